@@ -1,0 +1,71 @@
+/**
+ * The connection flags every command that talks to a DC shares, and their merge with the config file.
+ */
+import { type Command, Option } from 'commander';
+import type { Config } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import type { BindCredentials, LdapConnectOptions } from '../ldap/connection.js';
+import { readPassword } from './password.js';
+
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function positiveInt(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new ConfigError(`${flag} takes a positive whole number of milliseconds, not ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+}
+
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--config <file>', 'JSON config file; flags override its keys')
+    .option('--url <url>', 'the DC: ldaps://dc01.corp.example.com, or ldap://… with --starttls')
+    .option('--starttls', 'upgrade an ldap:// connection with StartTLS before binding')
+    .option('--base-dn <dn>', 'where to search (default: the RootDSE defaultNamingContext)')
+    .option('--user <name>', 'bind as a UPN (admin@corp.example.com), DN, or DOMAIN\\name')
+    .option('--password-file <file>', `read the password from this file (else ${'DELEGAUDIT_PASSWORD'}, else a prompt)`)
+    .option('--ca-file <pem>', 'trust this CA for the DC certificate')
+    .option('--tls-servername <name>', 'the name expected in the DC certificate')
+    .option('--insecure', 'skip TLS certificate checks (never in production)')
+    .option('--timeout <ms>', 'per-request timeout (default 30000)', positiveInt('--timeout'))
+    .option('--connect-timeout <ms>', 'connection timeout (default 10000)', positiveInt('--connect-timeout'))
+    .option('--debug', 'print stack traces on errors')
+    .option('--quiet', 'no progress lines on stderr')
+    .addOption(new Option('--password <value>', 'never accepted: see --password-file').hideHelp());
+}
+
+/** What the connection flags resolve to, after the config file and the password source. */
+export interface ResolvedConnection {
+  connect: LdapConnectOptions;
+  credentials: BindCredentials;
+  warnings: string[];
+}
+
+export async function resolveConnection(merged: Config & { password?: string }, io: { env: NodeJS.ProcessEnv; stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream }): Promise<ResolvedConnection> {
+  if (merged.password !== undefined) {
+    throw new ConfigError('passwords are never taken from the command line (other users can read it): use DELEGAUDIT_PASSWORD, --password-file FILE, or the prompt');
+  }
+  if (merged.url === undefined) throw new ConfigError('--url is required (e.g. --url ldaps://dc01.corp.example.com)');
+  if (merged.user === undefined) throw new ConfigError('--user is required (a UPN such as admin@corp.example.com, a DN, or DOMAIN\\name)');
+  const warnings: string[] = [];
+  if (merged.insecure === true) warnings.push('--insecure: TLS certificate checks are OFF; anyone on the network path can read the bind password');
+  if (merged.url.toLowerCase().startsWith('ldap://') && merged.starttls !== true) {
+    warnings.push('ldap:// without --starttls: the password travels in clear text (and most DCs refuse the bind)');
+  }
+  const password = await readPassword(merged.user, { ...(merged.passwordFile === undefined ? {} : { passwordFile: merged.passwordFile }), ...io });
+  return {
+    connect: {
+      url: merged.url,
+      ...(merged.starttls === undefined ? {} : { startTls: merged.starttls }),
+      ...(merged.caFile === undefined ? {} : { caFile: merged.caFile }),
+      ...(merged.tlsServername === undefined ? {} : { tlsServername: merged.tlsServername }),
+      ...(merged.insecure === undefined ? {} : { insecure: merged.insecure }),
+      ...(merged.timeout === undefined ? {} : { timeoutMs: merged.timeout }),
+      ...(merged.connectTimeout === undefined ? {} : { connectTimeoutMs: merged.connectTimeout }),
+    },
+    credentials: { user: merged.user, password },
+    warnings,
+  };
+}

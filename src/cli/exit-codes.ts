@@ -1,0 +1,13 @@
+/** Exit codes are part of the interface: the README documents them and tests spawn the CLI to check them. */
+export const EXIT = {
+  /** Ran; no finding at or above --fail-on. */
+  OK: 0,
+  /** Ran; findings at or above --fail-on. */
+  FINDINGS: 1,
+  /** Bad command line or configuration. */
+  USAGE: 2,
+  /** Could not connect, bind, or read the directory completely. */
+  CONNECTION: 3,
+  /** A bug: an error delegaudit did not expect. Run again with --debug and report it. */
+  INTERNAL: 70,
+} as const;

@@ -1,0 +1,33 @@
+/** The terminal, as the commands see it: the only place that touches process streams. */
+export interface Io {
+  out(text: string): void;
+  /** Progress lines on stderr, prefixed. */
+  progress(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+  setExitCode(code: number): void;
+  colorStdout: boolean;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadStream;
+  stderr: NodeJS.WriteStream;
+}
+
+function colorAllowed(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => process.stdout.write(text),
+    progress: (line) => process.stderr.write(`delegaudit: ${line}\n`),
+    warn: (line) => process.stderr.write(`delegaudit: warning: ${line}\n`),
+    error: (line) => process.stderr.write(`delegaudit: error: ${line}\n`),
+    setExitCode: (code) => {
+      process.exitCode = code;
+    },
+    colorStdout: colorAllowed(process.stdout, process.env),
+    env: process.env,
+    stdin: process.stdin,
+    stderr: process.stderr,
+  };
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * The delegaudit command line. The only module that reads argv, prints, and sets the exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { AuthError, ConfigError, ConnectionError, DirectoryReadError } from '../errors.js';
+import { TOOL } from '../version.js';
+import { registerAuditCommand } from './audit-command.js';
+import { EXIT } from './exit-codes.js';
+import { processIo } from './io.js';
+
+const io = processIo();
+const debug = process.argv.includes('--debug');
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigError) return EXIT.USAGE;
+  if (error instanceof ConnectionError || error instanceof AuthError || error instanceof DirectoryReadError) return EXIT.CONNECTION;
+  return EXIT.INTERNAL;
+}
+
+const program = new Command('delegaudit')
+  .description('Audit and repair Kerberos delegation for Hyper-V live migration and privileged accounts in Active Directory.')
+  .version(TOOL.version)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+registerAuditCommand(program, io);
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message; help and --version are not errors.
+    process.exitCode = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  } else {
+    const code = exitCodeFor(error);
+    const message = error instanceof Error ? error.message : String(error);
+    io.error(code === EXIT.INTERNAL ? `unexpected: ${message} (this is a bug: run again with --debug and report the stack)` : message);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (debug && error instanceof Error && error.cause instanceof Error && error.cause.stack) process.stderr.write(`caused by: ${error.cause.stack}\n`);
+    process.exitCode = code;
+  }
+}

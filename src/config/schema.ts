@@ -1,0 +1,38 @@
+/**
+ * The configuration file (--config FILE, JSON). Every key mirrors a command-line flag in camelCase;
+ * flags override the file. Unknown keys are errors, so a typo never silently drops a setting.
+ */
+import { z } from 'zod';
+import { SEVERITIES } from '../rules/rule.js';
+
+export const FAIL_ON = [...SEVERITIES, 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+const name = z.string().min(1);
+
+export const configSchema = z.strictObject({
+  url: z.string().min(1).optional(),
+  starttls: z.boolean().optional(),
+  baseDn: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  passwordFile: z.string().min(1).optional(),
+  caFile: z.string().min(1).optional(),
+  tlsServername: z.string().min(1).optional(),
+  insecure: z.boolean().optional(),
+  timeout: z.number().int().positive().optional(),
+  connectTimeout: z.number().int().positive().optional(),
+  hosts: z.array(name).optional(),
+  hostsOu: z.string().min(1).optional(),
+  hostsGroup: z.string().min(1).optional(),
+  groupBy: z.enum(['all', 'ou']).optional(),
+  groups: z.array(z.strictObject({ name, hosts: z.array(name).min(1) })).optional(),
+  services: z.array(z.enum(['migration', 'cifs'])).min(1).optional(),
+  privilegedGroups: z.array(name).optional(),
+  exclude: z.array(name).optional(),
+  rules: z.array(name).optional(),
+  failOn: z.enum(FAIL_ON).optional(),
+  format: z.string().min(1).optional(),
+  output: z.string().min(1).optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;

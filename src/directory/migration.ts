@@ -1,0 +1,168 @@
+/**
+ * Hyper-V hosts, their migration groups, and what each host needs in msDS-AllowedToDelegateTo.
+ *
+ * For hosts A ≠ B in one group, A needs `<service>/B` and `<service>/B.fqdn` for each service in
+ * --services, and TRUSTED_TO_AUTH_FOR_DELEGATION. Everything here is linear in the number of
+ * required entries: hash sets, no nested scans over entries.
+ */
+import { dnKey, isUnder, parentDn, parseDn } from '../ldap/dn.js';
+import { parseSpn, spnKey } from '../ldap/spn.js';
+import { shortName } from './account.js';
+import type { Account, Directory, HostSource } from './model.js';
+import { nameKeys } from './read-directory.js';
+import { SERVICE_CLASSES, type ServiceName } from './well-known.js';
+
+export type GroupBy = 'all' | 'ou';
+
+export interface ExplicitGroup {
+  name: string;
+  /** Host names (short, `NAME$` or FQDN). */
+  hosts: string[];
+}
+
+export interface MigrationOptions {
+  /** How hosts form migration groups. Default 'all': one group. Ignored when `groups` is given. */
+  groupBy?: GroupBy;
+  /** Explicit groups (from the config file). Default: none. */
+  groups?: ExplicitGroup[];
+  /** Services each host needs for its peers. Default: migration and cifs. */
+  services?: ServiceName[];
+}
+
+export interface RequiredEntry {
+  spn: string;
+  service: ServiceName;
+  form: 'short' | 'fqdn';
+}
+
+export interface HostState {
+  account: Account;
+  source: HostSource;
+  group: string;
+  /** Enabled peers in the same group (a disabled host is neither checked nor required as a peer). */
+  peers: Account[];
+  /** Per peer dnKey, the entries this host needs for it. */
+  required: Map<string, RequiredEntry[]>;
+  /** Per peer dnKey, the required entries that are absent. */
+  missingByPeer: Map<string, RequiredEntry[]>;
+  /** Present entries that no peer requires, as written. */
+  extra: string[];
+  requiredCount: number;
+  inProtectedUsers: boolean;
+}
+
+export interface MigrationGroup {
+  name: string;
+  hosts: HostState[];
+}
+
+export const DEFAULT_GROUP = 'all hosts';
+
+/** Readable name for an OU: `OU=Cluster-A,OU=Hyper-V,DC=corp,…` → `Hyper-V/Cluster-A`. */
+export function ouGroupName(dn: string, domainDN: string): string {
+  try {
+    const parent = parentDn(dn);
+    const rdns = parseDn(parent).filter((r) => r.type.toLowerCase() !== 'dc');
+    return rdns.length === 0 ? '(domain root)' : rdns.map((r) => r.value).reverse().join('/');
+  } catch {
+    return isUnder(dn, domainDN) ? dn : dn;
+  }
+}
+
+export function requiredEntriesFor(peer: Account, dnsDomain: string, services: readonly ServiceName[]): RequiredEntry[] {
+  const short = shortName(peer);
+  const fqdn = peer.dnsHostName ?? `${short}.${dnsDomain}`;
+  return services.flatMap((service) => [
+    { spn: `${SERVICE_CLASSES[service]}/${short}`, service, form: 'short' as const },
+    { spn: `${SERVICE_CLASSES[service]}/${fqdn}`, service, form: 'fqdn' as const },
+  ]);
+}
+
+export function buildMigrationGroups(
+  directory: Directory,
+  options: MigrationOptions,
+  isProtectedUser: (account: Account) => boolean,
+): { groups: MigrationGroup[]; warnings: string[] } {
+  const services = options.services ?? ['migration', 'cifs'];
+  const warnings: string[] = [];
+  const hosts: Array<{ account: Account; source: HostSource }> = [];
+  for (const [key, source] of directory.hostSources) {
+    const account = directory.accounts.get(key);
+    if (account === undefined || account.kind !== 'computer' || account.isDomainController) continue;
+    hosts.push({ account, source });
+  }
+  hosts.sort((a, b) => a.account.sAMAccountName.localeCompare(b.account.sAMAccountName));
+
+  const membership = new Map<string, string>();
+  if (options.groups !== undefined && options.groups.length > 0) {
+    const byName = new Map<string, string>();
+    for (const { account } of hosts) for (const name of nameKeys(account)) byName.set(name, dnKey(account.dn));
+    for (const group of options.groups) {
+      for (const host of group.hosts) {
+        const key = byName.get(host.trim().replace(/\$$/, '').toLowerCase());
+        if (key === undefined) warnings.push(`group ${group.name}: ${host} is not a Hyper-V host found in the directory`);
+        else membership.set(key, group.name);
+      }
+    }
+    for (const { account } of hosts) {
+      if (!membership.has(dnKey(account.dn))) {
+        warnings.push(`${shortName(account)} is in no configured migration group: checked alone`);
+        membership.set(dnKey(account.dn), shortName(account));
+      }
+    }
+  } else {
+    for (const { account } of hosts) {
+      membership.set(dnKey(account.dn), options.groupBy === 'ou' ? ouGroupName(account.dn, directory.domainDN) : DEFAULT_GROUP);
+    }
+  }
+
+  const byGroup = new Map<string, Array<{ account: Account; source: HostSource }>>();
+  for (const host of hosts) {
+    const name = membership.get(dnKey(host.account.dn))!;
+    byGroup.set(name, [...(byGroup.get(name) ?? []), host]);
+  }
+
+  const groups: MigrationGroup[] = [];
+  for (const [name, members] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
+    const enabled = members.filter((m) => m.account.enabled).map((m) => m.account);
+    const requiredFor = new Map(enabled.map((peer) => [dnKey(peer.dn), requiredEntriesFor(peer, directory.dnsDomain, services)]));
+    groups.push({
+      name,
+      hosts: members.map(({ account, source }) => hostState(account, source, name, account.enabled ? enabled : [], requiredFor, isProtectedUser(account))),
+    });
+  }
+  return { groups, warnings };
+}
+
+function hostState(
+  account: Account,
+  source: HostSource,
+  group: string,
+  groupEnabled: Account[],
+  requiredFor: Map<string, RequiredEntry[]>,
+  inProtectedUsers: boolean,
+): HostState {
+  const self = dnKey(account.dn);
+  const peers = groupEnabled.filter((peer) => dnKey(peer.dn) !== self);
+  const present = new Set(account.allowedToDelegateTo.map(spnKey));
+  const required = new Map<string, RequiredEntry[]>();
+  const missingByPeer = new Map<string, RequiredEntry[]>();
+  const requiredKeys = new Set<string>();
+  let requiredCount = 0;
+  for (const peer of peers) {
+    const key = dnKey(peer.dn);
+    const entries = requiredFor.get(key) ?? [];
+    required.set(key, entries);
+    requiredCount += entries.length;
+    const missing = entries.filter((entry) => !present.has(spnKey(entry.spn)));
+    if (missing.length > 0) missingByPeer.set(key, missing);
+    for (const entry of entries) requiredKeys.add(spnKey(entry.spn));
+  }
+  const extra = account.allowedToDelegateTo.filter((entry) => !requiredKeys.has(spnKey(entry)));
+  return { account, source, group, peers, required, missingByPeer, extra, requiredCount, inProtectedUsers };
+}
+
+/** The service class of a delegation entry, lower-case, or undefined when it is not an SPN. */
+export function serviceClassOf(entry: string): string | undefined {
+  return parseSpn(entry)?.serviceClass.toLowerCase();
+}

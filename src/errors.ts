@@ -1,0 +1,24 @@
+/**
+ * Marker errors. Each carries a message a domain admin can act on; the CLI maps each class to an exit
+ * code and prints one line (the stack only with --debug). Anything else is a bug and is re-thrown.
+ */
+
+/** Bad configuration or command-line input. Exit code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The directory could not be reached, or TLS failed. Exit code 3. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+}
+
+/** The bind was refused. Exit code 3. */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+}
+
+/** A directory read failed or came back incomplete: never report from it. Exit code 3. */
+export class DirectoryReadError extends Error {
+  override readonly name = 'DirectoryReadError';
+}

@@ -1,0 +1,63 @@
+/**
+ * One search result entry with its attributes normalised once: names case-insensitive, every value
+ * in an array, text decoded as UTF-8 (ldapts hands back one value as a scalar and several as an
+ * array, and bytes that are not UTF-8 as Buffers).
+ */
+export class LdapEntry {
+  readonly dn: string;
+  private readonly values: Map<string, Array<string | Buffer>>;
+
+  constructor(dn: string, values: Map<string, Array<string | Buffer>>) {
+    this.dn = dn;
+    this.values = values;
+  }
+
+  /** Builds an entry from ldapts's `Entry` shape. */
+  static fromRaw(raw: Record<string, unknown> & { dn: string }): LdapEntry {
+    const values = new Map<string, Array<string | Buffer>>();
+    for (const [name, value] of Object.entries(raw)) {
+      if (name === 'dn') continue;
+      const list = Array.isArray(value) ? value : [value];
+      const clean = list.filter((v): v is string | Buffer => typeof v === 'string' || Buffer.isBuffer(v));
+      const key = name.toLowerCase();
+      values.set(key, [...(values.get(key) ?? []), ...clean]);
+    }
+    return new LdapEntry(raw.dn, values);
+  }
+
+  /** The attribute names present (lower-case). */
+  names(): string[] {
+    return [...this.values.keys()];
+  }
+
+  /** Every value as text. Invalid UTF-8 is decoded with replacement characters, never thrown. */
+  strings(name: string): string[] {
+    return (this.values.get(name.toLowerCase()) ?? []).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
+  }
+
+  string(name: string): string | undefined {
+    return this.strings(name)[0];
+  }
+
+  buffers(name: string): Buffer[] {
+    return (this.values.get(name.toLowerCase()) ?? []).map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v));
+  }
+
+  buffer(name: string): Buffer | undefined {
+    return this.buffers(name)[0];
+  }
+
+  has(name: string): boolean {
+    return (this.values.get(name.toLowerCase())?.length ?? 0) > 0;
+  }
+
+  /** Appends values (used to merge ranged reads of one attribute). */
+  append(name: string, more: Array<string | Buffer>): void {
+    const key = name.toLowerCase();
+    this.values.set(key, [...(this.values.get(key) ?? []), ...more]);
+  }
+
+  delete(name: string): void {
+    this.values.delete(name.toLowerCase());
+  }
+}

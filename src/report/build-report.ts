@@ -1,0 +1,51 @@
+/**
+ * Builds the one report object that every format prints. Reporters format it; none recomputes it.
+ */
+import type { AuditModel } from '../directory/audit-model.js';
+import type { Finding } from '../rules/rule.js';
+import { SEVERITIES } from '../rules/rule.js';
+import { TOOL } from '../version.js';
+import { REPORT_SCHEMA_VERSION, type Report } from './schema.js';
+
+const byText = (a: string, b: string): number => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b);
+
+export function buildReport(model: AuditModel, findings: Finding[], generatedAt: Date = new Date()): Report {
+  const { directory } = model;
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Report['summary']['findings'];
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: TOOL.name, version: TOOL.version },
+    generatedAt: generatedAt.toISOString(),
+    directory: { url: directory.url, baseDN: directory.baseDN, dnsDomain: directory.dnsDomain, domainSid: directory.domainSid },
+    summary: { hosts: model.hosts.length, groups: model.groups.length, privilegedAccounts: model.privileged.length, findings: counts },
+    groups: model.groups.map((g) => ({ name: g.name, hosts: g.hosts.map((h) => h.account.sAMAccountName) })),
+    hosts: model.hosts.map((host) => ({
+      dn: host.account.dn,
+      sAMAccountName: host.account.sAMAccountName,
+      dnsHostName: host.account.dnsHostName ?? null,
+      group: host.group,
+      enabled: host.account.enabled,
+      whenCreated: host.account.whenCreated ?? null,
+      protocolTransition: host.account.protocolTransition,
+      unconstrained: host.account.unconstrained,
+      allowedToDelegateTo: [...host.account.allowedToDelegateTo].sort(byText),
+      missing: [...host.missingByPeer.values()].flat().map((e) => e.spn),
+      extra: [...host.extra].sort(byText),
+      peers: host.peers.map((p) => p.sAMAccountName),
+      source: host.source,
+      protectedUsers: host.inProtectedUsers,
+    })),
+    privilegedAccounts: model.privileged.map((p) => ({
+      dn: p.account.dn,
+      sAMAccountName: p.account.sAMAccountName,
+      objectClass: p.account.kind,
+      enabled: p.account.enabled,
+      sensitive: p.account.sensitive,
+      protectedUsers: p.protectedUsers,
+      via: p.via.map((chain) => chain.join(' → ')),
+      viaPrimaryGroup: p.viaPrimaryGroup ?? null,
+    })),
+    findings,
+    warnings: [...model.warnings],
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The host × host view of a migration group, derived from the report's host rows (the same data
+ * the findings came from): what row host A lacks to migrate to column host B.
+ */
+import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
+import { parseSpn } from '../ldap/spn.js';
+import type { Report, ReportHost } from './schema.js';
+
+export type CellStatus = 'self' | 'ok' | 'kerberos-only' | 'missing' | 'disabled';
+
+export interface MatrixCell {
+  status: CellStatus;
+  /** Missing services toward the column host: `migration`, `cifs`, or `cifs (FQDN)` when one form is missing. */
+  missing: string[];
+  kerberosOnly: boolean;
+  unconstrained: boolean;
+}
+
+const SERVICE_LABELS = new Map([
+  [MIGRATION_SERVICE_CLASS.toLowerCase(), 'migration'],
+  [CIFS_SERVICE_CLASS, 'cifs'],
+]);
+
+function names(host: ReportHost): Set<string> {
+  const set = new Set([host.sAMAccountName.replace(/\$$/, '').toLowerCase()]);
+  if (host.dnsHostName) set.add(host.dnsHostName.toLowerCase());
+  return set;
+}
+
+export function matrixCell(from: ReportHost, to: ReportHost): MatrixCell {
+  const base = { missing: [], kerberosOnly: false, unconstrained: from.unconstrained };
+  if (from.dn === to.dn) return { ...base, status: 'self' };
+  if (!from.enabled || !to.enabled) return { ...base, status: 'disabled' };
+  const target = names(to);
+  const forms = new Map<string, string[]>();
+  for (const spn of from.missing) {
+    const parsed = parseSpn(spn);
+    if (parsed === undefined || !target.has(parsed.host.toLowerCase())) continue;
+    const label = SERVICE_LABELS.get(parsed.serviceClass.toLowerCase()) ?? parsed.serviceClass;
+    forms.set(label, [...(forms.get(label) ?? []), parsed.host.includes('.') ? 'FQDN' : 'short name']);
+  }
+  const missing = [...forms].map(([label, which]) => (which.length >= 2 ? label : `${label} (${which[0]})`));
+  const kerberosOnly = !from.protocolTransition && from.allowedToDelegateTo.length > 0;
+  if (missing.length > 0) return { ...base, status: 'missing', missing, kerberosOnly };
+  return { ...base, status: kerberosOnly ? 'kerberos-only' : 'ok', kerberosOnly };
+}
+
+/** The rows of one group: hosts in report order, each with a cell per host. */
+export function groupMatrix(report: Report, groupName: string): { hosts: ReportHost[]; cells: MatrixCell[][] } {
+  const hosts = report.hosts.filter((h) => h.group === groupName);
+  return { hosts, cells: hosts.map((from) => hosts.map((to) => matrixCell(from, to))) };
+}

@@ -1,0 +1,77 @@
+/**
+ * The JSON report, version 1: published as a zod schema so other tools (and `delegaudit diff`) can
+ * validate what they read back.
+ */
+import { z } from 'zod';
+import { SEVERITIES } from '../rules/rule.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+const severity = z.enum(SEVERITIES);
+
+export const findingSchema = z.object({
+  rule: z.string(),
+  name: z.string(),
+  severity,
+  category: z.enum(['migration', 'security']),
+  subject: z.object({ dn: z.string(), sAMAccountName: z.string(), kind: z.string() }),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  remediation: z.string(),
+});
+
+export const hostSchema = z.object({
+  dn: z.string(),
+  sAMAccountName: z.string(),
+  dnsHostName: z.string().nullable(),
+  group: z.string(),
+  enabled: z.boolean(),
+  whenCreated: z.string().nullable(),
+  protocolTransition: z.boolean(),
+  unconstrained: z.boolean(),
+  allowedToDelegateTo: z.array(z.string()),
+  /** Required entries that are absent. */
+  missing: z.array(z.string()),
+  /** Present entries that no peer requires. */
+  extra: z.array(z.string()),
+  /** sAMAccountNames of the enabled peers this host is checked against. */
+  peers: z.array(z.string()),
+  /** How the host was found: its own migration SPN, a peer's delegation entry, or an explicit option. */
+  source: z.enum(['spn', 'reference', 'explicit', 'ou', 'group']),
+  protectedUsers: z.boolean(),
+});
+
+export const privilegedAccountSchema = z.object({
+  dn: z.string(),
+  sAMAccountName: z.string(),
+  objectClass: z.string(),
+  enabled: z.boolean(),
+  sensitive: z.boolean(),
+  protectedUsers: z.boolean(),
+  /** One chain per privileged group reached: the account's own group first, the privileged group last. */
+  via: z.array(z.string()),
+  /** The primary group, when primaryGroupID makes the account privileged (it never shows in `member`). */
+  viaPrimaryGroup: z.string().nullable(),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  generatedAt: z.string(),
+  directory: z.object({ url: z.string(), baseDN: z.string(), dnsDomain: z.string(), domainSid: z.string() }),
+  summary: z.object({
+    hosts: z.number().int(),
+    groups: z.number().int(),
+    privilegedAccounts: z.number().int(),
+    findings: z.object({ critical: z.number().int(), high: z.number().int(), medium: z.number().int(), low: z.number().int(), info: z.number().int() }),
+  }),
+  groups: z.array(z.object({ name: z.string(), hosts: z.array(z.string()) })),
+  hosts: z.array(hostSchema),
+  privilegedAccounts: z.array(privilegedAccountSchema),
+  findings: z.array(findingSchema),
+  warnings: z.array(z.string()),
+});
+
+export type Report = z.infer<typeof reportSchema>;
+export type ReportHost = z.infer<typeof hostSchema>;
+export type ReportFinding = z.infer<typeof findingSchema>;

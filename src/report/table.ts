@@ -1,0 +1,113 @@
+/**
+ * The default, human format: summary, a host × host matrix per migration group, the findings by
+ * severity with their remediation, and the privileged accounts with gaps.
+ */
+import { styleText } from 'node:util';
+import Table from 'cli-table3';
+import type { Severity } from '../rules/rule.js';
+import { groupMatrix, type MatrixCell } from './matrix.js';
+import type { Report } from './schema.js';
+import { terminalSafe } from './terminal-text.js';
+
+export interface TextReportOptions {
+  /** ANSI colours. Default: false (the CLI turns them on for a TTY without NO_COLOR). */
+  color?: boolean;
+}
+
+/** Groups with more hosts than this get a per-host summary instead of a matrix. */
+const MATRIX_MAX_HOSTS = 16;
+
+type Style = Parameters<typeof styleText>[0];
+
+const SEVERITY_STYLE: Record<Severity, Style> = {
+  critical: ['bold', 'red'],
+  high: 'red',
+  medium: 'yellow',
+  low: 'cyan',
+  info: 'gray',
+};
+
+function cellText(cell: MatrixCell): string {
+  switch (cell.status) {
+    case 'self':
+      return '·';
+    case 'disabled':
+      return 'off';
+    case 'ok':
+      return cell.unconstrained ? '✓ U' : '✓';
+    case 'kerberos-only':
+      return cell.unconstrained ? 'K U' : 'K';
+    case 'missing':
+      return `${cell.kerberosOnly ? 'K ' : ''}no ${cell.missing.join(', ')}`;
+  }
+}
+
+function cellStyle(cell: MatrixCell): Style | undefined {
+  if (cell.status === 'ok' && !cell.unconstrained) return 'green';
+  if (cell.status === 'missing' || cell.status === 'kerberos-only') return 'red';
+  if (cell.unconstrained) return ['bold', 'red'];
+  return undefined;
+}
+
+function newTable(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [] }, wordWrap: true });
+}
+
+export function formatTable(report: Report, options: TextReportOptions = {}): string {
+  const paint = (style: Style | undefined, text: string): string =>
+    options.color === true && style !== undefined ? styleText(style, text) : text;
+  const out: string[] = [];
+  const { summary } = report;
+  const counts = (['critical', 'high', 'medium', 'low', 'info'] as const)
+    .map((s) => paint(summary.findings[s] > 0 ? SEVERITY_STYLE[s] : undefined, `${summary.findings[s]} ${s}`))
+    .join(', ');
+  out.push(paint('bold', `delegaudit ${report.tool.version}: ${terminalSafe(report.directory.dnsDomain)} (${terminalSafe(report.directory.url)})`));
+  out.push(`Hyper-V hosts: ${summary.hosts} in ${summary.groups} migration group${summary.groups === 1 ? '' : 's'}; privileged accounts: ${summary.privilegedAccounts}`);
+  out.push(`Findings: ${counts}`);
+  for (const warning of report.warnings) out.push(paint('yellow', `warning: ${terminalSafe(warning)}`));
+
+  for (const group of report.groups) {
+    const { hosts, cells } = groupMatrix(report, group.name);
+    out.push('', paint('bold', `Migration group "${terminalSafe(group.name)}" (${hosts.length} hosts): can the row host migrate to the column host?`));
+    if (hosts.length <= MATRIX_MAX_HOSTS) {
+      const names = hosts.map((h) => terminalSafe(h.sAMAccountName.replace(/\$$/, '')));
+      const table = newTable(['from \\ to', ...names]);
+      hosts.forEach((_, i) => table.push([names[i]!, ...cells[i]!.map((cell) => paint(cellStyle(cell), cellText(cell)))]));
+      out.push(table.toString());
+      out.push('✓ ready  K "Kerberos only" (needs protocol transition)  no … entries missing  U unconstrained  off disabled');
+    } else {
+      const table = newTable(['host', 'protocol transition', 'missing entries', 'extra entries']);
+      for (const h of hosts) table.push([terminalSafe(h.sAMAccountName), h.protocolTransition ? 'yes' : 'no', String(h.missing.length), String(h.extra.length)]);
+      out.push(table.toString());
+    }
+  }
+
+  out.push('', paint('bold', `Findings (${report.findings.length})`));
+  if (report.findings.length === 0) {
+    out.push('none');
+  } else {
+    const table = newTable(['severity', 'rule', 'subject', 'finding', 'remediation']);
+    for (const f of report.findings) {
+      table.push([paint(SEVERITY_STYLE[f.severity], f.severity), `${f.rule} ${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message), terminalSafe(f.remediation)]);
+    }
+    out.push(table.toString());
+  }
+
+  // Gaps are the accounts the PA rules reported: the reporter does not judge accounts itself.
+  const flagged = new Set(report.findings.filter((f) => f.rule.startsWith('PA')).map((f) => f.subject.dn));
+  const gaps = report.privilegedAccounts.filter((p) => flagged.has(p.dn));
+  out.push('', paint('bold', `Privileged accounts with gaps (${gaps.length} of ${report.privilegedAccounts.length})`));
+  if (gaps.length > 0) {
+    const table = newTable(['account', 'sensitive flag', 'Protected Users', 'privileged through']);
+    for (const p of gaps) {
+      table.push([
+        terminalSafe(p.sAMAccountName),
+        p.sensitive ? 'yes' : paint(p.protectedUsers ? undefined : 'red', 'no'),
+        p.protectedUsers ? 'yes' : 'no',
+        terminalSafe([...p.via, ...(p.viaPrimaryGroup ? [`primary group ${p.viaPrimaryGroup}`] : [])].join('\n')),
+      ]);
+    }
+    out.push(table.toString());
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,41 @@
+import { shortName } from '../directory/account.js';
+import { classifyEntry } from './classify-entry.js';
+import { defineRule } from './rule.js';
+import { psArray, psQuote } from './remediation.js';
+
+const REASONS = {
+  ghost: 'names a computer that does not exist',
+  'other-group': 'names a Hyper-V host outside this host\'s migration group',
+  'not-a-host': 'names a computer that is not a Hyper-V host',
+  self: 'names the host itself',
+} as const;
+
+export default defineRule({
+  id: 'HV005',
+  name: 'stale-delegation-entry',
+  severity: 'low',
+  category: 'migration',
+  title: 'Delegation entry names a ghost or a host outside the group',
+  explain:
+    'A cifs or migration entry that names a computer that no longer exists ("ghost"), or a host outside this host\'s ' +
+    'migration group, grants delegation nobody needs. Ghosts are usual after hosts are decommissioned or renamed; if a ' +
+    'new computer later takes the name, it inherits the trust.',
+  remediation: 'Remove the stale values individually (delegaudit fix --prune, or Set-ADComputer -Remove).',
+  *check(model) {
+    for (const host of model.hosts) {
+      const stale: Array<{ entry: string; reason: string }> = [];
+      for (const entry of host.extra) {
+        const verdict = classifyEntry(model, host, entry);
+        if (verdict.kind === 'stale') stale.push({ entry, reason: verdict.reason });
+      }
+      if (stale.length === 0) continue;
+      const summary = stale.map((s) => `${s.entry} (${REASONS[s.reason as keyof typeof REASONS]})`).join('; ');
+      yield {
+        subject: host.account,
+        message: `${shortName(host.account)} has ${stale.length} stale delegation entr${stale.length === 1 ? 'y' : 'ies'}: ${summary}`,
+        details: { stale },
+        remediation: `Set-ADComputer -Identity ${psQuote(host.account.dn)} -Remove @{'msDS-AllowedToDelegateTo'=${psArray(stale.map((s) => s.entry))}} (or: delegaudit fix --host ${shortName(host.account)} --prune)`,
+      };
+    }
+  },
+});

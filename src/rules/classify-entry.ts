@@ -1,0 +1,42 @@
+/**
+ * Sorts a host's extra delegation entries (those no peer requires) into stale (HV005), beyond
+ * migration (HV010) or harmless, in one place so the two rules never disagree.
+ */
+import type { AuditModel } from '../directory/audit-model.js';
+import type { HostState } from '../directory/migration.js';
+import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
+import { dnKey } from '../ldap/dn.js';
+import { parseSpn } from '../ldap/spn.js';
+
+export type EntryClass =
+  | { kind: 'stale'; reason: 'ghost' | 'other-group' | 'not-a-host' | 'self' }
+  | { kind: 'beyond'; reason: 'other-service' | 'file-server' | 'domain-controller' | 'krbtgt' | 'not-an-spn'; critical: boolean }
+  | { kind: 'ok' };
+
+const MIGRATION = MIGRATION_SERVICE_CLASS.toLowerCase();
+
+export function classifyEntry(model: AuditModel, host: HostState, entry: string): EntryClass {
+  const spn = parseSpn(entry);
+  if (spn === undefined) return { kind: 'beyond', reason: 'not-an-spn', critical: false };
+  const service = spn.serviceClass.toLowerCase();
+  const nameKey = spn.host.toLowerCase();
+  const target = model.computerByName.get(nameKey);
+  if (service === 'krbtgt' || nameKey === 'krbtgt' || nameKey.startsWith('krbtgt.')) {
+    return { kind: 'beyond', reason: 'krbtgt', critical: true };
+  }
+  if (service !== MIGRATION && service !== CIFS_SERVICE_CLASS) {
+    if (target?.isDomainController === true) return { kind: 'beyond', reason: 'domain-controller', critical: true };
+    return { kind: 'beyond', reason: 'other-service', critical: false };
+  }
+  if (target === undefined) {
+    // Only names the reader looked up and did not find are ghosts; anything else we cannot judge.
+    return model.directory.missingNames.has(nameKey) ? { kind: 'stale', reason: 'ghost' } : { kind: 'ok' };
+  }
+  if (dnKey(target.dn) === dnKey(host.account.dn)) return { kind: 'stale', reason: 'self' };
+  if (target.isDomainController) return { kind: 'beyond', reason: 'domain-controller', critical: true };
+  const targetHost = model.hostByName.get(nameKey);
+  if (targetHost !== undefined) {
+    return targetHost.group === host.group ? { kind: 'ok' } : { kind: 'stale', reason: 'other-group' };
+  }
+  return service === MIGRATION ? { kind: 'stale', reason: 'not-a-host' } : { kind: 'beyond', reason: 'file-server', critical: false };
+}

@@ -1,0 +1,40 @@
+/**
+ * The rule registry: every rule, listed explicitly (a test checks it against the files).
+ */
+import HV001 from './HV001-protocol-transition-missing.js';
+import HV002 from './HV002-delegation-entries-missing.js';
+import HV003 from './HV003-delegation-absent.js';
+import HV004 from './HV004-unconstrained-delegation.js';
+import HV005 from './HV005-stale-delegation-entry.js';
+import HV006 from './HV006-migration-spn-unregistered.js';
+import HV007 from './HV007-host-account-disabled.js';
+import HV008 from './HV008-delegation-list-too-large.js';
+import HV009 from './HV009-host-in-protected-users.js';
+import HV010 from './HV010-delegation-beyond-migration.js';
+import PA001 from './PA001-sensitive-flag-missing.js';
+import PA002 from './PA002-not-in-protected-users.js';
+import PA003 from './PA003-privileged-account-delegation.js';
+import PA004 from './PA004-stale-admincount.js';
+import type { AuditModel } from '../directory/audit-model.js';
+import { type Finding, runRule, type Rule, severityRank } from './rule.js';
+
+export const RULES: readonly Rule[] = [HV001, HV002, HV003, HV004, HV005, HV006, HV007, HV008, HV009, HV010, PA001, PA002, PA003, PA004];
+
+export function findRule(id: string): Rule | undefined {
+  return RULES.find((rule) => rule.id.toLowerCase() === id.toLowerCase() || rule.name === id.toLowerCase());
+}
+
+/** Findings in a stable order: severity, rule, subject. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    a.rule.localeCompare(b.rule) ||
+    a.subject.sAMAccountName.localeCompare(b.subject.sAMAccountName) ||
+    a.subject.dn.localeCompare(b.subject.dn)
+  );
+}
+
+/** Runs the selected rules (default: all) over the model. */
+export function runRules(model: AuditModel, rules: readonly Rule[] = RULES): Finding[] {
+  return rules.flatMap((rule) => runRule(rule, model)).sort(compareFindings);
+}

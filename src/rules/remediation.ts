@@ -1,0 +1,33 @@
+/**
+ * Building blocks for remediation text. Directory data is quoted for PowerShell (single quotes,
+ * embedded quotes doubled), so a name can never become code in a pasted command.
+ */
+import { shortName } from '../directory/account.js';
+import type { Account } from '../directory/model.js';
+
+/** A PowerShell single-quoted string literal. Control characters are dropped: they have no place in AD names. */
+export function psQuote(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `'${value.replace(/[\u0000-\u001f\u007f]/g, '').replace(/['\u2018\u2019\u201a\u201b]/g, "''")}'`;
+}
+
+export function psArray(values: readonly string[]): string {
+  return `@(${values.map(psQuote).join(',')})`;
+}
+
+/** `Set-ADComputer -Identity '<dn>' -Add @{'msDS-AllowedToDelegateTo'=@(…)}`. */
+export function psAddDelegation(account: Account, spns: readonly string[]): string {
+  return `Set-ADComputer -Identity ${psQuote(account.dn)} -Add @{'msDS-AllowedToDelegateTo'=${psArray(spns)}}`;
+}
+
+export function psProtocolTransition(account: Account): string {
+  return `Set-ADAccountControl -Identity ${psQuote(account.dn)} -TrustedToAuthForDelegation $true`;
+}
+
+/** The reminder every delegation change needs. */
+export const TAKES_EFFECT =
+  'Changes take effect after AD replication and a new ticket: run `klist purge -li 0x3e7` on the host, or wait about 15 minutes.';
+
+export function fixHostCommand(account: Account): string {
+  return `delegaudit fix --host ${shortName(account)}`;
+}

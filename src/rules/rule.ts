@@ -1,0 +1,73 @@
+/**
+ * A rule is data plus one function: its words live here, and reporters print them as they are.
+ */
+import type { AuditModel } from '../directory/audit-model.js';
+import type { Account } from '../directory/model.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type Category = 'migration' | 'security';
+
+/** Lower is more severe. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export interface FindingSubject {
+  dn: string;
+  sAMAccountName: string;
+  kind: string;
+}
+
+export interface Finding {
+  rule: string;
+  name: string;
+  severity: Severity;
+  category: Category;
+  subject: FindingSubject;
+  message: string;
+  details: Record<string, unknown>;
+  remediation: string;
+}
+
+/** What a rule's check yields: the rule fills in its id, name, category and default severity. */
+export interface FindingDraft {
+  subject: Account;
+  message: string;
+  details?: Record<string, unknown>;
+  remediation: string;
+  /** Overrides the rule's severity for this finding (HV010 escalates to critical). */
+  severity?: Severity;
+}
+
+export interface Rule {
+  id: string;
+  name: string;
+  severity: Severity;
+  category: Category;
+  /** One line: what is wrong. */
+  title: string;
+  /** Why it matters, for `explain` and the docs. */
+  explain: string;
+  /** How to fix it, in general; each finding carries its own concrete remediation. */
+  remediation: string;
+  check(model: AuditModel): Iterable<FindingDraft>;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+export function runRule(rule: Rule, model: AuditModel): Finding[] {
+  return [...rule.check(model)].map((draft) => ({
+    rule: rule.id,
+    name: rule.name,
+    severity: draft.severity ?? rule.severity,
+    category: rule.category,
+    subject: { dn: draft.subject.dn, sAMAccountName: draft.subject.sAMAccountName, kind: draft.subject.kind },
+    message: draft.message,
+    details: draft.details ?? {},
+    remediation: draft.remediation,
+  }));
+}
