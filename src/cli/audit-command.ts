@@ -21,6 +21,7 @@ interface AuditFlags extends Omit<Config, 'hosts' | 'privilegedGroups' | 'servic
   rules?: string;
   password?: string;
   debug?: boolean;
+  config?: string;
   quiet?: boolean;
 }
 

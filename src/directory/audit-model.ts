@@ -8,7 +8,7 @@ import { MembershipGraph } from './membership.js';
 import { buildMigrationGroups, type HostState, type MigrationGroup, type MigrationOptions } from './migration.js';
 import type { Account, Directory } from './model.js';
 import { classifyPrivileged, isUserType, privilegedRoots, type PrivilegedAccount } from './privileged.js';
-import { nameKeys } from './read-directory.js';
+import { nameKeys } from './discover-hosts.js';
 import { RID, type ServiceName } from './well-known.js';
 
 export interface AuditModelOptions extends MigrationOptions {

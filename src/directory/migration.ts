@@ -9,7 +9,7 @@ import { dnKey, isUnder, parentDn, parseDn } from '../ldap/dn.js';
 import { parseSpn, spnKey } from '../ldap/spn.js';
 import { shortName } from './account.js';
 import type { Account, Directory, HostSource } from './model.js';
-import { nameKeys } from './read-directory.js';
+import { nameKeys } from './discover-hosts.js';
 import { SERVICE_CLASSES, type ServiceName } from './well-known.js';
 
 export type GroupBy = 'all' | 'ou';

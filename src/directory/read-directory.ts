@@ -20,6 +20,7 @@ import { parseSpn, shortHostKey } from '../ldap/spn.js';
 import { UAC } from '../ldap/uac.js';
 import { DirectoryReadError } from '../errors.js';
 import { ACCOUNT_ATTRIBUTES, readSid, toAccount } from './account.js';
+import { discoverHosts, indexComputers } from './discover-hosts.js';
 import { MembershipGraph } from './membership.js';
 import type { Account, Directory, Group, HostSource } from './model.js';
 import { privilegedRoots } from './privileged.js';
@@ -39,13 +40,6 @@ export interface ReadDirectoryOptions {
 }
 
 const BINARY = ['objectSid'];
-
-/** Host-name keys a computer answers to: its short name and its DNS name, lower-case. */
-export function nameKeys(account: Pick<Account, 'sAMAccountName' | 'dnsHostName'>): string[] {
-  const keys = [account.sAMAccountName.replace(/\$$/, '').toLowerCase()];
-  if (account.dnsHostName) keys.push(account.dnsHostName.toLowerCase());
-  return keys;
-}
 
 function explicitHostFilter(name: string): Filter[] {
   const trimmed = name.trim().replace(/\$$/, '');
@@ -89,7 +83,7 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
 
   // 4. Accounts with any delegation, a migration SPN, domain controllers, and explicitly named hosts.
   const accounts = new Map<string, Account>();
-  const hostSources = new Map<string, HostSource>();
+  const explicit = new Map<string, HostSource>();
   const add = (entries: LdapEntry[]): Account[] =>
     entries.map((entry) => {
       const account = toAccount(entry);
@@ -118,37 +112,26 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   ]);
   const delegating = await session.search({ base: baseDN, scope: 'sub', filter: delegationFilter, attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY, purpose: 'accounts with delegation and Hyper-V hosts' });
   references.push(...delegating.references);
-  for (const account of add(delegating.entries)) {
-    if (account.servicePrincipalNames.some((spn) => parseSpn(spn)?.serviceClass.toLowerCase() === MIGRATION_SERVICE_CLASS.toLowerCase())) {
-      hostSources.set(dnKey(account.dn), 'spn');
-    }
-  }
-  const byName = (): Map<string, Account> => {
-    const index = new Map<string, Account>();
-    for (const account of accounts.values()) {
-      if (account.kind === 'computer') for (const key of nameKeys(account)) index.set(key, account);
-    }
-    return index;
-  };
-  let names = byName();
+  add(delegating.entries);
+  let names = indexComputers(accounts.values());
   for (const name of explicitNames) {
     const key = name.trim().replace(/\$$/, '').toLowerCase();
     const account = names.get(key) ?? names.get(shortHostKey(key));
     if (account === undefined) warnings.push(`--host ${name}: no computer account with that name under ${baseDN}`);
-    else hostSources.set(dnKey(account.dn), 'explicit');
+    else explicit.set(dnKey(account.dn), 'explicit');
   }
   for (const dn of groupHostDns) {
     const account = accounts.get(dnKey(dn));
-    if (account?.kind === 'computer') hostSources.set(dnKey(dn), 'group');
+    if (account?.kind === 'computer') explicit.set(dnKey(dn), 'group');
   }
 
   // 5. Computers in the hosts OU.
   if (options.hostsOu !== undefined) {
     const ou = await session.search({ base: options.hostsOu, scope: 'sub', filter: eq('objectClass', 'computer'), attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY, purpose: `computers in --hosts-ou ${options.hostsOu}` });
     for (const account of add(ou.entries)) {
-      if (!account.isDomainController) hostSources.set(dnKey(account.dn), 'ou');
+      if (!account.isDomainController) explicit.set(dnKey(account.dn), 'ou');
     }
-    names = byName();
+    names = indexComputers(accounts.values());
   }
 
   // 6. Computers named by migration and cifs delegation entries but not read yet: one OR search.
@@ -166,18 +149,9 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   if (wanted.size > 0) {
     const referenced = await session.search({ base: baseDN, scope: 'sub', filter: and([eq('objectClass', 'computer'), or([...wanted.values()].flat())]), attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY, purpose: 'computers named by delegation entries' });
     add(referenced.entries);
-    names = byName();
+    names = indexComputers(accounts.values());
   }
   const missingNames = new Set([...wanted.keys()].filter((key) => !names.has(key)));
-  for (const account of accounts.values()) {
-    for (const entry of account.allowedToDelegateTo) {
-      const spn = parseSpn(entry);
-      if (spn?.serviceClass.toLowerCase() !== MIGRATION_SERVICE_CLASS.toLowerCase()) continue;
-      const target = names.get(spn.host.toLowerCase());
-      if (target !== undefined && target !== account && !hostSources.has(dnKey(target.dn))) hostSources.set(dnKey(target.dn), 'reference');
-    }
-  }
-
   // 7. Privileged candidates: members of any group in a privileged closure, by memberOf (indexed in AD)
   //    and by primaryGroupID; the RID-500 account; adminCount=1 for stale-adminCount checks.
   const { roots, unknown } = privilegedRoots(graph, domainSid, options.privilegedGroups ?? []);
@@ -215,7 +189,7 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
     references: [...new Set(references)],
     warnings,
     missingNames,
-    hostSources,
+    hostSources: discoverHosts(accounts, explicit),
   };
 }
 

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import {
   AndFilter,
+  Attribute,
   Change,
   Client,
   EqualityFilter,
@@ -241,7 +242,7 @@ export class LdapSession {
     try {
       await this.client.modify(
         dn,
-        changes.map((c) => new Change({ operation: c.operation, modification: { type: c.attribute, values: c.values } })),
+        changes.map((c) => new Change({ operation: c.operation, modification: new Attribute({ type: c.attribute, values: c.values }) })),
       );
     } catch (error) {
       throw translateLdapError(error, { url: this.url, phase: 'modify', what: dn });

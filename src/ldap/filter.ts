@@ -15,13 +15,17 @@ export type Filter =
 /** The AD matching rule for "every bit set" (LDAP_MATCHING_RULE_BIT_AND). */
 export const MATCHING_RULE_BIT_AND = '1.2.840.113556.1.4.803';
 
-/** Escapes an assertion value (RFC 4515 section 3): `*`, `(`, `)`, `\`, NUL and non-printable or non-ASCII bytes become `\xx`. */
+/**
+ * Escapes an assertion value (RFC 4515 section 3): `*`, `(`, `)`, `\`, NUL and non-printable or
+ * non-ASCII bytes become `\xx`. Binary values (a SID) are escaped byte by byte, as AD tools write them.
+ */
 export function escapeFilterValue(value: string | Uint8Array): string {
-  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  const binary = typeof value !== 'string';
+  const bytes = binary ? value : Buffer.from(value, 'utf8');
   let out = '';
   for (const byte of bytes) {
     const ch = String.fromCharCode(byte);
-    if (byte < 0x20 || byte > 0x7e || '*()\\'.includes(ch)) {
+    if (binary || byte < 0x20 || byte > 0x7e || '*()\\'.includes(ch)) {
       out += `\\${byte.toString(16).padStart(2, '0')}`;
     } else {
       out += ch;

@@ -1,5 +1,5 @@
 import { shortName } from '../directory/account.js';
-import { nameKeys } from '../directory/read-directory.js';
+import { nameKeys } from '../directory/discover-hosts.js';
 import { spnKey } from '../ldap/spn.js';
 import { defineRule } from './rule.js';
 import { fixHostCommand, psAddDelegation, psProtocolTransition, TAKES_EFFECT } from './remediation.js';

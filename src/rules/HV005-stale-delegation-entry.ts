@@ -6,7 +6,6 @@ import { psArray, psQuote } from './remediation.js';
 const REASONS = {
   ghost: 'names a computer that does not exist',
   'other-group': 'names a Hyper-V host outside this host\'s migration group',
-  'not-a-host': 'names a computer that is not a Hyper-V host',
   self: 'names the host itself',
 } as const;
 

@@ -9,7 +9,7 @@ import { dnKey } from '../ldap/dn.js';
 import { parseSpn } from '../ldap/spn.js';
 
 export type EntryClass =
-  | { kind: 'stale'; reason: 'ghost' | 'other-group' | 'not-a-host' | 'self' }
+  | { kind: 'stale'; reason: 'ghost' | 'other-group' | 'self' }
   | { kind: 'beyond'; reason: 'other-service' | 'file-server' | 'domain-controller' | 'krbtgt' | 'not-an-spn'; critical: boolean }
   | { kind: 'ok' };
 
@@ -38,5 +38,6 @@ export function classifyEntry(model: AuditModel, host: HostState, entry: string)
   if (targetHost !== undefined) {
     return targetHost.group === host.group ? { kind: 'ok' } : { kind: 'stale', reason: 'other-group' };
   }
-  return service === MIGRATION ? { kind: 'stale', reason: 'not-a-host' } : { kind: 'beyond', reason: 'file-server', critical: false };
+  // A migration entry makes its target a host (discover-hosts.ts), so only cifs can name a non-host here.
+  return { kind: 'beyond', reason: 'file-server', critical: false };
 }
