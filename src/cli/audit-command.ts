@@ -89,7 +89,7 @@ export function registerAuditCommand(program: Command, io: Io): void {
         ...(progress === undefined ? {} : { onProgress: progress }),
       });
       const toFile = merged.output !== undefined;
-      const text = REPORTERS[format](result.report, { color: !toFile && io.colorStdout });
+      const text = REPORTERS[format](result.report, { color: !toFile && io.colorStdout, ...(io.columns === undefined ? {} : { width: io.columns }) });
       if (toFile) {
         await writeOutputFile(merged.output!, text);
         io.progress(`report written to ${merged.output}`);

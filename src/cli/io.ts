@@ -7,6 +7,8 @@ export interface Io {
   error(line: string): void;
   setExitCode(code: number): void;
   colorStdout: boolean;
+  /** Terminal width, when stdout is a terminal. */
+  columns: number | undefined;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadStream;
   stderr: NodeJS.WriteStream;
@@ -26,6 +28,7 @@ export function processIo(): Io {
       process.exitCode = code;
     },
     colorStdout: colorAllowed(process.stdout, process.env),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     env: process.env,
     stdin: process.stdin,
     stderr: process.stderr,

@@ -66,7 +66,7 @@ export function classifyPrivileged(
     for (const root of roots) {
       const path = graph.pathOf(root.reach, account);
       if (path === undefined) continue;
-      via.push(path.chain);
+      via.push(path.viaPrimaryGroup ? [`${path.chain[0]} (primary group)`, ...path.chain.slice(1)] : path.chain);
       if (path.viaPrimaryGroup) viaPrimaryGroup = path.chain[0];
     }
     if (account.sid !== undefined && ridOf(account.sid) === RID.ADMINISTRATOR) {
@@ -74,6 +74,9 @@ export function classifyPrivileged(
     }
     if (via.length === 0) continue;
     via.sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()));
+    // "Domain Admins → Administrators" adds nothing to "Domain Admins": keep only chains no shorter one starts.
+    const shortest = via.filter((chain, i) => !via.slice(0, i).some((other) => other.length < chain.length && other.every((name, j) => chain[j] === name)));
+    via.splice(0, via.length, ...shortest);
     result.push({
       account,
       via,

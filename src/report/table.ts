@@ -12,6 +12,8 @@ import { terminalSafe } from './terminal-text.js';
 export interface TextReportOptions {
   /** ANSI colours. Default: false (the CLI turns them on for a TTY without NO_COLOR). */
   color?: boolean;
+  /** Terminal width in columns. Default: 120. */
+  width?: number;
 }
 
 /** Groups with more hosts than this get a per-host summary instead of a matrix. */
@@ -49,13 +51,21 @@ function cellStyle(cell: MatrixCell): Style | undefined {
   return undefined;
 }
 
-function newTable(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] }, wordWrap: true });
+function newTable(head: string[], colWidths?: number[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [] }, wordWrap: true, wrapOnWordBoundary: true, ...(colWidths ? { colWidths } : {}) });
+}
+
+/** Column widths that fill `width`: fixed ones first, the last column takes the rest. */
+function widths(width: number, fixed: number[]): number[] {
+  const borders = fixed.length + 2;
+  const used = fixed.reduce((a, b) => a + b, 0);
+  return [...fixed, Math.max(30, width - used - borders)];
 }
 
 export function formatTable(report: Report, options: TextReportOptions = {}): string {
   const paint = (style: Style | undefined, text: string): string =>
     options.color === true && style !== undefined ? styleText(style, text) : text;
+  const width = Math.max(80, options.width ?? 120);
   const out: string[] = [];
   const { summary } = report;
   const counts = (['critical', 'high', 'medium', 'low', 'info'] as const)
@@ -86,9 +96,10 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   if (report.findings.length === 0) {
     out.push('none');
   } else {
-    const table = newTable(['severity', 'rule', 'subject', 'finding', 'remediation']);
+    const table = newTable(['severity', 'rule', 'subject', 'finding'], widths(width, [10, 29, 16]));
     for (const f of report.findings) {
-      table.push([paint(SEVERITY_STYLE[f.severity], f.severity), `${f.rule} ${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message), terminalSafe(f.remediation)]);
+      table.push([paint(SEVERITY_STYLE[f.severity], f.severity), `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message)]);
+      table.push([{ colSpan: 4, content: `fix: ${terminalSafe(f.remediation)}` }]);
     }
     out.push(table.toString());
   }
@@ -98,13 +109,13 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   const gaps = report.privilegedAccounts.filter((p) => flagged.has(p.dn));
   out.push('', paint('bold', `Privileged accounts with gaps (${gaps.length} of ${report.privilegedAccounts.length})`));
   if (gaps.length > 0) {
-    const table = newTable(['account', 'sensitive flag', 'Protected Users', 'privileged through']);
+    const table = newTable(['account', 'sensitive flag', 'Protected Users', 'privileged through'], widths(width, [22, 16, 17]));
     for (const p of gaps) {
       table.push([
         terminalSafe(p.sAMAccountName),
         p.sensitive ? 'yes' : paint(p.protectedUsers ? undefined : 'red', 'no'),
         p.protectedUsers ? 'yes' : 'no',
-        terminalSafe([...p.via, ...(p.viaPrimaryGroup ? [`primary group ${p.viaPrimaryGroup}`] : [])].join('\n')),
+        p.via.map(terminalSafe).join('\n'),
       ]);
     }
     out.push(table.toString());

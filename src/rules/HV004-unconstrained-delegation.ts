@@ -19,7 +19,7 @@ export default defineRule({
       yield {
         subject: host.account,
         message: `${shortName(host.account)} is trusted for unconstrained delegation: it can impersonate anyone who connects to it, to any service`,
-        remediation: `After constrained delegation to its peers is complete: Set-ADAccountControl -Identity ${psQuote(host.account.dn)} -TrustedForDelegation $false (or: delegaudit fix --host ${shortName(host.account)} --remove-unconstrained)`,
+        remediation: `After constrained delegation to its peers is complete: Set-ADAccountControl -Identity ${psQuote(host.account.dn)} -TrustedForDelegation $false`,
       };
     }
   },

@@ -19,7 +19,7 @@ export default defineRule({
     'A cifs or migration entry that names a computer that no longer exists ("ghost"), or a host outside this host\'s ' +
     'migration group, grants delegation nobody needs. Ghosts are usual after hosts are decommissioned or renamed; if a ' +
     'new computer later takes the name, it inherits the trust.',
-  remediation: 'Remove the stale values individually (delegaudit fix --prune, or Set-ADComputer -Remove).',
+  remediation: 'Remove the stale values individually (Set-ADComputer -Remove).',
   *check(model) {
     for (const host of model.hosts) {
       const stale: Array<{ entry: string; reason: string }> = [];
@@ -33,7 +33,7 @@ export default defineRule({
         subject: host.account,
         message: `${shortName(host.account)} has ${stale.length} stale delegation entr${stale.length === 1 ? 'y' : 'ies'}: ${summary}`,
         details: { stale },
-        remediation: `Set-ADComputer -Identity ${psQuote(host.account.dn)} -Remove @{'msDS-AllowedToDelegateTo'=${psArray(stale.map((s) => s.entry))}} (or: delegaudit fix --host ${shortName(host.account)} --prune)`,
+        remediation: `Set-ADComputer -Identity ${psQuote(host.account.dn)} -Remove @{'msDS-AllowedToDelegateTo'=${psArray(stale.map((s) => s.entry))}}`,
       };
     }
   },

@@ -2,7 +2,6 @@
  * Building blocks for remediation text. Directory data is quoted for PowerShell (single quotes,
  * embedded quotes doubled), so a name can never become code in a pasted command.
  */
-import { shortName } from '../directory/account.js';
 import type { Account } from '../directory/model.js';
 
 /** A PowerShell single-quoted string literal. Control characters are dropped: they have no place in AD names. */
@@ -27,7 +26,3 @@ export function psProtocolTransition(account: Account): string {
 /** The reminder every delegation change needs. */
 export const TAKES_EFFECT =
   'Changes take effect after AD replication and a new ticket: run `klist purge -li 0x3e7` on the host, or wait about 15 minutes.';
-
-export function fixHostCommand(account: Account): string {
-  return `delegaudit fix --host ${shortName(account)}`;
-}

@@ -1,0 +1,97 @@
+/**
+ * Integration tests run against every target: mock-ldap always, the Samba AD DC lab when
+ * `npm run lab:start` has left its connection file. With DELEGAUDIT_AD_LAB=required (CI) a missing
+ * lab is a failure; otherwise the samba runs are reported, by name, as skipped.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
+import { projectRoot } from '../../mock-ldap/project-root.js';
+import { readLabConnection } from '../ad-lab/connection.js';
+
+export const LAB_LDIF = join(projectRoot(), 'mock-ldap', 'fixtures', 'lab.ldif');
+
+export interface TargetUser {
+  dn: string;
+  upn: string;
+  netbios: string;
+  password: string;
+}
+
+export interface Target {
+  name: 'mock' | 'samba';
+  /** ldaps:// */
+  url: string;
+  /** ldap:// for StartTLS */
+  startTlsUrl: string;
+  caFile: string;
+  servername: string;
+  baseDN: string;
+  admin: TargetUser;
+  reader: TargetUser;
+  /** The mock server, for request counts and direct reads; undefined on Samba. */
+  mock: MockLdap | undefined;
+}
+
+const LAB_REQUIRED = process.env.DELEGAUDIT_AD_LAB === 'required';
+
+function mockUser(name: string, password: string): TargetUser {
+  return { dn: `CN=${name},${name === 'Administrator' ? 'CN=Users' : 'OU=Staff'},DC=corp,DC=example,DC=com`, upn: `${name}@corp.example.com`, netbios: `CORP\\${name}`, password };
+}
+
+async function mockTarget(ldif: string): Promise<Target> {
+  const mock = await startMockLdap({ ldif });
+  return {
+    name: 'mock',
+    url: mock.ldapsUrl!,
+    startTlsUrl: mock.url,
+    caFile: mock.caFile,
+    servername: mock.servername,
+    baseDN: mock.domainDn,
+    admin: mockUser('Administrator', 'Lab-Admin-Passw0rd'),
+    reader: mockUser('auditor', 'Lab-Auditor-Passw0rd'),
+    mock,
+  };
+}
+
+function sambaTarget(): Target | undefined {
+  const lab = readLabConnection();
+  if (lab === undefined) return undefined;
+  const user = (u: typeof lab.users.admin): TargetUser => ({ dn: u.dn, upn: u.upn, netbios: u.netbios, password: readFileSync(u.passwordFile, 'utf8') });
+  return { name: 'samba', url: lab.url, startTlsUrl: lab.startTlsUrl, caFile: lab.caFile, servername: lab.servername, baseDN: lab.baseDN, admin: user(lab.users.admin), reader: user(lab.users.reader), mock: undefined };
+}
+
+/**
+ * Declares `body` once per target. Each test title must start with `[${label}]` so the output
+ * names its target. Tests that write must use their own directory: `options.fresh` starts a new
+ * mock per test file (Samba tests restore what they change).
+ */
+export function forEachTarget(title: string, body: (label: 'mock' | 'samba', target: () => Target) => void): void {
+  describe(`${title} [mock]`, () => {
+    let target: Target | undefined;
+    before(async () => {
+      target = await mockTarget(LAB_LDIF);
+    });
+    after(async () => {
+      await target?.mock?.close();
+    });
+    body('mock', () => target!);
+  });
+
+  describe(`${title} [samba]`, () => {
+    const target = sambaTarget();
+    if (target === undefined) {
+      if (LAB_REQUIRED) {
+        it('[samba] the Samba AD DC lab is required (DELEGAUDIT_AD_LAB=required) but .ad-lab/connection.json is missing: run npm run lab:start', () => {
+          throw new Error('Samba AD DC lab not running');
+        });
+      } else {
+        it('[samba] skipped: no Samba AD DC lab (run `npm run lab:start` to enable; DELEGAUDIT_AD_LAB=required makes this a failure)', function skip() {
+          this.skip();
+        });
+      }
+      return;
+    }
+    body('samba', () => target);
+  });
+}
