@@ -135,7 +135,8 @@ export class LdapSession {
       url: options.url,
       timeout: options.timeoutMs ?? 30_000,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
-      tlsOptions,
+      // ldapts turns any tlsOptions into an LDAPS connection: give them only to ldaps:// (StartTLS gets them below).
+      ...(url.protocol === 'ldaps:' ? { tlsOptions } : {}),
       strictDN: false,
     });
     const session = new LdapSession(options.url, client);
