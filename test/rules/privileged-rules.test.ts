@@ -32,7 +32,8 @@ describe('privileged accounts', () => {
   });
   it('explains how each account is privileged', () => {
     const byName = new Map(domain().model().privileged.map((p) => [p.account.sAMAccountName, p]));
-    expect(byName.get('admin.nested')!.via[0]).to.deep.equal(['Tier0 Operators', 'Infrastructure Admins', 'Domain Admins']);
+    expect(byName.get('admin.nested')!.via).to.deep.equal([['Tier0 Operators', 'Infrastructure Admins', 'Domain Admins']]);
+    expect(byName.get('admin.primary')!.via).to.deep.equal([['Domain Admins (primary group)']]);
     expect(byName.get('admin.primary')!.viaPrimaryGroup).to.equal('Domain Admins');
     expect(byName.get('admin.protected')!.protectedUsers).to.equal(true);
   });
