@@ -1,0 +1,367 @@
+import {
+  attributeError,
+  ENTRY_EXISTS,
+  invalidAttributeSyntax,
+  invalidDnSyntax,
+  type LdapResult,
+  noSuchObject,
+  NOT_ALLOWED_ON_NON_LEAF,
+  OBJECT_CLASS_VIOLATION,
+  protocolError,
+  SUCCESS,
+  unwillingToPerform,
+} from './ad-diagnostics.js';
+import { dnKey, isWithin, parseDn } from './dn.js';
+import type { LdifAttribute, LdifEntry } from './ldif.js';
+import { LdifError } from './ldif.js';
+
+/** One object. `attributes` is keyed by lowercased name; each keeps the casing it was written with. */
+export interface Entry {
+  dn: string;
+  /** Canonical RDNs, leaf first (see parseDn). */
+  rdns: string[];
+  /** Canonical DN, the store's key. */
+  key: string;
+  attributes: Map<string, LdifAttribute>;
+}
+
+/** One change of a modify request (RFC 4511 section 4.6). */
+export interface Modification {
+  operation: 'add' | 'delete' | 'replace';
+  name: string;
+  values: string[];
+}
+
+/** Attributes whose values are DNs: compared as DNs, and cleaned up when their target is deleted. */
+const DN_ATTRIBUTES = new Set(['member', 'manager', 'managedby', 'distinguishedname', 'memberof']);
+/** Attributes the DC maintains itself; stored copies are ignored and writes refused, like AD. */
+const CONSTRUCTED = new Set(['distinguishedname', 'memberof']);
+/** Bind secrets: never served, never matched by filters. */
+const SECRETS = new Set(['userpassword']);
+/** Integer-syntax attributes delegaudit reads or writes; AD refuses non-numeric values. */
+const INTEGERS = new Set(['useraccountcontrol', 'primarygroupid', 'grouptype', 'admincount', 'lockouttime', 'msds-supportedencryptiontypes']);
+
+/** True when two values of `attribute` are equal: DNs as DNs, integers as numbers, text case-insensitively (AD's default). */
+export function sameValue(attribute: string, left: string, right: string): boolean {
+  const lower = attribute.toLowerCase();
+  if (SECRETS.has(lower)) return left === right;
+  if (DN_ATTRIBUTES.has(lower)) {
+    try {
+      return dnKey(left) === dnKey(right);
+    } catch {
+      // Not DNs: compare as text.
+    }
+  }
+  if (/^-?\d+$/.test(left) && /^-?\d+$/.test(right)) return BigInt(left) === BigInt(right);
+  return left.toLowerCase() === right.toLowerCase();
+}
+
+/** The in-memory directory: entries in LDIF order, DNs compared canonically, `memberOf` derived from `member`. */
+export class Directory {
+  private readonly byKey = new Map<string, Entry>();
+  private memberOfIndex = new Map<string, Entry[]>();
+  /** In-chain answers per (attribute, target), valid until the next write. */
+  private chainCache = new Map<string, Set<string>>();
+
+  /** @param source names the LDIF in errors (a DN that does not parse, a duplicate entry). */
+  public constructor(records: readonly LdifEntry[], source = 'LDIF') {
+    for (const record of records) {
+      try {
+        const entry = makeEntry(record.dn, record.attributes);
+        if (this.byKey.has(entry.key)) throw new Error(`duplicate entry ${record.dn}`);
+        for (const [name, attribute] of entry.attributes) if (DN_ATTRIBUTES.has(name)) attribute.values.forEach((value) => parseDn(value));
+        this.byKey.set(entry.key, entry);
+      } catch (error) {
+        throw new LdifError(source, record.line, (error as Error).message);
+      }
+    }
+    this.reindex();
+  }
+
+  /** The entry named by `dn`, or undefined (also for a DN that does not parse). */
+  public find(dn: string): Entry | undefined {
+    try {
+      return this.byKey.get(dnKey(dn));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** All entries, in LDIF order (then in order of addition). */
+  public entries(): IterableIterator<Entry> {
+    return this.byKey.values();
+  }
+
+  /** The DN of the deepest existing ancestor of `dn` (AD's matchedDN), or '' when none exists. */
+  public matchedDn(dn: string): string {
+    let rdns: string[];
+    try {
+      rdns = parseDn(dn);
+    } catch {
+      return '';
+    }
+    for (let depth = 1; depth < rdns.length; depth += 1) {
+      const ancestor = this.byKey.get(rdns.slice(depth).join(','));
+      if (ancestor) return ancestor.dn;
+    }
+    return '';
+  }
+
+  /** Values of an attribute as clients see them: constructed attributes included, secrets hidden. */
+  public values(entry: Entry, name: string): string[] {
+    const lower = name.toLowerCase();
+    if (lower === 'distinguishedname') return entry.rdns.length ? [entry.dn] : [];
+    if (lower === 'memberof') return (this.memberOfIndex.get(entry.key) ?? []).map((group) => group.dn);
+    if (SECRETS.has(lower)) return [];
+    return entry.attributes.get(lower)?.values ?? [];
+  }
+
+  /** The attributes a `*` read returns: stored ones in LDIF order without secrets, then distinguishedName and memberOf. */
+  public visibleAttributes(entry: Entry): LdifAttribute[] {
+    const stored = [...entry.attributes].filter(([name]) => !SECRETS.has(name)).map(([, attribute]) => attribute);
+    const constructed = ['distinguishedName', 'memberOf'].map((name) => ({ name, values: this.values(entry, name) }));
+    return [...stored, ...constructed.filter((attribute) => attribute.values.length > 0)];
+  }
+
+  /** LDAP_MATCHING_RULE_IN_CHAIN: is `targetDn` reachable from `entry` by following `attribute` (member, memberOf, manager...) transitively? */
+  public inChain(entry: Entry, attribute: string, targetDn: string): boolean {
+    let target: string;
+    try {
+      target = dnKey(targetDn);
+    } catch {
+      return false;
+    }
+    const cacheKey = `${attribute.toLowerCase()}\n${target}`;
+    let sources = this.chainCache.get(cacheKey);
+    if (!sources) {
+      sources = this.chainSources(attribute, target);
+      this.chainCache.set(cacheKey, sources);
+    }
+    return sources.has(entry.key);
+  }
+
+  /** Keys of the entries that reach `target` through `attribute`, found by walking the links backwards once per search target (cycles stop). */
+  private chainSources(attribute: string, target: string): Set<string> {
+    const referrers = new Map<string, Entry[]>();
+    for (const entry of this.byKey.values()) {
+      for (const value of this.values(entry, attribute)) {
+        const key = this.find(value)?.key;
+        if (key === undefined) continue;
+        const list = referrers.get(key);
+        if (list) list.push(entry);
+        else referrers.set(key, [entry]);
+      }
+    }
+    const sources = new Set<string>();
+    const queue = [target];
+    for (const key of queue) {
+      for (const referrer of referrers.get(key) ?? []) {
+        if (sources.has(referrer.key)) continue;
+        sources.add(referrer.key);
+        queue.push(referrer.key);
+      }
+    }
+    return sources;
+  }
+
+  /** Every group in the account's security token: nested `member` links plus the primary group (primaryGroupID), like AD's tokenGroups. */
+  public tokenGroups(account: Entry): Entry[] {
+    const queue = [...(this.memberOfIndex.get(account.key) ?? [])];
+    const primary = this.primaryGroup(account);
+    if (primary) queue.push(primary);
+    const seen = new Set<string>();
+    const groups: Entry[] = [];
+    for (const group of queue) {
+      if (seen.has(group.key)) continue;
+      seen.add(group.key);
+      groups.push(group);
+      queue.push(...(this.memberOfIndex.get(group.key) ?? []));
+    }
+    return groups;
+  }
+
+  /** The account a simple bind name designates: a DN, a UPN (explicit or sAMAccountName@dnsDomain), or DOMAIN\sAMAccountName. */
+  public findAccount(name: string, netbiosName: string, dnsDomain: string): Entry | undefined {
+    if (name.includes('=')) {
+      const byDn = this.find(name);
+      if (byDn) return byDn;
+    }
+    const slash = name.indexOf('\\');
+    if (slash > 0 && !name.includes('=')) {
+      const domain = name.slice(0, slash).toLowerCase();
+      if (domain !== netbiosName.toLowerCase() && domain !== dnsDomain.toLowerCase()) return undefined;
+      return this.findBy('sAMAccountName', name.slice(slash + 1));
+    }
+    const at = name.lastIndexOf('@');
+    if (at > 0) {
+      const explicit = this.findBy('userPrincipalName', name);
+      if (explicit) return explicit;
+      if (name.slice(at + 1).toLowerCase() === dnsDomain.toLowerCase()) return this.findBy('sAMAccountName', name.slice(0, at));
+    }
+    return undefined;
+  }
+
+  /** True when `password` is one of the account's userPassword values (case-sensitive). */
+  public checkPassword(account: Entry, password: string): boolean {
+    return (account.attributes.get('userpassword')?.values ?? []).includes(password);
+  }
+
+  /** Applies all changes or none (RFC 4511 section 4.6). */
+  public modify(dn: string, modifications: readonly Modification[]): LdapResult {
+    const entry = this.find(dn);
+    if (!entry) return this.absent(dn);
+    const working = new Map([...entry.attributes].map(([name, attribute]) => [name, { name: attribute.name, values: [...attribute.values] }]));
+    for (const modification of modifications) {
+      const { operation, name } = modification;
+      const lower = name.toLowerCase();
+      if (CONSTRUCTED.has(lower)) return unwillingToPerform(`${name} is maintained by the directory`);
+      const problem = this.checkValues(name, modification.values);
+      if (problem) return problem;
+      const values = this.linkTargets(name, modification.values);
+      const existing = working.get(lower);
+      if (operation === 'add') {
+        if (values.length === 0) return protocolError(`add of ${name} without values`);
+        const current = existing?.values ?? [];
+        for (const [index, value] of values.entries()) {
+          const duplicate = [...current, ...values.slice(0, index)].some((other) => sameValue(name, other, value));
+          if (duplicate) return attributeError(20, name);
+        }
+        working.set(lower, { name: existing?.name ?? name, values: [...current, ...values] });
+      } else if (operation === 'delete') {
+        if (!existing) return attributeError(16, name);
+        const remaining = [...existing.values];
+        for (const value of values) {
+          const index = remaining.findIndex((other) => sameValue(name, other, value));
+          if (index < 0) return attributeError(16, name);
+          remaining.splice(index, 1);
+        }
+        if (values.length === 0 || remaining.length === 0) working.delete(lower);
+        else working.set(lower, { name: existing.name, values: remaining });
+      } else if (values.length === 0) {
+        working.delete(lower);
+      } else {
+        if (values.some((value, index) => values.slice(0, index).some((other) => sameValue(name, other, value)))) return attributeError(20, name);
+        working.set(lower, { name: existing?.name ?? name, values: [...values] });
+      }
+    }
+    entry.attributes = working;
+    this.reindex();
+    return SUCCESS;
+  }
+
+  /** Adds an object under an existing parent. */
+  public add(dn: string, attributes: readonly LdifAttribute[]): LdapResult {
+    let entry: Entry;
+    try {
+      entry = makeEntry(dn, []);
+    } catch {
+      return invalidDnSyntax(dn);
+    }
+    if (this.byKey.has(entry.key)) return ENTRY_EXISTS;
+    if (!this.byKey.has(entry.rdns.slice(1).join(','))) return noSuchObject(this.matchedDn(dn));
+    for (const { name, values } of attributes) {
+      const lower = name.toLowerCase();
+      if (CONSTRUCTED.has(lower)) return unwillingToPerform(`${name} is maintained by the directory`);
+      const problem = this.checkValues(name, values);
+      if (problem) return problem;
+      const existing = entry.attributes.get(lower) ?? { name, values: [] };
+      for (const value of this.linkTargets(name, values)) {
+        if (existing.values.some((other) => sameValue(name, other, value))) return attributeError(20, name);
+        existing.values.push(value);
+      }
+      if (existing.values.length) entry.attributes.set(lower, existing);
+    }
+    if (!entry.attributes.has('objectclass')) return OBJECT_CLASS_VIOLATION;
+    this.byKey.set(entry.key, entry);
+    this.reindex();
+    return SUCCESS;
+  }
+
+  /** Deletes a leaf object and, like AD's link cleanup, removes DN references to it. */
+  public delete(dn: string): LdapResult {
+    const entry = this.find(dn);
+    if (!entry) return this.absent(dn);
+    if ([...this.byKey.values()].some((other) => other !== entry && isWithin(other.rdns, entry.rdns))) return NOT_ALLOWED_ON_NON_LEAF;
+    this.byKey.delete(entry.key);
+    for (const other of this.byKey.values()) {
+      for (const [name, attribute] of other.attributes) {
+        if (!DN_ATTRIBUTES.has(name)) continue;
+        attribute.values = attribute.values.filter((value) => !sameValue(name, value, entry.dn));
+        if (attribute.values.length === 0) other.attributes.delete(name);
+      }
+    }
+    this.reindex();
+    return SUCCESS;
+  }
+
+  /** The error for a DN that names no entry: invalidDnSyntax or noSuchObject with AD's matchedDN. */
+  public absent(dn: string): LdapResult {
+    try {
+      parseDn(dn);
+    } catch {
+      return invalidDnSyntax(dn);
+    }
+    return noSuchObject(this.matchedDn(dn));
+  }
+
+  /** Syntax checks AD applies before writing: integers must be integers, linked DNs must name existing objects. */
+  private checkValues(name: string, values: readonly string[]): LdapResult | undefined {
+    const lower = name.toLowerCase();
+    if (INTEGERS.has(lower) && values.some((value) => !/^-?\d+$/.test(value))) return invalidAttributeSyntax(name);
+    if (!DN_ATTRIBUTES.has(lower)) return undefined;
+    for (const value of values) {
+      try {
+        parseDn(value);
+      } catch {
+        return invalidDnSyntax(value);
+      }
+      if (!this.find(value)) return noSuchObject(this.matchedDn(value));
+    }
+    return undefined;
+  }
+
+  /** DN values name objects, so AD stores (and serves) the target's own DN whatever spelling the client used. */
+  private linkTargets(name: string, values: readonly string[]): string[] {
+    if (!DN_ATTRIBUTES.has(name.toLowerCase())) return [...values];
+    return values.map((value) => this.find(value)?.dn ?? value);
+  }
+
+  private findBy(attribute: string, value: string): Entry | undefined {
+    const lower = attribute.toLowerCase();
+    for (const entry of this.byKey.values()) {
+      if (entry.attributes.get(lower)?.values.some((candidate) => candidate.toLowerCase() === value.toLowerCase())) return entry;
+    }
+    return undefined;
+  }
+
+  private primaryGroup(account: Entry): Entry | undefined {
+    const sid = account.attributes.get('objectsid')?.values[0];
+    const rid = account.attributes.get('primarygroupid')?.values[0];
+    if (!sid || !rid) return undefined;
+    return this.findBy('objectSid', sid.replace(/-\d+$/, `-${rid}`));
+  }
+
+  private reindex(): void {
+    this.chainCache = new Map();
+    this.memberOfIndex = new Map();
+    for (const group of this.byKey.values()) {
+      for (const member of group.attributes.get('member')?.values ?? []) {
+        const key = dnKey(member);
+        const groups = this.memberOfIndex.get(key) ?? [];
+        groups.push(group);
+        this.memberOfIndex.set(key, groups);
+      }
+    }
+  }
+}
+
+function makeEntry(dn: string, attributes: readonly LdifAttribute[]): Entry {
+  const rdns = parseDn(dn);
+  const stored = attributes.filter((attribute) => !CONSTRUCTED.has(attribute.name.toLowerCase()));
+  return {
+    dn,
+    rdns,
+    key: rdns.join(','),
+    attributes: new Map(stored.map((attribute) => [attribute.name.toLowerCase(), { name: attribute.name, values: [...attribute.values] }])),
+  };
+}
