@@ -76,20 +76,20 @@ export function registerAuditCommand(program: Command, io: Io): void {
       const result = await audit({
         ...connect,
         credentials,
-        ...(merged.baseDn === undefined ? {} : { baseDN: merged.baseDn }),
-        ...(merged.hosts === undefined ? {} : { hosts: merged.hosts }),
-        ...(merged.hostsOu === undefined ? {} : { hostsOu: merged.hostsOu }),
-        ...(merged.hostsGroup === undefined ? {} : { hostsGroup: merged.hostsGroup }),
-        ...(merged.groupBy === undefined ? {} : { groupBy: merged.groupBy }),
-        ...(merged.groups === undefined ? {} : { groups: merged.groups }),
-        ...(services === undefined ? {} : { services: services as Array<'migration' | 'cifs'> }),
-        ...(merged.privilegedGroups === undefined ? {} : { privilegedGroups: merged.privilegedGroups }),
-        ...(merged.exclude === undefined ? {} : { exclude: merged.exclude }),
-        ...(rules === undefined ? {} : { rules }),
-        ...(progress === undefined ? {} : { onProgress: progress }),
+        baseDN: merged.baseDn,
+        hosts: merged.hosts,
+        hostsOu: merged.hostsOu,
+        hostsGroup: merged.hostsGroup,
+        groupBy: merged.groupBy,
+        groups: merged.groups,
+        services: services as Array<'migration' | 'cifs'>,
+        privilegedGroups: merged.privilegedGroups,
+        exclude: merged.exclude,
+        rules,
+        onProgress: progress,
       });
       const toFile = merged.output !== undefined;
-      const text = REPORTERS[format](result.report, { color: !toFile && io.colorStdout, ...(io.columns === undefined ? {} : { width: io.columns }) });
+      const text = REPORTERS[format](result.report, { color: !toFile && io.colorStdout, width: io.columns });
       if (toFile) {
         await writeOutputFile(merged.output!, text);
         io.progress(`report written to ${merged.output}`);

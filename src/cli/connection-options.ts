@@ -54,16 +54,16 @@ export async function resolveConnection(merged: Config & { password?: string }, 
   if (merged.url.toLowerCase().startsWith('ldap://') && merged.starttls !== true) {
     warnings.push('ldap:// without --starttls: the password travels in clear text (and most DCs refuse the bind)');
   }
-  const password = await readPassword(merged.user, { ...(merged.passwordFile === undefined ? {} : { passwordFile: merged.passwordFile }), ...io });
+  const password = await readPassword(merged.user, { passwordFile: merged.passwordFile, ...io });
   return {
     connect: {
       url: merged.url,
-      ...(merged.starttls === undefined ? {} : { startTls: merged.starttls }),
-      ...(merged.caFile === undefined ? {} : { caFile: merged.caFile }),
-      ...(merged.tlsServername === undefined ? {} : { tlsServername: merged.tlsServername }),
-      ...(merged.insecure === undefined ? {} : { insecure: merged.insecure }),
-      ...(merged.timeout === undefined ? {} : { timeoutMs: merged.timeout }),
-      ...(merged.connectTimeout === undefined ? {} : { connectTimeoutMs: merged.connectTimeout }),
+      startTls: merged.starttls,
+      caFile: merged.caFile,
+      tlsServername: merged.tlsServername,
+      insecure: merged.insecure,
+      timeoutMs: merged.timeout,
+      connectTimeoutMs: merged.connectTimeout,
     },
     credentials: { user: merged.user, password },
     warnings,
