@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { reportSchema } from '../../src/report/schema.js';
-import { runCli } from '../helpers/run-cli.js';
+import { CLI, runCli } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 
 const PASSWORD = 'Lab-Admin-Passw0rd';
@@ -128,6 +129,20 @@ describe('delegaudit CLI (spawned) [mock]', () => {
       const r = await runCli(['audit', ...conn(), '--password-file', file, '--format', 'json']);
       expect(r.code).to.equal(1);
       expect(r.stdout + r.stderr).to.not.contain(PASSWORD);
+    });
+    it('prompts for the password on a terminal without echoing it', async () => {
+      // script(1) gives the CLI a pseudo-terminal; the password is typed once the prompt is up.
+      const command = [CLI, 'audit', ...conn(), '--fail-on', 'never', '--format', 'json', '--quiet'].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+      const child = spawn('script', ['-qec', `${process.execPath} ${command}`, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: '' } });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        output += d;
+        if (output.includes('Password for Administrator@corp.example.com: ') && !child.stdin.writableEnded) child.stdin.end(`${PASSWORD}\r`);
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).to.equal(0);
+      expect(output).to.contain('"schemaVersion": 1');
+      expect(output).to.not.contain(PASSWORD);
     });
     it('warns loudly with --insecure', async () => {
       const r = await runCli(['audit', '--url', mock.ldapsUrl!, '--insecure', '--user', 'CORP\\Administrator', '--fail-on', 'never'], pw);
