@@ -35,8 +35,8 @@ export const SUCCESS: LdapResult = { status: ResultCode.success };
 // The texts below reproduce what Windows Server 2016+ domain controllers send, because callers
 // (delegaudit included) look at the hex code and the "data" field to tell failures apart.
 
-/** Bind failures: `data` is 52e (bad password or unknown user), 533 (disabled) or 775 (locked). */
-export function invalidCredentials(data: '52e' | '533' | '775'): LdapResult {
+/** Bind failures: `data` is 52e (bad password or unknown user), 52f (account restriction), 533 (disabled) or 775 (locked). */
+export function invalidCredentials(data: '52e' | '52f' | '533' | '775'): LdapResult {
   return {
     status: ResultCode.invalidCredentials,
     message: `80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ${data}, v4563`,

@@ -53,13 +53,14 @@ export interface SearchHits {
 /**
  * Finds the entries a search returns. Like AD, a search never crosses into a subordinate naming
  * context: a subtree search of the domain skips CN=Configuration and its children and returns a
- * continuation reference `ldap://<dnsDomain>/CN=Configuration,...` instead.
+ * continuation reference `ldap[s]://<dnsDomain>/CN=Configuration,...` instead (the client's scheme).
  */
 export function findEntries(
   directory: Directory,
   contexts: NamingContexts,
   search: SearchParameters,
   matches: (entry: Entry) => boolean,
+  scheme: 'ldap' | 'ldaps' = 'ldap',
 ): SearchHits | LdapResult {
   let baseRdns: string[];
   try {
@@ -83,7 +84,7 @@ export function findEntries(
   const entries = [...directory.entries()].filter((entry) => inScope(entry) && contextOf(entry.rdns) === baseContext && matches(entry));
   const references = roots
     .filter((root) => root !== baseContext && search.scope !== 'base' && inScope(root) && contextOf(root.rdns.slice(1)) === baseContext)
-    .map((root) => `ldap://${contexts.dnsDomain}/${root.dn}`);
+    .map((root) => `${scheme}://${contexts.dnsDomain}/${root.dn}`);
   return { entries, references };
 }
 

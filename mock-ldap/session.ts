@@ -103,6 +103,8 @@ interface PagedSearch {
 /** One client connection: framing, bind state, StartTLS, paged search cookies, and the operations. */
 export class Session {
   private secure: boolean;
+  /** Whether the connection arrived on the LDAPS port: references name the scheme the client used, as Samba's do. */
+  private readonly ldaps: boolean;
   private framer = new MessageFramer();
   private account: Entry | undefined;
   private readonly pages = new Map<string, PagedSearch>();
@@ -113,6 +115,7 @@ export class Session {
     secure: boolean,
   ) {
     this.secure = secure;
+    this.ldaps = secure;
     this.listen();
   }
 
@@ -175,6 +178,10 @@ export class Session {
     // AD reveals the account state (533 disabled, 775 locked) only to a caller who knows the password.
     if (Number(directory.values(account, 'userAccountControl')[0] ?? 0) & 0x2) return invalidCredentials('533');
     if (Number(directory.values(account, 'lockoutTime')[0] ?? 0) > 0) return invalidCredentials('775');
+    // Samba refuses simple binds of Protected Users members (RID 525) with data 52f, account restriction.
+    if (directory.tokenGroups(account).some((group) => /^S-1-5-21(-\d+){3}-525$/i.test(directory.values(group, 'objectSid')[0] ?? ''))) {
+      return invalidCredentials('52f');
+    }
     this.account = account;
     return SUCCESS;
   }
@@ -224,7 +231,7 @@ export class Session {
       if (requestedSize <= 0) return done(SUCCESS, pagedResponse()); // RFC 2696: size 0 abandons the paged search
       state = saved;
     } else {
-      const hits = findEntries(directory, this.server.namingContexts, search, (entry) => matchesFilter(search.filter, entry, directory));
+      const hits = findEntries(directory, this.server.namingContexts, search, (entry) => matchesFilter(search.filter, entry, directory), this.ldaps ? 'ldaps' : 'ldap');
       if ('status' in hits) return done(hits);
       state = { ...hits, offset: 0, sent: 0 };
     }

@@ -15,6 +15,7 @@ import { AuthError, ConnectionError, DirectoryReadError } from '../errors.js';
 export const AD_BIND_DATA_CODES: Readonly<Record<string, string>> = {
   '525': 'no such user',
   '52e': 'bad password (or unknown user)',
+  '52f': 'account restriction (a Protected Users member may not use simple binds: use another account)',
   '530': 'not permitted to log on at this time (logon hours)',
   '531': 'not permitted to log on from this workstation',
   '532': 'password expired',

@@ -54,6 +54,13 @@ async function mockTarget(ldif: string): Promise<Target> {
   };
 }
 
+/** A seeded account's password on the Samba lab, by sAMAccountName. */
+export function readLabPassword(sAMAccountName: string): string {
+  const user = readLabConnection()?.users[sAMAccountName];
+  if (user === undefined) throw new Error(`the Samba lab has no password for ${sAMAccountName}`);
+  return readFileSync(user.passwordFile, 'utf8');
+}
+
 function sambaTarget(): Target | undefined {
   const lab = readLabConnection();
   if (lab === undefined) return undefined;

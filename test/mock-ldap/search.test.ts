@@ -77,7 +77,7 @@ describe('mock-ldap search', () => {
     it('is not searched from the domain: one continuation reference instead', async () => {
       const result = await client.search(DOMAIN, { filter: '(objectClass=*)', attributes: ['1.1'] });
       expect(result.searchEntries.map((entry) => entry.dn).filter((name) => /CN=Configuration,/i.test(name))).to.deep.equal([]);
-      expect(result.searchReferences).to.deep.equal([`ldap://corp.example.com/CN=Configuration,${DOMAIN}`]);
+      expect(result.searchReferences).to.deep.equal([`ldaps://corp.example.com/CN=Configuration,${DOMAIN}`]);
     });
 
     it('is searched normally from CN=Configuration, without references', async () => {
@@ -196,7 +196,7 @@ describe('mock-ldap search', () => {
     it('returns the configuration reference once, at the end of a paged search', async () => {
       const result = await client.search(DOMAIN, { filter: '(objectClass=organizationalUnit)', paged: { pageSize: 2 }, attributes: ['1.1'] });
       expect(result.searchEntries).to.have.length(5);
-      expect(result.searchReferences).to.deep.equal([`ldap://corp.example.com/CN=Configuration,${DOMAIN}`]);
+      expect(result.searchReferences).to.deep.equal([`ldaps://corp.example.com/CN=Configuration,${DOMAIN}`]);
     });
 
     it('caps pages at maxPageSize and stops unpaged searches there with sizeLimitExceeded', async () => {
