@@ -3,7 +3,7 @@
  * a real AD implementation (Samba). Where they differ, the mock is wrong.
  */
 import { expect } from 'chai';
-import { Change, Attribute, Client, EqualityFilter, NoSuchAttributeError, TypeOrValueExistsError, InsufficientAccessError } from 'ldapts';
+import { Change, Attribute, Client, NoSuchAttributeError, TypeOrValueExistsError, InsufficientAccessError } from 'ldapts';
 import { AuthError } from '../../src/errors.js';
 import { LdapSession } from '../../src/ldap/connection.js';
 import { eq, present } from '../../src/ldap/filter.js';
