@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,7 +38,8 @@ export async function ensureCertificates(cacheDir = join(projectRoot(), 'mock-ld
 
   const generation = await mkdtemp(join(certsDir, 'gen-'));
   await generate(generation);
-  const link = join(certsDir, `.link-${process.pid}-${Date.now()}`);
+  // Unique per call: concurrent callers in one process can share a pid and a millisecond.
+  const link = join(certsDir, `.link-${process.pid}-${randomBytes(6).toString('hex')}`);
   await symlink(generation, link, 'junction');
   await rename(link, current);
   await removeExpired(certsDir, generation);

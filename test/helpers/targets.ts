@@ -102,3 +102,18 @@ export function forEachTarget(title: string, body: (label: 'mock' | 'samba', tar
     body('samba', () => target);
   });
 }
+
+// A closing line in the mocha output that says whether the samba runs happened, and against what.
+const samba = { passed: 0, failed: 0, skipped: 0 };
+afterEach(function countSambaRuns() {
+  const test = this.currentTest;
+  if (test === undefined || !test.title.startsWith('[samba]')) return;
+  if (test.state === 'passed') samba.passed += 1;
+  else if (test.state === 'failed') samba.failed += 1;
+  else samba.skipped += 1;
+});
+after(function reportSambaRuns() {
+  const lab = readLabConnection();
+  const where = lab === undefined ? 'no lab running (npm run lab:start enables them)' : `against ${lab.url}`;
+  console.log(`\n  Samba AD DC contract runs: ${samba.passed} passed, ${samba.failed} failed, ${samba.skipped} skipped; ${where}`);
+});
