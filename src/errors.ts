@@ -22,3 +22,19 @@ export class AuthError extends Error {
 export class DirectoryReadError extends Error {
   override readonly name = 'DirectoryReadError';
 }
+
+/**
+ * A modify the server refused for a reason about the data, not the connection: a value that already
+ * exists (20), a value or old userAccountControl that is no longer there (16, a concurrent change),
+ * or anything else the server answered with an LDAP result code.
+ */
+export class WriteConflictError extends Error {
+  override readonly name = 'WriteConflictError';
+  /** The LDAP result code. */
+  readonly code: number;
+
+  constructor(message: string, code: number, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}

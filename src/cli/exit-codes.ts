@@ -8,6 +8,8 @@ export const EXIT = {
   USAGE: 2,
   /** Could not connect, bind, or read the directory completely. */
   CONNECTION: 3,
+  /** fix/rollback: some planned changes were not applied (failed, conflicted, or interrupted); the journal says which. */
+  WRITE_INCOMPLETE: 4,
   /** A bug: an error delegaudit did not expect. Run again with --debug and report it. */
   INTERNAL: 70,
 } as const;

@@ -35,8 +35,9 @@ export async function readPassword(user: string, sources: PasswordSources): Prom
 /** Reads a line from the terminal without echoing it. Ctrl-C aborts with exit code 130. */
 function promptHidden(prompt: string, stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Promise<string> {
   return new Promise((resolve, reject) => {
-    stderr.write(prompt);
+    // Raw mode first: a terminal echoes anything typed before it, and the password could be typed early.
     stdin.setRawMode(true);
+    stderr.write(prompt);
     stdin.resume();
     stdin.setEncoding('utf8');
     let value = '';

@@ -9,7 +9,7 @@ import {
   ResultCodeError,
   StrongAuthRequiredError,
 } from 'ldapts';
-import { AuthError, ConnectionError, DirectoryReadError } from '../errors.js';
+import { AuthError, ConnectionError, DirectoryReadError, WriteConflictError } from '../errors.js';
 
 /** AD's bind diagnostics carry `data <hex>`: the reason a password check failed (MS-ADTS, common LDAP bind errors). */
 export const AD_BIND_DATA_CODES: Readonly<Record<string, string>> = {
@@ -119,7 +119,16 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
     return new AuthError(`${url}: ${who} refused: ${why}`, { cause: error });
   }
   if (error instanceof InsufficientAccessError) {
+    if (phase === 'modify') {
+      return new AuthError(
+        `${url}: insufficient access rights to modify ${context.what ?? 'the account'}: setting delegation needs SeEnableDelegationPrivilege (Domain Admins by default) and write access to the account; this bind can only read`,
+        { cause: error },
+      );
+    }
     return new AuthError(`${url}: insufficient access rights for ${phase}${context.what ? ` of ${context.what}` : ''}`, { cause: error });
+  }
+  if (error instanceof ResultCodeError && phase === 'modify') {
+    return new WriteConflictError(`${url}: modify of ${context.what ?? 'the account'} refused: ${message.trim()} (LDAP result ${error.code})`, error.code, { cause: error });
   }
   if (error instanceof NoSuchObjectError && phase === 'search') {
     return new DirectoryReadError(`${url}: ${context.what ?? 'the search base'} does not exist (check --base-dn)`, { cause: error });

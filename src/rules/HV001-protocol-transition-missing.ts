@@ -1,6 +1,6 @@
 import { shortName } from '../directory/account.js';
 import { defineRule } from './rule.js';
-import { psProtocolTransition, TAKES_EFFECT } from './remediation.js';
+import { psProtocolTransition, TAKES_EFFECT, shellWord } from './remediation.js';
 
 export default defineRule({
   id: 'HV001',
@@ -26,7 +26,7 @@ export default defineRule({
           `${shortName(account)} delegates to ${account.allowedToDelegateTo.length} services with "Kerberos only": ` +
           'live migrations it starts fail with 0x8009030E on Windows Server 2016 and later',
         details: { entries: account.allowedToDelegateTo.length },
-        remediation: `${psProtocolTransition(account)}. ${TAKES_EFFECT}`,
+        remediation: `delegaudit fix --host ${shellWord(shortName(account))} --apply, or: ${psProtocolTransition(account)}. ${TAKES_EFFECT}`,
       };
     }
   },

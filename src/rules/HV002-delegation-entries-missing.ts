@@ -1,7 +1,7 @@
 import { shortName } from '../directory/account.js';
 import { dnKey } from '../ldap/dn.js';
 import { defineRule } from './rule.js';
-import { psAddDelegation, TAKES_EFFECT } from './remediation.js';
+import { psAddDelegation, TAKES_EFFECT, shellWord } from './remediation.js';
 
 export default defineRule({
   id: 'HV002',
@@ -34,7 +34,7 @@ export default defineRule({
         subject: account,
         message: `${shortName(account)} lacks ${spns.length} of ${host.requiredCount} required delegation entries, for ${peerList}`,
         details: { missing, missingCount: spns.length, requiredCount: host.requiredCount },
-        remediation: `${psAddDelegation(account, spns)}. ${TAKES_EFFECT}`,
+        remediation: `delegaudit fix --host ${shellWord(shortName(account))} --apply, or: ${psAddDelegation(account, spns)}. ${TAKES_EFFECT}`,
       };
     }
   },

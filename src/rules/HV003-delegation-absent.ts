@@ -2,7 +2,7 @@ import { shortName } from '../directory/account.js';
 import { nameKeys } from '../directory/discover-hosts.js';
 import { spnKey } from '../ldap/spn.js';
 import { defineRule } from './rule.js';
-import { psAddDelegation, psProtocolTransition, TAKES_EFFECT } from './remediation.js';
+import { psAddDelegation, psProtocolTransition, TAKES_EFFECT, shellWord } from './remediation.js';
 import { MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
 
 export default defineRule({
@@ -37,7 +37,7 @@ export default defineRule({
             (account.whenCreated ? ` (created ${account.whenCreated})` : '')
           : `${shortName(account)} has no delegation entries for its ${host.peers.length} migration peers`,
         details: { rejoinSuspected, delegatingPeers, requiredCount: host.requiredCount, whenCreated: account.whenCreated ?? null },
-        remediation: `${steps.join('; ')}. ${TAKES_EFFECT}`,
+        remediation: `delegaudit fix --host ${shellWord(shortName(account))} --apply, or: ${steps.join('; ')}. ${TAKES_EFFECT}`,
       };
     }
   },

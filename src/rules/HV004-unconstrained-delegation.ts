@@ -1,6 +1,6 @@
 import { shortName } from '../directory/account.js';
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote, shellWord } from './remediation.js';
 
 export default defineRule({
   id: 'HV004',
@@ -19,7 +19,7 @@ export default defineRule({
       yield {
         subject: host.account,
         message: `${shortName(host.account)} is trusted for unconstrained delegation: it can impersonate anyone who connects to it, to any service`,
-        remediation: `After constrained delegation to its peers is complete: Set-ADAccountControl -Identity ${psQuote(host.account.dn)} -TrustedForDelegation $false`,
+        remediation: `After constrained delegation to its peers is complete: Set-ADAccountControl -Identity ${psQuote(host.account.dn)} -TrustedForDelegation $false (delegaudit fix --host ${shellWord(shortName(host.account))} --remove-unconstrained --apply does both steps)`,
       };
     }
   },

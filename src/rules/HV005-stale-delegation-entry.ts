@@ -1,7 +1,7 @@
 import { shortName } from '../directory/account.js';
 import { classifyEntry } from './classify-entry.js';
 import { defineRule } from './rule.js';
-import { psArray, psQuote } from './remediation.js';
+import { psArray, psQuote, shellWord } from './remediation.js';
 
 const REASONS = {
   ghost: 'names a computer that does not exist',
@@ -33,7 +33,7 @@ export default defineRule({
         subject: host.account,
         message: `${shortName(host.account)} has ${stale.length} stale delegation entr${stale.length === 1 ? 'y' : 'ies'}: ${summary}`,
         details: { stale },
-        remediation: `Set-ADComputer -Identity ${psQuote(host.account.dn)} -Remove @{'msDS-AllowedToDelegateTo'=${psArray(stale.map((s) => s.entry))}}`,
+        remediation: `delegaudit fix --host ${shellWord(shortName(host.account))} --prune --apply, or: Set-ADComputer -Identity ${psQuote(host.account.dn)} -Remove @{'msDS-AllowedToDelegateTo'=${psArray(stale.map((s) => s.entry))}}`,
       };
     }
   },

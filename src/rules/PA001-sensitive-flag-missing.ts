@@ -22,7 +22,7 @@ export default defineRule({
         subject: account,
         message: `${account.sAMAccountName} is privileged (${p.via.map((chain) => chain.join(' → ')).join('; ')}) but can be delegated: neither "sensitive and cannot be delegated" nor Protected Users`,
         details: { via: p.via.map((chain) => chain.join(' → ')), viaPrimaryGroup: p.viaPrimaryGroup ?? null },
-        remediation: `Set-ADAccountControl -Identity ${psQuote(account.dn)} -AccountNotDelegated $true`,
+        remediation: `Set-ADAccountControl -Identity ${psQuote(account.dn)} -AccountNotDelegated $true (or: delegaudit fix --protect-privileged --apply)`,
       };
     }
   },

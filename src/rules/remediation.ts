@@ -26,3 +26,10 @@ export function psProtocolTransition(account: Account): string {
 /** The reminder every delegation change needs. */
 export const TAKES_EFFECT =
   'Changes take effect after AD replication and a new ticket: run `klist purge -li 0x3e7` on the host, or wait about 15 minutes.';
+
+/** A POSIX shell word: plain when safe, single-quoted otherwise (directory data never becomes shell syntax). */
+export function shellWord(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '');
+  return /^[\w.@-]+$/.test(clean) ? clean : `'${clean.replace(/'/g, `'\\''`)}'`;
+}

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
+import { Attribute, Change, Client } from 'ldapts';
+import { type MockLdap, parseLdif, startMockLdap } from '../../mock-ldap/index.js';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 import { readLabConnection } from '../ad-lab/connection.js';
 
@@ -73,13 +74,14 @@ function sambaTarget(): Target | undefined {
  * names its target. Tests that write must use their own directory: `options.fresh` starts a new
  * mock per test file (Samba tests restore what they change).
  */
-export function forEachTarget(title: string, body: (label: 'mock' | 'samba', target: () => Target) => void): void {
+export function forEachTarget(title: string, body: (label: 'mock' | 'samba', target: () => Target) => void, options: { writes?: boolean } = {}): void {
   describe(`${title} [mock]`, () => {
     let target: Target | undefined;
-    before(async () => {
+    // Tests that write get a freshly seeded mock each.
+    (options.writes === true ? beforeEach : before)(async () => {
       target = await mockTarget(LAB_LDIF);
     });
-    after(async () => {
+    (options.writes === true ? afterEach : after)(async () => {
       await target?.mock?.close();
     });
     body('mock', () => target!);
@@ -99,8 +101,34 @@ export function forEachTarget(title: string, body: (label: 'mock' | 'samba', tar
       }
       return;
     }
+    // Tests that write share one DC: put every attribute fix may touch back as the fixture has it.
+    if (options.writes === true) afterEach(() => resetLab(target));
     body('samba', () => target);
   });
+}
+
+/** The attributes fix writes, as lab.ldif has them, for the accounts it can touch. */
+const RESETTABLE = ['userAccountControl', 'msDS-AllowedToDelegateTo'];
+
+export async function resetLab(target: Target): Promise<void> {
+  const entries = parseLdif(readFileSync(LAB_LDIF, 'utf8'), 'lab.ldif').filter((e) => /,(OU=Hyper-V|OU=Admins|CN=Computers|OU=Staff|OU=Service Accounts),/i.test(e.dn) && e.attributes.some((a) => a.name === 'userAccountControl'));
+  await withAdminClient(target, async (client) => {
+    for (const entry of entries) {
+      const changes = RESETTABLE.map((name) => new Change({ operation: 'replace', modification: new Attribute({ type: name, values: entry.attributes.find((a) => a.name === name)?.values ?? [] }) }));
+      await client.modify(entry.dn, changes);
+    }
+  });
+}
+
+/** An ldapts client bound as the target's administrator, for test set-up that is not delegaudit's job. */
+export async function withAdminClient<T>(target: Target, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ url: target.url, tlsOptions: { ca: [readFileSync(target.caFile)], servername: target.servername } });
+  try {
+    await client.bind(target.admin.dn, target.admin.password);
+    return await fn(client);
+  } finally {
+    await client.unbind();
+  }
 }
 
 // A closing line in the mocha output that says whether the samba runs happened, and against what.

@@ -1,0 +1,174 @@
+/**
+ * Turns audit findings into a plan of LDAP modifications: one change per account, values added or
+ * removed individually, userAccountControl flags set or cleared by name. Nothing else is ever written.
+ */
+import type { AuditModel } from '../directory/audit-model.js';
+import { shortName } from '../directory/account.js';
+import { nameKeys } from '../directory/discover-hosts.js';
+import type { Account } from '../directory/model.js';
+import { dnKey } from '../ldap/dn.js';
+import { spnKey } from '../ldap/spn.js';
+import { UAC, type UacFlag } from '../ldap/uac.js';
+import type { Finding } from '../rules/rule.js';
+
+/** The flags fix may change, and nothing else. */
+export type FixFlag = Extract<UacFlag, 'TRUSTED_TO_AUTH_FOR_DELEGATION' | 'NOT_DELEGATED' | 'TRUSTED_FOR_DELEGATION'>;
+
+export interface PlannedChange {
+  dn: string;
+  sAMAccountName: string;
+  kind: Account['kind'];
+  /** msDS-AllowedToDelegateTo values to add, one by one. */
+  add: string[];
+  /** msDS-AllowedToDelegateTo values to remove, one by one. */
+  remove: string[];
+  /** Flags to set or clear; every other userAccountControl bit stays as it is. */
+  setFlags: FixFlag[];
+  clearFlags: FixFlag[];
+  /** userAccountControl and msDS-AllowedToDelegateTo as read when planning. */
+  before: { userAccountControl: number; allowedToDelegateTo: string[] };
+  /** The findings (rule ids) this change resolves. */
+  resolves: string[];
+}
+
+export interface FixPlan {
+  url: string;
+  baseDN: string;
+  changes: PlannedChange[];
+  /** Things asked for that the plan does not do, and why. */
+  skipped: string[];
+}
+
+export interface PlanOptions {
+  /** Only these hosts (short name, NAME$ or FQDN). Default: every host with findings. */
+  hosts?: string[];
+  /** Only this migration group. Default: all groups. */
+  group?: string;
+  /** Set NOT_DELEGATED on PA001 accounts. Default: false. */
+  protectPrivileged?: boolean;
+  /** Accounts (sAMAccountName or DN) never touched by --protect-privileged. Default: none. */
+  exclude?: string[];
+  /** Remove HV005 stale entries. Default: false. */
+  prune?: boolean;
+  /** Clear TRUSTED_FOR_DELEGATION on HV004 hosts whose constrained mesh is complete after this plan. Default: false. */
+  removeUnconstrained?: boolean;
+}
+
+/** userAccountControl after the change. */
+export function uacAfter(uac: number, change: Pick<PlannedChange, 'setFlags' | 'clearFlags'>): number {
+  let value = uac;
+  for (const flag of change.setFlags) value |= UAC[flag];
+  for (const flag of change.clearFlags) value &= ~UAC[flag];
+  return value >>> 0;
+}
+
+/** Whether a change writes nothing. */
+export function isEmpty(change: Pick<PlannedChange, 'add' | 'remove' | 'setFlags' | 'clearFlags' | 'before'>): boolean {
+  return change.add.length === 0 && change.remove.length === 0 && uacAfter(change.before.userAccountControl, change) === change.before.userAccountControl;
+}
+
+export function planFix(model: AuditModel, findings: readonly Finding[], options: PlanOptions = {}): FixPlan {
+  const skipped: string[] = [];
+  const wanted = new Set((options.hosts ?? []).map((h) => h.trim().replace(/\$$/, '').toLowerCase()));
+  for (const name of wanted) {
+    if (!model.hostByName.has(name)) skipped.push(`--host ${name}: not a Hyper-V host found in the directory`);
+  }
+  if (options.group !== undefined && !model.groups.some((g) => g.name === options.group)) {
+    skipped.push(`--group ${options.group}: no such migration group (groups: ${model.groups.map((g) => g.name).join(', ') || 'none'})`);
+  }
+  const hostSelected = (account: Account): boolean => {
+    const host = model.hostByName.get(nameKeys(account)[0]!);
+    if (host === undefined) return false;
+    if (wanted.size > 0 && !nameKeys(account).some((n) => wanted.has(n))) return false;
+    return options.group === undefined || host.group === options.group;
+  };
+  const excluded = new Set((options.exclude ?? []).map((e) => e.toLowerCase()));
+  const excludedDns = new Set((options.exclude ?? []).map(dnKey));
+
+  const changes = new Map<string, PlannedChange>();
+  const changeFor = (account: Account): PlannedChange => {
+    const key = dnKey(account.dn);
+    let change = changes.get(key);
+    if (change === undefined) {
+      change = {
+        dn: account.dn,
+        sAMAccountName: account.sAMAccountName,
+        kind: account.kind,
+        add: [],
+        remove: [],
+        setFlags: [],
+        clearFlags: [],
+        before: { userAccountControl: account.userAccountControl, allowedToDelegateTo: [...account.allowedToDelegateTo] },
+        resolves: [],
+      };
+      changes.set(key, change);
+    }
+    return change;
+  };
+  const addUnique = <T>(list: T[], items: readonly T[]): void => {
+    for (const item of items) if (!list.includes(item)) list.push(item);
+  };
+
+  for (const finding of findings) {
+    const account = model.directory.accounts.get(dnKey(finding.subject.dn));
+    if (account === undefined) continue;
+    switch (finding.rule) {
+      case 'HV001':
+      case 'HV002':
+      case 'HV003': {
+        if (!hostSelected(account)) break;
+        const host = model.hostByName.get(nameKeys(account)[0]!)!;
+        const change = changeFor(account);
+        if (finding.rule !== 'HV001') addUnique(change.add, [...host.missingByPeer.values()].flat().map((e) => e.spn));
+        if (!account.protocolTransition) addUnique(change.setFlags, ['TRUSTED_TO_AUTH_FOR_DELEGATION' as const]);
+        addUnique(change.resolves, [finding.rule]);
+        break;
+      }
+      case 'HV005': {
+        if (options.prune !== true || !hostSelected(account)) break;
+        const stale = (finding.details.stale as Array<{ entry: string }> | undefined) ?? [];
+        const change = changeFor(account);
+        addUnique(change.remove, stale.map((s) => s.entry));
+        addUnique(change.resolves, ['HV005']);
+        break;
+      }
+      case 'PA001': {
+        if (options.protectPrivileged !== true) break;
+        if (excluded.has(account.sAMAccountName.toLowerCase()) || excludedDns.has(dnKey(account.dn))) {
+          skipped.push(`${account.sAMAccountName}: excluded (--exclude), PA001 left as it is`);
+          break;
+        }
+        const change = changeFor(account);
+        addUnique(change.setFlags, ['NOT_DELEGATED' as const]);
+        addUnique(change.resolves, ['PA001']);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  // Unconstrained delegation goes only where this plan leaves a complete constrained mesh behind.
+  if (options.removeUnconstrained === true) {
+    for (const finding of findings.filter((f) => f.rule === 'HV004')) {
+      const account = model.directory.accounts.get(dnKey(finding.subject.dn));
+      if (account === undefined || !hostSelected(account)) continue;
+      const host = model.hostByName.get(nameKeys(account)[0]!)!;
+      const planned = changes.get(dnKey(account.dn));
+      const adding = new Set((planned?.add ?? []).map(spnKey));
+      const stillMissing = [...host.missingByPeer.values()].flat().filter((e) => !adding.has(spnKey(e.spn)));
+      const protocolTransition = account.protocolTransition || (planned?.setFlags.includes('TRUSTED_TO_AUTH_FOR_DELEGATION') ?? false);
+      if (stillMissing.length > 0 || !protocolTransition || !account.enabled) {
+        skipped.push(`${shortName(account)}: TRUSTED_FOR_DELEGATION kept: its constrained delegation to its peers would not be complete (${stillMissing.length} entries missing${protocolTransition ? '' : ', no protocol transition'})`);
+        continue;
+      }
+      const change = changeFor(account);
+      addUnique(change.clearFlags, ['TRUSTED_FOR_DELEGATION' as const]);
+      addUnique(change.resolves, ['HV004']);
+    }
+  }
+
+  const list = [...changes.values()].filter((c) => !isEmpty(c)).sort((a, b) => a.sAMAccountName.localeCompare(b.sAMAccountName));
+  for (const change of list) change.resolves.sort();
+  return { url: model.directory.url, baseDN: model.directory.baseDN, changes: list, skipped };
+}
