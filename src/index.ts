@@ -5,10 +5,16 @@ import { buildAuditModel, type AuditModel, type AuditModelOptions } from './dire
 import { readDirectory, type ReadDirectoryOptions } from './directory/read-directory.js';
 import { ConfigError } from './errors.js';
 import { type BindCredentials, type LdapConnectOptions, LdapSession, type SessionStats } from './ldap/connection.js';
+import { probeModel, type ProbeOptions } from './probe/probe-hosts.js';
 import { buildReport } from './report/build-report.js';
 import type { Report } from './report/schema.js';
 import { findRule, RULES, runRules } from './rules/index.js';
 import type { Rule } from './rules/rule.js';
+import { readAccountStates } from './fix/account-state.js';
+import { type ApplyResult, applyPlan } from './fix/apply.js';
+import { type JournalLine, JournalWriter, readJournal } from './fix/journal.js';
+import { type FixPlan, planFix, type PlanOptions } from './fix/plan.js';
+import { appliedIntents, planRollback } from './fix/rollback.js';
 
 export interface AuditOptions extends LdapConnectOptions, ReadDirectoryOptions, AuditModelOptions {
   credentials: BindCredentials;
@@ -16,6 +22,8 @@ export interface AuditOptions extends LdapConnectOptions, ReadDirectoryOptions, 
   rules?: string[];
   /** Called with progress lines (never with secrets). Default: silent. */
   onProgress?: (line: string) => void;
+  /** Probe each host's live-migration port before the rules run (HV011 reads the results). Default: no probe. */
+  probe?: ProbeOptions;
 }
 
 export interface AuditResult {
@@ -43,7 +51,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   try {
     const directory = await readDirectory(session, options);
     progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches`);
-    const model = buildAuditModel(directory, options);
+    const read = buildAuditModel(directory, options);
+    const model = options.probe === undefined ? read : await probeModel(read, options.probe, progress);
     const findings = runRules(model, rules);
     return { report: buildReport(model, findings), model, stats: { ...session.stats } };
   } finally {
@@ -51,9 +60,69 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   }
 }
 
+export interface FixOptions extends AuditOptions, PlanOptions {}
+
+/** Audits, then turns the findings into a plan of modifications. Writes nothing. */
+export async function planFixFor(options: FixOptions): Promise<{ before: AuditResult; plan: FixPlan }> {
+  const before = await audit(options);
+  return { before, plan: planFix(before.model, before.report.findings, options) };
+}
+
+export interface WriteOptions extends LdapConnectOptions {
+  credentials: BindCredentials;
+  /** Where to journal (created 0600; must not exist). */
+  journal: string;
+  /** Checked before each account; true stops after the modify in flight. Default: never. */
+  shouldStop?: () => boolean;
+  onProgress?: (line: string) => void;
+}
+
+/** Applies a plan with one modify per account, journaled before and after each. */
+export async function applyFix(plan: FixPlan, options: WriteOptions & { operation?: 'fix' | 'rollback'; undoes?: string }): Promise<ApplyResult> {
+  const journal = JournalWriter.create(options.journal);
+  try {
+    const session = await LdapSession.open(options, options.credentials);
+    try {
+      return await applyPlan(session, plan, {
+        journal,
+        operation: options.operation ?? 'fix',
+        ...(options.undoes === undefined ? {} : { undoes: options.undoes }),
+        ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
+    } finally {
+      await session.close();
+    }
+  } finally {
+    journal.close();
+  }
+}
+
+/** Reads a journal and plans what restores the accounts it changed, against their current state. Writes nothing. */
+export async function planRollbackFor(journalPath: string, options: LdapConnectOptions & { credentials: BindCredentials }): Promise<FixPlan> {
+  const lines = readJournal(journalPath);
+  const session = await LdapSession.open(options, options.credentials);
+  try {
+    const begin = lines[0] as Extract<JournalLine, { type: 'begin' }>;
+    const dns = [...new Set(appliedIntents(lines).map((i) => i.dn))];
+    const states = await readAccountStates(session, begin.baseDN, dns);
+    return planRollback(lines, states);
+  } finally {
+    await session.close();
+  }
+}
+
 export { RULES, findRule } from './rules/index.js';
+export type { FixPlan, PlannedChange, PlanOptions } from './fix/plan.js';
+export { planFix } from './fix/plan.js';
+export type { ApplyResult, AccountOutcome } from './fix/apply.js';
+export { readJournal } from './fix/journal.js';
 export type { Finding, Rule, Severity } from './rules/rule.js';
 export { SEVERITIES } from './rules/rule.js';
 export { reportSchema, REPORT_SCHEMA_VERSION, type Report } from './report/schema.js';
 export { AuthError, ConfigError, ConnectionError, DirectoryReadError } from './errors.js';
 export type { BindCredentials, LdapConnectOptions } from './ldap/connection.js';
+export { probeHosts, probeTargets, type ProbeOptions, type ProbeTarget, type ResolveOverride } from './probe/probe-hosts.js';
+export type { ProbeReport, ProbeResult, ProbeStatus } from './probe/probe-result.js';
+export { diffReports, type ReportDiff } from './diff/diff-reports.js';
+export { readReportFile } from './diff/read-report.js';

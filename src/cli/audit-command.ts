@@ -10,6 +10,7 @@ import type { Report } from '../report/schema.js';
 import { severityRank, SEVERITIES } from '../rules/rule.js';
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } from './audit-options.js';
 import { addConnectionOptions, resolveConnection } from './connection-options.js';
+import { addProbeOptions, type ProbeFlags, probeOptionsFrom } from './probe-command.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 import { writeOutputFile } from './write-output.js';
@@ -25,13 +26,14 @@ export function registerAuditCommand(program: Command, io: Io): void {
   const command = program
     .command('audit')
     .description('read the directory and report Hyper-V delegation and privileged-account findings (read-only)');
-  addSelectionOptions(addConnectionOptions(command), 'treat this computer as a Hyper-V host (repeatable)')
+  addProbeOptions(addSelectionOptions(addConnectionOptions(command), 'treat this computer as a Hyper-V host (repeatable)'), true)
     .option('--rules <ids>', 'run only these rules, comma-separated (default: all)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this (default high)').choices([...FAIL_ON]))
     .addOption(new Option('--format <format>', 'report format (default table)').choices(REPORT_FORMATS))
     .option('--output <file>', 'write the report to this file (mode 0600) instead of stdout')
-    .action(async (flags: CommonFlags) => {
+    .action(async (flags: CommonFlags & ProbeFlags) => {
       const merged = await mergeFlags(flags);
+      const probe = probeOptionsFrom(flags, false);
       const format = (merged.format ?? 'table') as ReportFormat;
       if (!REPORT_FORMATS.includes(format)) throw new ConfigError(`format ${JSON.stringify(format)} is not one of ${REPORT_FORMATS.join(', ')}`);
       const failOn: FailOn = merged.failOn ?? 'high';
@@ -39,7 +41,7 @@ export function registerAuditCommand(program: Command, io: Io): void {
       const { connect, credentials, warnings } = await resolveConnection(merged, io);
       for (const warning of warnings) io.warn(warning);
       const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
-      const result = await audit(auditOptionsFrom(merged, connect, credentials, progress));
+      const result = await audit({ ...auditOptionsFrom(merged, connect, credentials, progress), probe });
       const toFile = merged.output !== undefined;
       const text = REPORTERS[format](result.report, { color: !toFile && io.colorStdout, width: io.columns });
       if (toFile) {

@@ -3,9 +3,14 @@
  * The delegaudit command line. The only module that reads argv, prints, and sets the exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { AuthError, ConfigError, ConnectionError, DirectoryReadError } from '../errors.js';
+import { AuthError, ConfigError, ConnectionError, DirectoryReadError, WriteConflictError } from '../errors.js';
 import { TOOL } from '../version.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerDiffCommand } from './diff-command.js';
+import { registerExplainCommand } from './explain-command.js';
+import { registerProbeCommand } from './probe-command.js';
+import { registerFixCommand } from './fix-command.js';
+import { registerRollbackCommand } from './rollback-command.js';
 import { EXIT } from './exit-codes.js';
 import { processIo } from './io.js';
 
@@ -14,6 +19,7 @@ const debug = process.argv.includes('--debug');
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError) return EXIT.USAGE;
+  if (error instanceof WriteConflictError) return EXIT.WRITE_INCOMPLETE;
   if (error instanceof ConnectionError || error instanceof AuthError || error instanceof DirectoryReadError) return EXIT.CONNECTION;
   return EXIT.INTERNAL;
 }
@@ -25,6 +31,11 @@ const program = new Command('delegaudit')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 registerAuditCommand(program, io);
+registerProbeCommand(program, io);
+registerDiffCommand(program, io);
+registerExplainCommand(program, io);
+registerFixCommand(program, io);
+registerRollbackCommand(program, io);
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -9,6 +9,7 @@ import { buildMigrationGroups, type HostState, type MigrationGroup, type Migrati
 import type { Account, Directory } from './model.js';
 import { classifyPrivileged, isUserType, privilegedRoots, type PrivilegedAccount } from './privileged.js';
 import { nameKeys } from './discover-hosts.js';
+import type { ProbeReport } from '../probe/probe-result.js';
 import { RID, type ServiceName } from './well-known.js';
 
 export interface AuditModelOptions extends MigrationOptions {
@@ -32,6 +33,8 @@ export interface AuditModel {
   computerByName: Map<string, Account>;
   isExcluded(account: Account): boolean;
   warnings: string[];
+  /** What the port probe found (`audit --probe`, `delegaudit probe`), run before the rules; undefined when not probed. */
+  probe?: ProbeReport;
 }
 
 export function buildAuditModel(directory: Directory, options: AuditModelOptions = {}): AuditModel {

@@ -3,13 +3,19 @@
  *
  *   1. RootDSE                               naming contexts
  *   2. the domain object (base)              domain SID
- *   3. security groups                       nested membership, computed in the client
+ *   3. security groups                       nesting (their memberOf), computed in the client
  *   4. accounts with delegation, a migration SPN, DCs, explicitly named hosts
  *   5. computers in --hosts-ou               (only with --hosts-ou)
  *   6. computers named by delegation entries that 4 and 5 did not return (only when there are any)
  *   7. user-type members of the privileged groups, by memberOf and primaryGroupID, and adminCount=1
  *
  * No search depends on the number of hosts or accounts; large OR filters replace per-object lookups.
+ *
+ * Membership is read from the member's side: `memberOf` of the groups (the nesting) and of the
+ * accounts read. A group's own `member` list can hold every user of the domain ("All Staff"), which
+ * AD returns 1500 values at a time (MaxValRange): reading it would cost a search per 1500 members
+ * and transfer the whole membership of the domain, when the audit needs only the memberships of the
+ * few accounts it reads. Group.members therefore lists nested groups and the accounts read.
  */
 import { dnKey, parentDn } from '../ldap/dn.js';
 import type { LdapEntry } from '../ldap/entry.js';
@@ -40,6 +46,8 @@ export interface ReadDirectoryOptions {
 }
 
 const BINARY = ['objectSid'];
+/** What the audit reads of each account: the model's attributes and the groups it is a direct member of. */
+const READ_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, 'memberOf'];
 
 function explicitHostFilter(name: string): Filter[] {
   const trimmed = name.trim().replace(/\$$/, '');
@@ -65,37 +73,61 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
     throw new DirectoryReadError(`${session.url}: ${domainDN} has no objectSid: is this an Active Directory domain?`);
   }
 
-  // 3. Security groups: only they carry privilege and Protected Users membership.
+  // 3. Security groups: only they carry privilege and Protected Users membership. Their memberOf
+  //    gives the nesting; their member lists are filled in from the memberOf of what is read.
   const groupResult = await session.search({
     base: baseDN,
     scope: 'sub',
     filter: and([eq('objectClass', 'group'), bitsAll('groupType', 0x80000000)]),
-    attributes: ['objectSid', 'sAMAccountName', 'member'],
+    attributes: ['objectSid', 'sAMAccountName', 'memberOf'],
     binaryAttributes: BINARY,
     purpose: 'security groups',
   });
   references.push(...groupResult.references);
   const groups = new Map<string, Group>();
   for (const entry of groupResult.entries) {
-    groups.set(dnKey(entry.dn), { dn: entry.dn, sid: readSid(entry), sAMAccountName: entry.string('sAMAccountName') ?? entry.dn, members: entry.strings('member') });
+    groups.set(dnKey(entry.dn), { dn: entry.dn, sid: readSid(entry), sAMAccountName: entry.string('sAMAccountName') ?? entry.dn, members: [] });
   }
+  const memberKeys = new Map<string, Set<string>>();
+  /** Records `entry` as a member of each security group in its memberOf; returns those groups' keys. */
+  const link = (entry: LdapEntry): string[] => {
+    const keys: string[] = [];
+    for (const parent of entry.strings('memberOf')) {
+      const key = dnKey(parent);
+      const group = groups.get(key);
+      if (group === undefined) continue;
+      keys.push(key);
+      let seen = memberKeys.get(key);
+      if (seen === undefined) memberKeys.set(key, (seen = new Set()));
+      const member = dnKey(entry.dn);
+      if (seen.has(member)) continue;
+      seen.add(member);
+      group.members.push(entry.dn);
+    }
+    return keys;
+  };
+  for (const entry of groupResult.entries) link(entry);
   const graph = new MembershipGraph(groups, domainSid);
 
   // 4. Accounts with any delegation, a migration SPN, domain controllers, and explicitly named hosts.
   const accounts = new Map<string, Account>();
   const explicit = new Map<string, HostSource>();
+  const inHostsGroup = new Set<string>();
+  let hostsGroupKey: string | undefined;
   const add = (entries: LdapEntry[]): Account[] =>
     entries.map((entry) => {
       const account = toAccount(entry);
       accounts.set(dnKey(account.dn), account);
+      const memberOf = link(entry);
+      if (hostsGroupKey !== undefined && memberOf.includes(hostsGroupKey)) inHostsGroup.add(dnKey(account.dn));
       return account;
     });
   const explicitNames = options.hosts ?? [];
-  const groupHostDns: string[] = [];
+  let hostsGroupDn: string | undefined;
   if (options.hostsGroup !== undefined) {
     const group = groups.get(dnKey(options.hostsGroup));
     if (group === undefined) warnings.push(`--hosts-group ${options.hostsGroup}: no security group with that DN under ${baseDN}`);
-    else groupHostDns.push(...group.members.filter((m) => !groups.has(dnKey(m))));
+    else [hostsGroupKey, hostsGroupDn] = [dnKey(group.dn), group.dn];
   }
   const delegationFilter = and([
     eq('objectClass', 'user'),
@@ -107,10 +139,11 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
       bitsAll('userAccountControl', UAC.SERVER_TRUST_ACCOUNT),
       bitsAll('userAccountControl', UAC.PARTIAL_SECRETS_ACCOUNT),
       ...explicitNames.flatMap(explicitHostFilter),
-      ...groupHostDns.map((dn) => eq('distinguishedName', dn)),
+      // Direct members of --hosts-group (memberOf equality matches direct membership only).
+      ...(hostsGroupDn === undefined ? [] : [eq('memberOf', hostsGroupDn)]),
     ]),
   ]);
-  const delegating = await session.search({ base: baseDN, scope: 'sub', filter: delegationFilter, attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY, purpose: 'accounts with delegation and Hyper-V hosts' });
+  const delegating = await session.search({ base: baseDN, scope: 'sub', filter: delegationFilter, attributes: READ_ATTRIBUTES, binaryAttributes: BINARY, purpose: 'accounts with delegation and Hyper-V hosts' });
   references.push(...delegating.references);
   add(delegating.entries);
   let names = indexComputers(accounts.values());
@@ -120,14 +153,13 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
     if (account === undefined) warnings.push(`--host ${name}: no computer account with that name under ${baseDN}`);
     else explicit.set(dnKey(account.dn), 'explicit');
   }
-  for (const dn of groupHostDns) {
-    const account = accounts.get(dnKey(dn));
-    if (account?.kind === 'computer') explicit.set(dnKey(dn), 'group');
+  for (const key of inHostsGroup) {
+    if (accounts.get(key)?.kind === 'computer') explicit.set(key, 'group');
   }
 
   // 5. Computers in the hosts OU.
   if (options.hostsOu !== undefined) {
-    const ou = await session.search({ base: options.hostsOu, scope: 'sub', filter: eq('objectClass', 'computer'), attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY, purpose: `computers in --hosts-ou ${options.hostsOu}` });
+    const ou = await session.search({ base: options.hostsOu, scope: 'sub', filter: eq('objectClass', 'computer'), attributes: READ_ATTRIBUTES, binaryAttributes: BINARY, purpose: `computers in --hosts-ou ${options.hostsOu}` });
     for (const account of add(ou.entries)) {
       if (!account.isDomainController) explicit.set(dnKey(account.dn), 'ou');
     }
@@ -147,7 +179,7 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
     }
   }
   if (wanted.size > 0) {
-    const referenced = await session.search({ base: baseDN, scope: 'sub', filter: and([eq('objectClass', 'computer'), or([...wanted.values()].flat())]), attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY, purpose: 'computers named by delegation entries' });
+    const referenced = await session.search({ base: baseDN, scope: 'sub', filter: and([eq('objectClass', 'computer'), or([...wanted.values()].flat())]), attributes: READ_ATTRIBUTES, binaryAttributes: BINARY, purpose: 'computers named by delegation entries' });
     add(referenced.entries);
     names = indexComputers(accounts.values());
   }
@@ -174,7 +206,7 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
       eq('adminCount', '1'),
     ]),
   ]);
-  const privileged = await session.search({ base: baseDN, scope: 'sub', filter: privilegedFilter, attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY, purpose: 'privileged accounts' });
+  const privileged = await session.search({ base: baseDN, scope: 'sub', filter: privilegedFilter, attributes: READ_ATTRIBUTES, binaryAttributes: BINARY, purpose: 'privileged accounts' });
   add(privileged.entries);
 
   return {

@@ -69,15 +69,43 @@ export interface SearchResult {
 
 /** Counters for what a session did, for the benchmark and the constant-search-count test. */
 export interface SessionStats {
+  /** Search requests sent, the follow-ups of ranged attributes included. */
   searches: number;
+  /** Of `searches`, the follow-ups that read the rest of attributes AD returned in ranges. */
+  rangeSearches: number;
+  /** Entries returned by the searches (not counting the follow-ups, which return entries already counted). */
   entries: number;
   modifies: number;
+}
+
+/** One search as sent, for the benchmark (which replays the plan with ldapsearch) and for debugging. */
+export interface SearchLogEntry {
+  base: string;
+  scope: SearchScope;
+  /** RFC 4515 text. */
+  filter: string;
+  attributes: string[];
+  purpose: string;
+  /** Entries it returned. */
+  entries: number;
 }
 
 /** AD's MaxPageSize: Windows DCs cap pages at 1000 entries. */
 export const AD_MAX_PAGE_SIZE = 1000;
 
 const RANGE_ATTRIBUTE = /^(.+);range=(\d+)-(\d+|\*)$/i;
+
+/** An attribute of an entry that the server returned in part: where the next range starts. */
+interface PendingRange {
+  entry: LdapEntry;
+  attribute: string;
+  next: number;
+  /** How many values the server returned in its last answer (its MaxValRange, 1500 on AD). */
+  window: number;
+}
+
+/** At most this many entries' ranges are asked for in one follow-up search (one OR filter of DNs). */
+const RANGE_BATCH = 1000;
 
 export function toLdaptsFilter(filter: Filter): LdaptsFilter {
   switch (filter.op) {
@@ -116,7 +144,9 @@ function validateUrl(url: string): URL {
 
 export class LdapSession {
   readonly url: string;
-  readonly stats: SessionStats = { searches: 0, entries: 0, modifies: 0 };
+  readonly stats: SessionStats = { searches: 0, rangeSearches: 0, entries: 0, modifies: 0 };
+  /** Every search sent, in order. */
+  readonly searchLog: SearchLogEntry[] = [];
   private readonly client: Client;
 
   private constructor(url: string, client: Client) {
@@ -181,16 +211,25 @@ export class LdapSession {
    * in ranges (`member;range=0-1499`) read to the end.
    */
   async search(spec: SearchSpec): Promise<SearchResult> {
+    const { entries, references } = await this.pagedSearch(spec.base, spec.scope, spec.filter, spec.attributes, spec);
+    this.stats.entries += entries.length;
+    await this.completeRanges(entries, spec);
+    return { entries, references };
+  }
+
+  private async pagedSearch(base: string, scope: SearchScope, filter: Filter, attributes: string[], spec: SearchSpec): Promise<SearchResult> {
     const binary = spec.binaryAttributes ?? [];
     const explicitBufferAttributes = [...new Set([...binary, ...binary.map((b) => b.toLowerCase())])];
     const entries: LdapEntry[] = [];
     const references: string[] = [];
     this.stats.searches += 1;
+    const logged: SearchLogEntry = { base, scope, filter: filterToString(filter), attributes, purpose: spec.purpose, entries: 0 };
+    this.searchLog.push(logged);
     try {
-      const pages = this.client.searchPaginated(spec.base, {
-        scope: spec.scope,
-        filter: toLdaptsFilter(spec.filter),
-        attributes: spec.attributes,
+      const pages = this.client.searchPaginated(base, {
+        scope,
+        filter: toLdaptsFilter(filter),
+        attributes,
         explicitBufferAttributes,
         paged: { pageSize: Math.min(spec.pageSize ?? AD_MAX_PAGE_SIZE, AD_MAX_PAGE_SIZE) },
       });
@@ -203,38 +242,69 @@ export class LdapSession {
     } catch (error) {
       throw translateLdapError(error, { url: this.url, phase: 'search', what: spec.purpose });
     }
-    this.stats.entries += entries.length;
-    for (const entry of entries) {
-      await this.completeRanges(entry, spec);
-    }
+    logged.entries = entries.length;
     return { entries, references };
   }
 
-  /** AD returns at most MaxValRange (1500) values per attribute per read; fetch the rest by range. */
-  private async completeRanges(entry: LdapEntry, spec: SearchSpec): Promise<void> {
-    for (const name of entry.names()) {
-      let match = RANGE_ATTRIBUTE.exec(name);
-      if (!match) continue;
-      const attribute = match[1]!;
-      const values = entry.strings(name);
-      entry.delete(name);
-      entry.append(attribute, values);
-      while (match && match[3] !== '*') {
-        const next = `${attribute};range=${Number(match[3]) + 1}-*`;
-        this.stats.searches += 1;
-        let raw;
-        try {
-          raw = await this.client.search(entry.dn, { scope: 'base', filter: new PresenceFilter({ attribute: 'objectClass' }), attributes: [next] });
-        } catch (error) {
-          throw translateLdapError(error, { url: this.url, phase: 'search', what: `${attribute} of ${entry.dn} (${spec.purpose})` });
-        }
-        const part = raw.searchEntries[0] ? LdapEntry.fromRaw(raw.searchEntries[0]) : undefined;
-        const partName = part?.names().find((n) => n.startsWith(`${attribute.toLowerCase()};range=`));
-        if (part === undefined || partName === undefined) break;
-        entry.append(attribute, part.strings(partName));
-        match = RANGE_ATTRIBUTE.exec(partName);
+  /**
+   * AD returns at most MaxValRange (1500) values of an attribute per entry and names the part it
+   * sent (`member;range=0-1499`); the rest must be asked for by range (`member;range=1500-2999`),
+   * until the answer ends in `-*`. Entries that need the same range of the same attribute are read
+   * together, in one search whose filter names them by DN, so the number of follow-ups depends on
+   * how many values the largest attribute has, not on how many entries have many values.
+   */
+  private async completeRanges(entries: LdapEntry[], spec: SearchSpec): Promise<void> {
+    let pending: PendingRange[] = [];
+    for (const entry of entries) {
+      for (const name of entry.names()) {
+        const match = RANGE_ATTRIBUTE.exec(name);
+        if (!match) continue;
+        const attribute = match[1]!;
+        const values = entry.raw(name);
+        entry.delete(name);
+        entry.append(attribute, values);
+        if (match[3] !== '*') pending.push({ entry, attribute, next: Number(match[3]) + 1, window: Number(match[3]) - Number(match[2]) + 1 });
       }
     }
+    while (pending.length > 0) {
+      const batches = new Map<string, PendingRange[]>();
+      for (const item of pending) {
+        const key = `${item.attribute.toLowerCase()};${item.next};${item.window}`;
+        batches.set(key, [...(batches.get(key) ?? []), item]);
+      }
+      const following: PendingRange[] = [];
+      for (const group of batches.values()) {
+        for (let offset = 0; offset < group.length; offset += RANGE_BATCH) {
+          following.push(...(await this.readRange(group.slice(offset, offset + RANGE_BATCH), spec)));
+        }
+      }
+      pending = following;
+    }
+  }
+
+  /** Reads the next range of one attribute for a batch of entries; returns those with still more to read. */
+  private async readRange(batch: PendingRange[], spec: SearchSpec): Promise<PendingRange[]> {
+    const { attribute, next, window } = batch[0]!;
+    const requested = `${attribute};range=${next}-${next + window - 1}`;
+    const byDn = new Map(batch.map((item) => [item.entry.dn.toLowerCase(), item]));
+    const single = batch.length === 1;
+    const filter: Filter = single ? { op: 'present', attribute: 'objectClass' } : { op: 'or', parts: batch.map((item) => ({ op: 'eq', attribute: 'distinguishedName', value: item.entry.dn })) };
+    this.stats.rangeSearches += 1;
+    const { entries } = await this.pagedSearch(single ? batch[0]!.entry.dn : spec.base, single ? 'base' : 'sub', filter, [requested], {
+      ...spec,
+      purpose: `${attribute} values from ${next} (${spec.purpose})`,
+    });
+    const more: PendingRange[] = [];
+    const prefix = `${attribute.toLowerCase()};range=`;
+    for (const part of entries) {
+      const item = byDn.get(part.dn.toLowerCase()) ?? (single ? batch[0] : undefined);
+      const name = part.names().find((n) => n.startsWith(prefix));
+      const match = name === undefined ? null : RANGE_ATTRIBUTE.exec(name);
+      if (item === undefined || name === undefined || !match) continue;
+      item.entry.append(attribute, part.raw(name));
+      if (match[3] !== '*') more.push({ ...item, next: Number(match[3]) + 1, window: Number(match[3]) - Number(match[2]) + 1 });
+    }
+    return more;
   }
 
   /** One modify request; changes apply atomically or not at all (RFC 4511 4.6). */

@@ -51,10 +51,17 @@ export class LdapEntry {
     return (this.values.get(name.toLowerCase())?.length ?? 0) > 0;
   }
 
+  /** The values as received (text or bytes), for copying between entries. */
+  raw(name: string): Array<string | Buffer> {
+    return [...(this.values.get(name.toLowerCase()) ?? [])];
+  }
+
   /** Appends values (used to merge ranged reads of one attribute). */
   append(name: string, more: Array<string | Buffer>): void {
     const key = name.toLowerCase();
-    this.values.set(key, [...(this.values.get(key) ?? []), ...more]);
+    const existing = this.values.get(key);
+    if (existing === undefined) this.values.set(key, [...more]);
+    else for (const value of more) existing.push(value);
   }
 
   delete(name: string): void {

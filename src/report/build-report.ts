@@ -47,5 +47,6 @@ export function buildReport(model: AuditModel, findings: Finding[], generatedAt:
     })),
     findings,
     warnings: [...model.warnings],
+    ...(model.probe === undefined ? {} : { probe: { port: model.probe.port, timeoutMs: model.probe.timeoutMs, results: model.probe.results.map((r) => ({ ...r })) } }),
   };
 }

@@ -14,6 +14,8 @@ export interface MatrixCell {
   missing: string[];
   kerberosOnly: boolean;
   unconstrained: boolean;
+  /** The row host has no delegation entries at all (a re-joined host, HV003). */
+  empty: boolean;
 }
 
 const SERVICE_LABELS = new Map([
@@ -28,7 +30,7 @@ function names(host: ReportHost): Set<string> {
 }
 
 export function matrixCell(from: ReportHost, to: ReportHost): MatrixCell {
-  const base = { missing: [], kerberosOnly: false, unconstrained: from.unconstrained };
+  const base = { missing: [], kerberosOnly: false, unconstrained: from.unconstrained, empty: from.allowedToDelegateTo.length === 0 };
   if (from.dn === to.dn) return { ...base, status: 'self' };
   if (!from.enabled || !to.enabled) return { ...base, status: 'disabled' };
   const target = names(to);

@@ -3,6 +3,7 @@
  * validate what they read back.
  */
 import { z } from 'zod';
+import { PROBE_STATUSES } from '../probe/probe-result.js';
 import { SEVERITIES } from '../rules/rule.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -54,6 +55,23 @@ export const privilegedAccountSchema = z.object({
   viaPrimaryGroup: z.string().nullable(),
 });
 
+export const probeResultSchema = z.object({
+  host: z.string(),
+  dn: z.string(),
+  target: z.string(),
+  address: z.string().nullable(),
+  port: z.number().int(),
+  status: z.enum(PROBE_STATUSES),
+  detail: z.string().nullable(),
+});
+
+/** Present only when the audit probed the hosts' live-migration port (`audit --probe`, `delegaudit probe`). */
+export const probeSchema = z.object({
+  port: z.number().int(),
+  timeoutMs: z.number().int(),
+  results: z.array(probeResultSchema),
+});
+
 export const reportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   tool: z.object({ name: z.string(), version: z.string() }),
@@ -70,8 +88,10 @@ export const reportSchema = z.object({
   privilegedAccounts: z.array(privilegedAccountSchema),
   findings: z.array(findingSchema),
   warnings: z.array(z.string()),
+  probe: probeSchema.optional(),
 });
 
 export type Report = z.infer<typeof reportSchema>;
 export type ReportHost = z.infer<typeof hostSchema>;
 export type ReportFinding = z.infer<typeof findingSchema>;
+export type ReportPrivilegedAccount = z.infer<typeof privilegedAccountSchema>;

@@ -6,6 +6,7 @@ import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import type { Severity } from '../rules/rule.js';
 import { groupMatrix, type MatrixCell } from './matrix.js';
+import { probeResultsTable, probeSummary } from './probe-table.js';
 import type { Report } from './schema.js';
 import { terminalSafe } from './terminal-text.js';
 
@@ -102,6 +103,12 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
       table.push([{ colSpan: 4, content: `fix: ${terminalSafe(f.remediation)}` }]);
     }
     out.push(table.toString());
+  }
+
+  if (report.probe !== undefined) {
+    out.push('', paint('bold', `Port probe: ${probeSummary(report)}`));
+    const problems = probeResultsTable(report, true);
+    if (problems !== '') out.push(problems);
   }
 
   // Gaps are the accounts the PA rules reported: the reporter does not judge accounts itself.

@@ -11,6 +11,7 @@ import HV007 from './HV007-host-account-disabled.js';
 import HV008 from './HV008-delegation-list-too-large.js';
 import HV009 from './HV009-host-in-protected-users.js';
 import HV010 from './HV010-delegation-beyond-migration.js';
+import HV011 from './HV011-vmms-not-listening.js';
 import PA001 from './PA001-sensitive-flag-missing.js';
 import PA002 from './PA002-not-in-protected-users.js';
 import PA003 from './PA003-privileged-account-delegation.js';
@@ -18,7 +19,7 @@ import PA004 from './PA004-stale-admincount.js';
 import type { AuditModel } from '../directory/audit-model.js';
 import { type Finding, runRule, type Rule, severityRank } from './rule.js';
 
-export const RULES: readonly Rule[] = [HV001, HV002, HV003, HV004, HV005, HV006, HV007, HV008, HV009, HV010, PA001, PA002, PA003, PA004];
+export const RULES: readonly Rule[] = [HV001, HV002, HV003, HV004, HV005, HV006, HV007, HV008, HV009, HV010, HV011, PA001, PA002, PA003, PA004];
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((rule) => rule.id.toLowerCase() === id.toLowerCase() || rule.name === id.toLowerCase());

@@ -1,0 +1,49 @@
+/**
+ * `delegaudit diff OLD.json NEW.json`: drift between two JSON reports. Exit 1 when a finding at or
+ * above --fail-on appeared (or rose to it), so a scheduled job can alert; 2 on an unreadable,
+ * invalid or other-version report.
+ */
+import { type Command, Option } from 'commander';
+import { FAIL_ON, type FailOn } from '../config/schema.js';
+import { diffReports, driftAtOrAbove } from '../diff/diff-reports.js';
+import { DIFF_FORMATS, type DiffFormat, formatDiff } from '../diff/format-diff.js';
+import { readReportFile } from '../diff/read-report.js';
+import { EXIT } from './exit-codes.js';
+import type { Io } from './io.js';
+import { writeOutputFile } from './write-output.js';
+
+interface DiffFlags {
+  format?: DiffFormat;
+  failOn?: FailOn;
+  output?: string;
+}
+
+export function registerDiffCommand(program: Command, io: Io): void {
+  program
+    .command('diff')
+    .description('compare two JSON reports (audit --format json): findings appeared and resolved, hosts, delegation entries, flags')
+    .argument('<old>', 'the earlier report (JSON)')
+    .argument('<new>', 'the later report (JSON)')
+    .addOption(new Option('--format <format>', 'output format (default table)').choices([...DIFF_FORMATS]))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this appeared (default high)').choices([...FAIL_ON]))
+    .option('--output <file>', 'write the diff to this file (mode 0600) instead of stdout')
+    .option('--debug', 'print stack traces on errors')
+    .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
+      const [before, after] = await Promise.all([readReportFile(oldPath), readReportFile(newPath)]);
+      const diff = diffReports(before, after);
+      const format = flags.format ?? 'table';
+      // The table prints its warnings itself; JSON carries them in `warnings`, and a person watching stderr should see them too.
+      if (format === 'json') for (const warning of diff.warnings) io.warn(warning);
+      const text = formatDiff(diff, format, { old: oldPath, new: newPath }, flags.output === undefined ? io.columns : undefined);
+      if (flags.output !== undefined) {
+        await writeOutputFile(flags.output, text);
+        io.progress(`diff written to ${flags.output}`);
+      } else {
+        io.out(text);
+      }
+      const failOn = flags.failOn ?? 'high';
+      const alarming = failOn === 'never' ? [] : driftAtOrAbove(diff, failOn);
+      if (alarming.length > 0) io.progress(`${alarming.length} finding${alarming.length === 1 ? '' : 's'} at or above ${failOn} appeared`);
+      io.setExitCode(alarming.length > 0 ? EXIT.FINDINGS : EXIT.OK);
+    });
+}

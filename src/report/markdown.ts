@@ -1,0 +1,135 @@
+/**
+ * The Markdown report, for tickets: GitHub/GitLab-flavoured tables. Every string from the report is
+ * neutralised: inline markup characters (`|` included, which would split a table cell) are
+ * backslash-escaped, as are the characters that start a block at the beginning of a line; control
+ * characters and line breaks are shown as `\x0a` (a newline would end a table row); `@name` and `#123`
+ * get a zero-width space so that a name in the directory cannot mention people or link issues. Bare URLs
+ * may still be linked by GitHub's autolinker: they show as the same text.
+ */
+import { findRule } from '../rules/index.js';
+import { SEVERITIES, severityRank } from '../rules/rule.js';
+import { groupMatrix, type MatrixCell } from './matrix.js';
+import type { Report, ReportHost } from './schema.js';
+import { terminalSafe } from './terminal-text.js';
+
+const MATRIX_MAX_HOSTS = 16;
+const ZWSP = '\u200b';
+
+/**
+ * Markdown text that shows `value` literally: in a table cell, a heading, or (with `lineStart`) where
+ * it begins a line or a list item, so that a leading `-`, `+`, `=` or `1.` cannot start a block.
+ */
+export function escapeMarkdown(value: string, lineStart = false): string {
+  const inline = terminalSafe(value)
+    .replace(/[\\`*_[\]<>|~!#&$]/g, (ch) => `\\${ch}`)
+    .replace(/@(?=[\w-])/g, `@${ZWSP}`)
+    .replace(/#(?=\d)/g, `#${ZWSP}`);
+  return lineStart ? inline.replace(/^([-+=]|\d+(?=[.)]))/, (lead) => (/\d/.test(lead) ? `${lead}\\` : `\\${lead}`)) : inline;
+}
+
+const md = (value: string): string => escapeMarkdown(value);
+const mdLine = (value: string): string => escapeMarkdown(value, true);
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function table(head: string[], rows: string[][], align?: string[]): string[] {
+  return [row(head), row(align ?? head.map(() => '---')), ...rows.map(row)];
+}
+
+function cellText(cell: MatrixCell): string {
+  const parts: string[] = [];
+  switch (cell.status) {
+    case 'self':
+      return '—';
+    case 'disabled':
+      return 'disabled';
+    case 'ok':
+      parts.push('ok');
+      break;
+    case 'kerberos-only':
+      parts.push('**Kerberos only**');
+      break;
+    case 'missing':
+      parts.push(cell.empty ? '**empty** (no entries)' : `**missing** ${cell.missing.map(md).join(', ')}`);
+      if (cell.kerberosOnly) parts.push('Kerberos only');
+      break;
+  }
+  if (cell.unconstrained) parts.push('**unconstrained**');
+  return parts.join('<br>');
+}
+
+const shortHost = (host: ReportHost): string => md(host.sAMAccountName.replace(/\$$/, ''));
+const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
+
+export function formatMarkdown(report: Report): string {
+  const { directory, summary } = report;
+  const out: string[] = [`# Delegation audit: ${md(directory.dnsDomain)}`, ''];
+  out.push(`${mdLine(directory.url)} · ${md(directory.baseDN)} · generated ${md(report.generatedAt)} by ${md(report.tool.name)} ${md(report.tool.version)}`, '');
+  out.push(
+    ...table(
+      ['Hyper-V hosts', 'Migration groups', 'Privileged accounts', ...SEVERITIES.map((s) => s[0]!.toUpperCase() + s.slice(1))],
+      [[String(summary.hosts), String(summary.groups), String(summary.privilegedAccounts), ...SEVERITIES.map((s) => String(summary.findings[s]))]],
+      Array.from({ length: 3 + SEVERITIES.length }, () => '---:'),
+    ),
+    '',
+  );
+  if (report.warnings.length > 0) out.push('**Warnings**', '', ...report.warnings.map((w) => `- ${mdLine(w)}`), '');
+
+  out.push('## Live migration matrix', '', 'Can the row host live-migrate to the column host? ok: protocol transition and every entry; **Kerberos only**: no protocol transition (HV001); **missing**: the services whose entries are absent; **empty**: no delegation entries at all (HV003); **unconstrained**: unconstrained delegation (HV004).', '');
+  for (const group of report.groups) {
+    const { hosts, cells } = groupMatrix(report, group.name);
+    out.push(`### Migration group “${md(group.name)}” (${hosts.length} host${hosts.length === 1 ? '' : 's'})`, '');
+    if (hosts.length <= MATRIX_MAX_HOSTS) {
+      out.push(...table(['from \\\\ to', ...hosts.map(shortHost)], hosts.map((host, i) => [`**${shortHost(host)}**`, ...cells[i]!.map(cellText)])), '');
+    } else {
+      out.push(...table(['Host', 'Protocol transition', 'Missing entries', 'Extra entries'], hosts.map((host) => [md(host.sAMAccountName), yesNo(host.protocolTransition), String(host.missing.length), String(host.extra.length)])), '');
+    }
+  }
+
+  out.push(`## Findings (${report.findings.length})`, '');
+  if (report.findings.length === 0) {
+    out.push('None.', '');
+  } else {
+    const sorted = [...report.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+    out.push(
+      ...table(
+        ['Severity', 'Rule', 'Subject', 'Finding', 'Remediation'],
+        sorted.map((f) => {
+          const title = findRule(f.rule)?.title;
+          return [f.severity, `${md(f.rule)} ${md(f.name)}${title === undefined ? '' : `<br>${md(title)}`}`, md(f.subject.sAMAccountName), md(f.message), md(f.remediation)];
+        }),
+      ),
+      '',
+    );
+  }
+
+  out.push(`## Privileged accounts (${report.privilegedAccounts.length})`, '');
+  if (report.privilegedAccounts.length === 0) {
+    out.push('None found.', '');
+  } else {
+    const byDn = new Map<string, string[]>();
+    for (const f of report.findings) byDn.set(f.subject.dn, [...(byDn.get(f.subject.dn) ?? []), f.rule]);
+    out.push(
+      ...table(
+        ['Account', 'Enabled', 'Sensitive flag', 'Protected Users', 'Privileged through', 'Findings'],
+        report.privilegedAccounts.map((p) => [
+          md(p.sAMAccountName),
+          yesNo(p.enabled),
+          yesNo(p.sensitive),
+          yesNo(p.protectedUsers),
+          p.via.map(md).join('<br>'),
+          (byDn.get(p.dn) ?? []).map(md).join(', ') || '—',
+        ]),
+      ),
+      '',
+    );
+  }
+
+  if (report.probe !== undefined) {
+    out.push(`## Live-migration port probe (TCP ${report.probe.port})`, '');
+    out.push(...table(['Host', 'Name', 'Address', 'Result', 'Detail'], report.probe.results.map((r) => [md(r.host), md(r.target), r.address === null ? '—' : `${md(r.address)}:${r.port}`, r.status, md(r.detail ?? '')])), '');
+  }
+  return `${out.join('\n')}`;
+}
