@@ -5,3 +5,4 @@ export { formatLdif, type LdifAttribute, type LdifEntry, LdifError, loadLdifFile
 export { type EntrySnapshot, type MockLdap, type MockLdapOptions, type MockLdapStats, type SearchLogEntry, startMockLdap } from './server.js';
 export { isSidText, SidError, sidToBuffer, sidToString } from './sid.js';
 export { projectRoot } from './project-root.js';
+export { type FaultAction, type FaultOperation, type FaultRule, FaultSet } from './faults.js';

@@ -8,8 +8,10 @@ import tls from 'node:tls';
 import { ensureCertificates } from './certs.js';
 import { Directory } from './directory.js';
 import { parseDn } from './dn.js';
+import { AD_MAX_VAL_RANGE } from './search.js';
 import { type LdifEntry, loadLdifFile } from './ldif.js';
 import { type MockLdapStats, OID, type ServerContext, Session, SUPPORTED_CONTROLS } from './session.js';
+import { FaultSet } from './faults.js';
 
 export type { MockLdapStats, SearchLogEntry } from './session.js';
 
@@ -35,6 +37,8 @@ export interface MockLdapOptions {
   domainDn?: string;
   /** AD's MaxPageSize: larger pages are capped, unpaged searches stop there with sizeLimitExceeded. Default 1000. */
   maxPageSize?: number;
+  /** AD's MaxValRange: a search returns at most this many values of an attribute, then `name;range=0-1499` (read the rest by range). Default 1500. */
+  maxValRange?: number;
   /** Certificate cache directory. Default `<project>/mock-ldap/.certs`. */
   certsDir?: string;
 }
@@ -64,6 +68,8 @@ export interface MockLdap {
   dnsDomain: string;
   netbiosName: string;
   stats: MockLdapStats;
+  /** Fault injection: add rules, or refuse new connections; clear() restores normal service. */
+  faults: FaultSet;
   resetStats(): void;
   /** The entry named by `dn` (case-insensitive), or undefined. */
   getEntry(dn: string): EntrySnapshot | undefined;
@@ -83,12 +89,15 @@ export async function startMockLdap(options: MockLdapOptions): Promise<MockLdap>
   const certificates = await ensureCertificates(options.certsDir);
   const [key, cert] = await Promise.all([readFile(certificates.keyFile), readFile(certificates.certFile)]);
   const stats: MockLdapStats = { binds: 0, searches: 0, modifies: 0, adds: 0, deletes: 0, compares: 0, extended: 0, total: 0, searchLog: [] };
+  const faults = new FaultSet();
   const context: ServerContext = {
     directory,
+    faults,
     stats,
     secureContext: tls.createSecureContext({ key, cert }),
     requireTls: options.requireTls ?? true,
     maxPageSize: options.maxPageSize ?? 1000,
+    maxValRange: options.maxValRange ?? AD_MAX_VAL_RANGE,
     netbiosName,
     dnsDomain,
     namingContexts: { dnsDomain, roots: [domainDn, `CN=Configuration,${domainDn}`, `CN=Schema,CN=Configuration,${domainDn}`] },
@@ -99,6 +108,7 @@ export async function startMockLdap(options: MockLdapOptions): Promise<MockLdap>
   const sockets = new Set<net.Socket>();
   const sessions = new Set<Session>();
   const accept = (secure: boolean) => (socket: net.Socket): void => {
+    if (faults.refuseConnections) return void socket.destroy();
     const session = new Session(context, socket, secure);
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));
@@ -128,6 +138,7 @@ export async function startMockLdap(options: MockLdapOptions): Promise<MockLdap>
     dnsDomain,
     netbiosName,
     stats,
+    faults,
     resetStats() {
       Object.assign(stats, { binds: 0, searches: 0, modifies: 0, adds: 0, deletes: 0, compares: 0, extended: 0, total: 0 });
       stats.searchLog.length = 0;

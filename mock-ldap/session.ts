@@ -19,7 +19,7 @@ import {
   unwillingToPerform,
 } from './ad-diagnostics.js';
 import type { Directory, Entry } from './directory.js';
-import { matchesFilter, SID_ATTRIBUTES } from './filter.js';
+import { compileFilter, matchesFilter, SID_ATTRIBUTES } from './filter.js';
 import type { LdifAttribute } from './ldif.js';
 import {
   encodeEntry,
@@ -34,6 +34,7 @@ import {
 } from './protocol.js';
 import { type DomainControllerInfo, findEntries, type NamingContexts, projectEntry, readSearchRequest, rootDse, type SearchParameters } from './search.js';
 import { sidToString } from './sid.js';
+import { type FaultSet, malformedMessage } from './faults.js';
 
 /** One search as received. */
 export interface SearchLogEntry {
@@ -60,10 +61,13 @@ export interface MockLdapStats {
 /** What every session shares: the directory, the settings, the counters. */
 export interface ServerContext {
   directory: Directory;
+  faults: FaultSet;
   stats: MockLdapStats;
   secureContext: tls.SecureContext;
   requireTls: boolean;
   maxPageSize: number;
+  /** AD's MaxValRange (see projectEntry). */
+  maxValRange: number;
   netbiosName: string;
   dnsDomain: string;
   namingContexts: NamingContexts;
@@ -108,6 +112,8 @@ export class Session {
   private framer = new MessageFramer();
   private account: Entry | undefined;
   private readonly pages = new Map<string, PagedSearch>();
+  /** Fault injection: break the connection after this many entries of the next search. */
+  private closeAfterEntries: number | undefined;
 
   public constructor(
     private readonly server: ServerContext,
@@ -152,6 +158,38 @@ export class Session {
     const [responseTag, counter] = operation;
     if (counter) stats[counter] += 1;
     const reply = (result: LdapResult): void => void this.socket.write(encodeResult(envelope.messageId, responseTag, result));
+    const kind = envelope.tag === Op.LDAP_REQ_BIND ? 'bind' : envelope.tag === Op.LDAP_REQ_SEARCH ? 'search' : envelope.tag === Op.LDAP_REQ_MODIFY ? 'modify' : undefined;
+    const fault = kind === undefined ? undefined : this.server.faults.take(kind, firstString(envelope.body));
+    if (fault === undefined) return this.dispatch(envelope, reply);
+    switch (fault.type) {
+      case 'result':
+        return void this.socket.write(
+          encodeResult(envelope.messageId, responseTag, { status: fault.code, message: fault.message ?? '' }, (writer) => {
+            if (fault.referral === undefined) return;
+            writer.startSequence(0xa3); // referral [3] SEQUENCE OF LDAPURL
+            writer.writeString(fault.referral);
+            writer.endSequence();
+          }),
+        );
+      case 'delay':
+        return void setTimeout(() => {
+          if (!this.socket.destroyed) this.dispatch(envelope, reply);
+        }, fault.ms);
+      case 'close':
+        return void this.socket.destroy();
+      case 'close-after-apply':
+        // The request takes effect but its answer never arrives: the client cannot tell whether it did.
+        if (envelope.tag === Op.LDAP_REQ_MODIFY) this.write(envelope);
+        return void this.socket.destroy();
+      case 'close-after-entries':
+        this.closeAfterEntries = fault.entries;
+        return this.dispatch(envelope, reply);
+      case 'malformed':
+        return void this.socket.write(malformedMessage(envelope.messageId));
+    }
+  }
+
+  private dispatch(envelope: RequestEnvelope, reply: (result: LdapResult) => void): void {
     const unsupported = envelope.controls.find((control) => control.critical && !SUPPORTED_CONTROLS.includes(control.type));
     if (unsupported) reply(unavailableCriticalExtension(unsupported.type));
     else if (envelope.tag === Op.LDAP_REQ_BIND) reply(this.bind(envelope));
@@ -190,6 +228,12 @@ export class Session {
     const { directory, maxPageSize } = this.server;
     const out: Buffer[] = [];
     const done = (result: LdapResult, controls?: PagedResultsControl[]): void => {
+      if (this.closeAfterEntries !== undefined) {
+        // Fault injection: the connection breaks after this many entries.
+        this.socket.write(Buffer.concat(out.slice(0, this.closeAfterEntries)));
+        this.closeAfterEntries = undefined;
+        return void this.socket.destroySoon();
+      }
       out.push(encodeResult(envelope.messageId, Op.LDAP_RES_SEARCH, result, undefined, controls));
       this.socket.write(Buffer.concat(out));
     };
@@ -201,7 +245,7 @@ export class Session {
     }
     this.server.stats.searchLog.push({ baseDN: search.baseDN, scope: search.scope, filter: search.filter.toString(), attributes: search.attributes });
     const send = (dn: string, attributes: readonly LdifAttribute[]): void =>
-      void out.push(encodeEntry(envelope.messageId, dn, projectEntry(attributes, search.attributes, search.typesOnly)));
+      void out.push(encodeEntry(envelope.messageId, dn, projectEntry(attributes, search.attributes, search.typesOnly, this.server.maxValRange)));
 
     if (search.baseDN === '' && search.scope === 'base') {
       const attributes = rootDse(this.server.dcInfo);
@@ -231,7 +275,7 @@ export class Session {
       if (requestedSize <= 0) return done(SUCCESS, pagedResponse()); // RFC 2696: size 0 abandons the paged search
       state = saved;
     } else {
-      const hits = findEntries(directory, this.server.namingContexts, search, (entry) => matchesFilter(search.filter, entry, directory), this.ldaps ? 'ldaps' : 'ldap');
+      const hits = findEntries(directory, this.server.namingContexts, search, compileFilter(search.filter, directory), this.ldaps ? 'ldaps' : 'ldap');
       if ('status' in hits) return done(hits);
       state = { ...hits, offset: 0, sent: 0 };
     }
@@ -312,6 +356,19 @@ export class Session {
     const sid = (entry: Entry): string => directory.values(entry, 'objectSid')[0] ?? '';
     const adminGroup = /^S-1-5-21(-\d+){3}-(512|519)$|^S-1-5-32-544$/i;
     return /^S-1-5-21(-\d+){3}-500$/i.test(sid(account)) || directory.tokenGroups(account).some((group) => adminGroup.test(sid(group)));
+  }
+}
+
+/** The request's first string (a search's base DN, a modify's DN, a bind's name), read without moving the reader. */
+function firstString(body: BerReader): string {
+  const start = body.offset;
+  try {
+    if (body.peek() === 0x02) body.readInt(); // a bind starts with its version
+    return body.readString() ?? '';
+  } catch {
+    return '';
+  } finally {
+    body.offset = start;
   }
 }
 

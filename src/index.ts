@@ -3,7 +3,9 @@
  */
 import { buildAuditModel, type AuditModel, type AuditModelOptions } from './directory/audit-model.js';
 import { readDirectory, type ReadDirectoryOptions } from './directory/read-directory.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, ConnectionError, DirectoryReadError } from './errors.js';
+import { isRetryableRead } from './ldap/errors.js';
+import type { Directory } from './directory/model.js';
 import { type BindCredentials, type LdapConnectOptions, LdapSession, type SessionStats } from './ldap/connection.js';
 import { probeModel, type ProbeOptions } from './probe/probe-hosts.js';
 import { buildReport } from './report/build-report.js';
@@ -22,6 +24,10 @@ export interface AuditOptions extends LdapConnectOptions, ReadDirectoryOptions, 
   rules?: string[];
   /** Called with progress lines (never with secrets). Default: silent. */
   onProgress?: (line: string) => void;
+  /** How often to read again, on a new connection, after busy (51), unavailable (52) or a dropped connection. Default 2. */
+  retries?: number;
+  /** Milliseconds before the first retry; doubles each time. Default 1000. */
+  retryDelayMs?: number;
   /** Probe each host's live-migration port before the rules run (HV011 reads the results). Default: no probe. */
   probe?: ProbeOptions;
 }
@@ -46,17 +52,44 @@ export function selectRules(ids: readonly string[] | undefined): Rule[] {
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const rules = selectRules(options.rules);
   const progress = options.onProgress ?? (() => undefined);
-  progress(`connecting to ${options.url}${options.startTls ? ' (StartTLS)' : ''}`);
-  const session = await LdapSession.open(options, options.credentials);
-  try {
-    const directory = await readDirectory(session, options);
-    progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches`);
-    const read = buildAuditModel(directory, options);
-    const model = options.probe === undefined ? read : await probeModel(read, options.probe, progress);
-    const findings = runRules(model, rules);
-    return { report: buildReport(model, findings), model, stats: { ...session.stats } };
-  } finally {
-    await session.close();
+  const { directory, stats } = await readWithRetries(options, progress);
+  const read = buildAuditModel(directory, options);
+  const model = options.probe === undefined ? read : await probeModel(read, options.probe, progress);
+  const findings = runRules(model, rules);
+  return { report: buildReport(model, findings), model, stats };
+}
+
+/**
+ * Reads the whole directory on one connection. A read that fails because the DC is busy (51),
+ * unavailable (52) or dropped the connection is started again on a new connection, up to `retries`
+ * times with doubling delays; anything else, or the last failure, is a DirectoryReadError that says
+ * what was not read. There is never a partial result.
+ */
+async function readWithRetries(options: AuditOptions, progress: (line: string) => void): Promise<{ directory: Directory; stats: SessionStats }> {
+  const retries = options.retries ?? 2;
+  let delay = options.retryDelayMs ?? 1000;
+  for (let attempt = 1; ; attempt += 1) {
+    progress(`connecting to ${options.url}${options.startTls ? ' (StartTLS)' : ''}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    const session = await LdapSession.open(options, options.credentials);
+    try {
+      const directory = await readDirectory(session, options);
+      progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches`);
+      return { directory, stats: { ...session.stats } };
+    } catch (error) {
+      if (isRetryableRead(error) && attempt <= retries) {
+        progress(`${(error as Error).message}; reading again in ${delay} ms on a new connection`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay *= 2;
+        continue;
+      }
+      if (error instanceof DirectoryReadError || error instanceof ConnectionError) {
+        const tries = attempt > 1 ? ` (gave up after ${attempt} attempts)` : '';
+        throw new DirectoryReadError(`directory read incomplete: ${error.message}${tries}; no report was produced`, { cause: error });
+      }
+      throw error;
+    } finally {
+      await session.close();
+    }
   }
 }
 

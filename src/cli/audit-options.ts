@@ -10,6 +10,13 @@ import type { AuditOptions } from '../index.js';
 import type { BindCredentials, LdapConnectOptions } from '../ldap/connection.js';
 import { collect } from './connection-options.js';
 
+function wholeNumber(flag: string, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) > max) throw new ConfigError(`${flag} takes a whole number from 0 to ${max}, not ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+}
+
 /** Flags as commander hands them over: lists still as repeatable or comma-separated values. */
 export interface CommonFlags extends Omit<Config, 'hosts' | 'privilegedGroups' | 'services' | 'rules'> {
   host?: string[];
@@ -38,7 +45,9 @@ export function addSelectionOptions(command: Command, hostHelp: string): Command
     .addOption(new Option('--group-by <how>', 'migration groups: all hosts in one group, or one per OU').choices(['all', 'ou']))
     .option('--services <list>', 'services each host needs for its peers (default migration,cifs)')
     .option('--privileged-group <dn-or-sid>', 'another privileged group (repeatable)', collect)
-    .option('--exclude <name>', 'keep this account out of PA001/PA002, e.g. a break-glass account (repeatable)', collect);
+    .option('--exclude <name>', 'keep this account out of PA001/PA002, e.g. a break-glass account (repeatable)', collect)
+    .option('--retries <n>', 'read again on a new connection after busy, unavailable or a dropped connection (default 2)', wholeNumber('--retries', 10))
+    .option('--retry-delay <ms>', 'wait before the first retry; doubles each time (default 1000)', wholeNumber('--retry-delay', 600_000));
 }
 
 /** The config file (if any) with the flags on top. */
@@ -73,6 +82,8 @@ export function auditOptionsFrom(merged: Merged, connect: LdapConnectOptions, cr
     privilegedGroups: merged.privilegedGroups,
     exclude: merged.exclude,
     rules: merged.rules,
+    retries: merged.retries,
+    retryDelayMs: merged.retryDelay,
     onProgress,
   };
 }

@@ -21,6 +21,8 @@ export const configSchema = z.strictObject({
   insecure: z.boolean().optional(),
   timeout: z.number().int().positive().optional(),
   connectTimeout: z.number().int().positive().optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  retryDelay: z.number().int().min(0).optional(),
   hosts: z.array(name).optional(),
   hostsOu: z.string().min(1).optional(),
   hostsGroup: z.string().min(1).optional(),

@@ -20,7 +20,7 @@ import {
 } from 'ldapts';
 import { ConfigError, ConnectionError } from '../errors.js';
 import { LdapEntry } from './entry.js';
-import { translateLdapError } from './errors.js';
+import { translateLdapError, translateReadError } from './errors.js';
 import { type Filter, filterToString, MATCHING_RULE_BIT_AND } from './filter.js';
 
 export interface LdapConnectOptions {
@@ -240,7 +240,7 @@ export class LdapSession {
         references.push(...page.searchReferences);
       }
     } catch (error) {
-      throw translateLdapError(error, { url: this.url, phase: 'search', what: spec.purpose });
+      throw translateReadError(error, { url: this.url, phase: 'search', what: spec.purpose });
     }
     logged.entries = entries.length;
     return { entries, references };

@@ -2,12 +2,15 @@
  * The one place where LDAP and socket failures become messages a domain admin can act on.
  */
 import {
+  BusyError,
   ConfidentialityRequiredError,
   InsufficientAccessError,
   InvalidCredentialsError,
+  MessageParserError,
   NoSuchObjectError,
   ResultCodeError,
   StrongAuthRequiredError,
+  UnavailableError,
 } from 'ldapts';
 import { AuthError, ConnectionError, DirectoryReadError, WriteConflictError } from '../errors.js';
 
@@ -105,6 +108,10 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
   if (/Operation timed out/i.test(message)) {
     return new ConnectionError(`${url} did not answer a ${phase} request within the request timeout (--timeout)`, { cause: error });
   }
+  if (error instanceof MessageParserError) {
+    const what = context.what ? ` to the ${phase} of ${context.what}` : ` to a ${phase} request`;
+    return new ConnectionError(`${url} answered${what} with a message that is not valid LDAP (${message.trim()})`, { cause: error });
+  }
   if (/wrong version number|packet length too long|unknown protocol/i.test(message)) {
     return new ConnectionError(`TLS handshake with ${url} failed (${message.trim()}): is this an LDAPS port? For port 389 use ldap:// with --starttls`, { cause: error });
   }
@@ -133,6 +140,9 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
   if (error instanceof NoSuchObjectError && phase === 'search') {
     return new DirectoryReadError(`${url}: ${context.what ?? 'the search base'} does not exist (check --base-dn)`, { cause: error });
   }
+  if (error instanceof ResultCodeError && error.code === 10) {
+    return new DirectoryReadError(`${url}: the DC referred the ${phase} of ${context.what ?? 'the base'} to another server: point --url at a DC of the domain that holds it (referrals are not chased)`, { cause: error });
+  }
   if (error instanceof ResultCodeError) {
     const what = context.what ? ` of ${context.what}` : '';
     return new DirectoryReadError(`${url}: ${phase}${what} failed: ${message.trim()} (LDAP result ${error.code})`, { cause: error });
@@ -142,4 +152,21 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
     return new ConnectionError(`${url}: the connection broke during ${phase}${what}`, { cause: error });
   }
   return error instanceof Error ? error : new Error(message);
+}
+
+/** Marks errors that a new connection may cure: the DC was busy (51) or unavailable (52), or the connection dropped mid-read. */
+const RETRYABLE = new WeakSet<Error>();
+
+export function isRetryableRead(error: unknown): boolean {
+  return error instanceof Error && RETRYABLE.has(error);
+}
+
+/** translateLdapError for reads, remembering which failures are worth a new connection. */
+export function translateReadError(error: unknown, context: ErrorContext): Error {
+  const translated = translateLdapError(error, context);
+  const message = error instanceof Error ? error.message : '';
+  if (error instanceof BusyError || error instanceof UnavailableError || error instanceof MessageParserError || /^Socket error|Connection closed before message response|ECONNRESET|EPIPE/i.test(message) || errorCode(error) === 'ECONNRESET') {
+    RETRYABLE.add(translated);
+  }
+  return translated;
 }
