@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { loadLdifFile } from './ldif.js';
+import { LdifError, loadLdifFile } from './ldif.js';
 import { projectRoot } from './project-root.js';
 import { startMockLdap } from './server.js';
 
@@ -53,5 +53,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`mock-ldap: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  // A bad fixture is bad input (2), like delegaudit's own; anything else is 1.
+  process.exit(error instanceof LdifError ? 2 : 1);
 });

@@ -52,6 +52,13 @@ function cellStyle(cell: MatrixCell): Style | undefined {
   return undefined;
 }
 
+/** Long cells make cli-table3's wrapping quadratic and a terminal unreadable: the JSON report has it all. */
+const MAX_CELL = 1200;
+
+function cell(text: string): string {
+  return text.length <= MAX_CELL ? text : `${text.slice(0, MAX_CELL)}… (${text.length - MAX_CELL} more characters: see --format json)`;
+}
+
 function newTable(head: string[], colWidths?: number[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] }, wordWrap: true, wrapOnWordBoundary: true, ...(colWidths ? { colWidths } : {}) });
 }
@@ -99,8 +106,8 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   } else {
     const table = newTable(['severity', 'rule', 'subject', 'finding'], widths(width, [10, 29, 16]));
     for (const f of report.findings) {
-      table.push([paint(SEVERITY_STYLE[f.severity], f.severity), `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message)]);
-      table.push([{ colSpan: 4, content: `fix: ${terminalSafe(f.remediation)}` }]);
+      table.push([paint(SEVERITY_STYLE[f.severity], f.severity), `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), cell(terminalSafe(f.message))]);
+      table.push([{ colSpan: 4, content: `fix: ${cell(terminalSafe(f.remediation))}` }]);
     }
     out.push(table.toString());
   }

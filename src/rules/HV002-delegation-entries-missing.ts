@@ -1,7 +1,7 @@
 import { shortName } from '../directory/account.js';
 import { dnKey } from '../ldap/dn.js';
 import { defineRule } from './rule.js';
-import { psAddDelegation, TAKES_EFFECT, shellWord } from './remediation.js';
+import { listSome, psAddDelegation, TAKES_EFFECT, shellWord } from './remediation.js';
 
 export default defineRule({
   id: 'HV002',
@@ -27,9 +27,7 @@ export default defineRule({
         missing[shortName(peer)] = entries.map((e) => e.spn);
         spns.push(...entries.map((e) => e.spn));
       }
-      const peerList = Object.entries(missing)
-        .map(([peer, list]) => `${peer} (${list.length})`)
-        .join(', ');
+      const peerList = listSome(Object.entries(missing).map(([peer, list]) => `${peer} (${list.length})`), ', ');
       yield {
         subject: account,
         message: `${shortName(account)} lacks ${spns.length} of ${host.requiredCount} required delegation entries, for ${peerList}`,

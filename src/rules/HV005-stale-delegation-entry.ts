@@ -1,7 +1,7 @@
 import { shortName } from '../directory/account.js';
 import { classifyEntry } from './classify-entry.js';
 import { defineRule } from './rule.js';
-import { psArray, psQuote, shellWord } from './remediation.js';
+import { listSome, psArray, psQuote, shellWord } from './remediation.js';
 
 const REASONS = {
   ghost: 'names a computer that does not exist',
@@ -28,7 +28,7 @@ export default defineRule({
         if (verdict.kind === 'stale') stale.push({ entry, reason: verdict.reason });
       }
       if (stale.length === 0) continue;
-      const summary = stale.map((s) => `${s.entry} (${REASONS[s.reason as keyof typeof REASONS]})`).join('; ');
+      const summary = listSome(stale.map((s) => `${s.entry} (${REASONS[s.reason as keyof typeof REASONS]})`), '; ');
       yield {
         subject: host.account,
         message: `${shortName(host.account)} has ${stale.length} stale delegation entr${stale.length === 1 ? 'y' : 'ies'}: ${summary}`,

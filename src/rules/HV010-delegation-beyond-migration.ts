@@ -1,7 +1,7 @@
 import { shortName } from '../directory/account.js';
 import { classifyEntry } from './classify-entry.js';
 import { defineRule } from './rule.js';
-import { psArray, psQuote } from './remediation.js';
+import { listSome, psArray, psQuote } from './remediation.js';
 
 const REASONS = {
   'other-service': 'a service other than cifs or migration',
@@ -33,7 +33,7 @@ export default defineRule({
         critical ||= verdict.critical;
       }
       if (beyond.length === 0) continue;
-      const summary = beyond.map((b) => `${b.entry} (${REASONS[b.reason as keyof typeof REASONS]})`).join('; ');
+      const summary = listSome(beyond.map((b) => `${b.entry} (${REASONS[b.reason as keyof typeof REASONS]})`), '; ');
       yield {
         subject: host.account,
         severity: critical ? 'critical' : 'medium',

@@ -33,3 +33,9 @@ export function shellWord(value: string): string {
   const clean = value.replace(/[\u0000-\u001f\u007f]/g, '');
   return /^[\w.@-]+$/.test(clean) ? clean : `'${clean.replace(/'/g, `'\\''`)}'`;
 }
+
+/** At most `limit` items of a list for a message, then how many more (the finding's details hold them all). */
+export function listSome(items: readonly string[], separator: string, limit = 10): string {
+  const shown = items.slice(0, limit).join(separator);
+  return items.length > limit ? `${shown}${separator}and ${items.length - limit} more` : shown;
+}
