@@ -101,58 +101,51 @@ export async function applyPlan(session: LdapSession, plan: FixPlan, options: Ap
     journal.append({ type: 'done', seq, attempt: n, dn: change.dn, at: now() });
   };
 
+  type Result = { status: OutcomeStatus; error?: string; fatal?: AuthError | ConnectionError };
+  // A broken connection leaves the modify's fate unknown; no write access stops the run.
+  const settle = (error: unknown, onConflict: OutcomeStatus): Result => {
+    if (error instanceof ConnectionError) return { status: 'unknown', error: error.message, fatal: error };
+    if (error instanceof AuthError) return { status: 'failed', error: error.message, fatal: error };
+    if (error instanceof WriteConflictError) return { status: onConflict, error: error.message };
+    throw error;
+  };
+
+  /** One account: its modify, and after a conflict one re-read and one more try. */
+  const applyOne = async (seq: number, change: PlannedChange): Promise<Result> => {
+    try {
+      await attempt(seq, 1, change);
+      return { status: 'done' };
+    } catch (error) {
+      // Only 20 (a value we add is there) and 16 (a value, or the old userAccountControl, is gone)
+      // mean someone changed the account since we read it; anything else is a plain failure.
+      if (!(error instanceof WriteConflictError) || (error.code !== 20 && error.code !== 16)) return settle(error, 'failed');
+    }
+    progress(`${change.sAMAccountName} changed since it was read; re-reading it once`);
+    try {
+      const state = await readAccountState(session, change.dn);
+      if (state === undefined) return { status: 'failed', error: `${change.dn} no longer exists` };
+      const retry = recompute(change, state);
+      if (isEmpty(retry)) return { status: 'already-applied' };
+      await attempt(seq, 2, retry);
+      return { status: 'done' };
+    } catch (error) {
+      const result = settle(error, 'conflict');
+      return result.status === 'conflict' ? { ...result, error: `changed concurrently twice; left as it is: ${result.error}` } : result;
+    }
+  };
+
   for (const [seq, outcome] of outcomes.entries()) {
     if (options.shouldStop?.() === true) {
       interrupted = true;
       break;
     }
-    const { change } = outcome;
-    try {
-      await attempt(seq, 1, change);
-      outcome.status = 'done';
-    } catch (error) {
-      if (error instanceof AuthError || error instanceof ConnectionError) {
-        outcome.status = error instanceof ConnectionError ? 'unknown' : 'failed';
-        outcome.error = error.message;
-        fatal = error;
-        break;
-      }
-      if (!(error instanceof WriteConflictError)) throw error;
-      // 20 (a value we add is there) or 16 (a value or the old userAccountControl is gone): someone
-      // changed the account since we read it. Re-read once and apply what is still missing.
-      if (error.code !== 20 && error.code !== 16) {
-        outcome.status = 'failed';
-        outcome.error = error.message;
-        continue;
-      }
-      progress(`${change.sAMAccountName} changed since it was read; re-reading it once`);
-      try {
-        const state = await readAccountState(session, change.dn);
-        if (state === undefined) {
-          outcome.status = 'failed';
-          outcome.error = `${change.dn} no longer exists`;
-          continue;
-        }
-        const retry = recompute(change, state);
-        if (isEmpty(retry)) {
-          outcome.status = 'already-applied';
-          continue;
-        }
-        await attempt(seq, 2, retry);
-        outcome.status = 'done';
-      } catch (second) {
-        if (second instanceof AuthError || second instanceof ConnectionError) {
-          outcome.status = second instanceof ConnectionError ? 'unknown' : 'failed';
-          outcome.error = second.message;
-          fatal = second;
-          break;
-        }
-        if (!(second instanceof WriteConflictError)) throw second;
-        outcome.status = 'conflict';
-        outcome.error = `changed concurrently twice; left as it is: ${second.message}`;
-      }
+    const { fatal: stop, ...result } = await applyOne(seq, outcome.change);
+    Object.assign(outcome, result);
+    progress(`${outcome.change.sAMAccountName}: ${outcome.status}`);
+    if (stop !== undefined) {
+      fatal = stop;
+      break;
     }
-    progress(`${change.sAMAccountName}: ${outcome.status}`);
   }
   journal.append({
     type: 'end',
