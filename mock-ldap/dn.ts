@@ -12,6 +12,39 @@ export class DnSyntaxError extends Error {
  * when their canonical RDNs are equal, which is how AD compares DNs.
  */
 export function parseDn(dn: string): string[] {
+  let rdns = parsed.get(dn);
+  if (rdns === undefined) {
+    rdns = parsePlainDn(dn) ?? parseAnyDn(dn);
+    // A directory of 60k objects names the same DNs over and over (member, memberOf, filters).
+    if (parsed.size >= MAX_CACHED_DNS) parsed.clear();
+    parsed.set(dn, rdns);
+  }
+  return [...rdns];
+}
+
+const MAX_CACHED_DNS = 500_000;
+const parsed = new Map<string, readonly string[]>();
+const ATTRIBUTE_TYPE = /^(?:[A-Za-z][\w-]*|\d+(?:\.\d+)*)$/;
+
+/**
+ * The common case fast: printable ASCII without escapes, quotes or multi-valued RDNs. Returns
+ * undefined for anything else, which parseAnyDn then parses (or rejects) character by character.
+ */
+function parsePlainDn(dn: string): string[] | undefined {
+  if (!/^[\x20-\x7e]*$/.test(dn) || /[\\"+;]/.test(dn)) return undefined;
+  if (dn.trim() === '') return [];
+  const rdns: string[] = [];
+  for (const part of dn.split(',')) {
+    const equals = part.indexOf('=');
+    if (equals < 0) return undefined;
+    const type = part.slice(0, equals).trim();
+    if (!ATTRIBUTE_TYPE.test(type)) return undefined;
+    rdns.push(`${type.toLowerCase()}=${escapeDnValue(part.slice(equals + 1).trim().toLowerCase())}`);
+  }
+  return rdns;
+}
+
+function parseAnyDn(dn: string): string[] {
   const rdns: string[] = [];
   let avas: string[] = [];
   let index = 0;

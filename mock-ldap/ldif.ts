@@ -31,6 +31,12 @@ export class LdifError extends Error {
 const utf8 = new TextDecoder('utf8', { fatal: true });
 
 /**
+ * Attributes whose values are bytes (lower-case names). The directory stores them as base64 text
+ * (from LDIF `attr:: …`), serves them as bytes, and stores the bytes a modify sends as base64.
+ */
+export const BINARY_ATTRIBUTES = new Set(['msds-allowedtoactonbehalfofotheridentity']);
+
+/**
  * Parses LDIF content records (RFC 2849): `version:`, `#` comments, folded lines, `attr:: base64`,
  * blank-line separated records. Change records and `attr:< URL` values are not supported.
  * @param text the LDIF content
@@ -93,6 +99,7 @@ function parseLine(text: string, line: number, source: string): { name: string; 
     throw new LdifError(source, line, `invalid base64 value for ${name}`);
   }
   const bytes = Buffer.from(base64, 'base64');
+  if (BINARY_ATTRIBUTES.has(name.toLowerCase())) return { name, value: bytes.toString('base64') };
   if (name.toLowerCase() === 'objectsid') {
     try {
       return { name, value: sidToString(bytes) };
@@ -103,7 +110,7 @@ function parseLine(text: string, line: number, source: string): { name: string; 
   try {
     return { name, value: utf8.decode(bytes) };
   } catch {
-    throw new LdifError(source, line, `${name}: binary values are not supported (only text and objectSid)`);
+    throw new LdifError(source, line, `${name}: binary values are not supported (only text, objectSid and msDS-AllowedToActOnBehalfOfOtherIdentity)`);
   }
 }
 
@@ -115,7 +122,12 @@ export async function loadLdifFile(path: string): Promise<LdifEntry[]> {
 /** Serialises entries back to LDIF, base64-encoding unsafe values and folding lines at 76 columns. */
 export function formatLdif(entries: ReadonlyArray<Pick<LdifEntry, 'dn' | 'attributes'>>): string {
   const records = entries.map((entry) =>
-    [formatLine('dn', entry.dn), ...entry.attributes.flatMap((attribute) => attribute.values.map((value) => formatLine(attribute.name, value)))].join('\n'),
+    [
+      formatLine('dn', entry.dn),
+      ...entry.attributes.flatMap((attribute) =>
+        attribute.values.map((value) => (BINARY_ATTRIBUTES.has(attribute.name.toLowerCase()) ? fold(`${attribute.name}:: ${value}`) : formatLine(attribute.name, value))),
+      ),
+    ].join('\n'),
   );
   return ['version: 1', ...records].join('\n\n') + '\n';
 }
@@ -124,7 +136,11 @@ function formatLine(name: string, value: string): string {
   // RFC 2849 SAFE-STRING: ASCII without NUL/CR/LF, not starting with space, ':' or '<', no trailing space.
   const safe = /^(?:[^\0\n\r :<\x80-\uffff][^\0\n\r\x80-\uffff]*)?$/.test(value) && !value.endsWith(' ');
   const encoded = safe ? ` ${value}` : `: ${Buffer.from(value, 'utf8').toString('base64')}`;
-  const line = `${name}:${value === '' ? '' : encoded}`;
+  return fold(`${name}:${value === '' ? '' : encoded}`);
+}
+
+/** Folds an LDIF line at 76 columns. */
+function fold(line: string): string {
   const chunks = [line.slice(0, 76)];
   for (let offset = 76; offset < line.length; offset += 75) chunks.push(` ${line.slice(offset, offset + 75)}`);
   return chunks.join('\n');

@@ -19,8 +19,8 @@ import {
   unwillingToPerform,
 } from './ad-diagnostics.js';
 import type { Directory, Entry } from './directory.js';
-import { compileFilter, matchesFilter, SID_ATTRIBUTES } from './filter.js';
-import type { LdifAttribute } from './ldif.js';
+import { candidateEntries, compileFilter, matchesFilter, SID_ATTRIBUTES } from './filter.js';
+import { BINARY_ATTRIBUTES, type LdifAttribute } from './ldif.js';
 import {
   encodeEntry,
   encodeExtended,
@@ -275,7 +275,7 @@ export class Session {
       if (requestedSize <= 0) return done(SUCCESS, pagedResponse()); // RFC 2696: size 0 abandons the paged search
       state = saved;
     } else {
-      const hits = findEntries(directory, this.server.namingContexts, search, compileFilter(search.filter, directory), this.ldaps ? 'ldaps' : 'ldap');
+      const hits = findEntries(directory, this.server.namingContexts, search, compileFilter(search.filter, directory), this.ldaps ? 'ldaps' : 'ldap', candidateEntries(search.filter, directory));
       if ('status' in hits) return done(hits);
       state = { ...hits, offset: 0, sent: 0 };
     }
@@ -381,8 +381,11 @@ function decode<T>(read: () => T): T {
   }
 }
 
-/** A request attribute as stored: text values, binary SIDs turned into S-1-... text. */
-function toText({ type, values }: Attribute): LdifAttribute {
+/** A request attribute as stored: text values, binary SIDs turned into S-1-... text, other binary attributes as base64. */
+function toText(attribute: Attribute): LdifAttribute {
+  const { type, values } = attribute;
+  // Binary attributes are stored as the base64 of the bytes sent (see BINARY_ATTRIBUTES).
+  if (BINARY_ATTRIBUTES.has(type.toLowerCase())) return { name: type, values: attribute.parsedBuffers.map((bytes) => bytes.toString('base64')) };
   const text = values.map((value) => {
     if (!Buffer.isBuffer(value)) return value;
     try {

@@ -125,41 +125,55 @@ export function buildMigrationGroups(
   const groups: MigrationGroup[] = [];
   for (const [name, members] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
     const enabled = members.filter((m) => m.account.enabled).map((m) => m.account);
-    const requiredFor = new Map(enabled.map((peer) => [dnKey(peer.dn), requiredEntriesFor(peer, directory.dnsDomain, services)]));
+    const required: GroupRequirements = { peers: [], owners: new Map() };
+    for (const peer of enabled) {
+      const key = dnKey(peer.dn);
+      const entries = requiredEntriesFor(peer, directory.dnsDomain, services);
+      const keys = entries.map((entry) => spnKey(entry.spn));
+      required.peers.push({ account: peer, key, entries, keys });
+      for (const spn of keys) required.owners.set(spn, [...(required.owners.get(spn) ?? []), key]);
+    }
     groups.push({
       name,
-      hosts: members.map(({ account, source }) => hostState(account, source, name, account.enabled ? enabled : [], requiredFor, isProtectedUser(account))),
+      hosts: members.map(({ account, source }) => hostState(account, source, name, account.enabled ? required : { peers: [], owners: new Map() }, isProtectedUser(account))),
     });
   }
   return { groups, warnings };
 }
 
-function hostState(
-  account: Account,
-  source: HostSource,
-  group: string,
-  groupEnabled: Account[],
-  requiredFor: Map<string, RequiredEntry[]>,
-  inProtectedUsers: boolean,
-): HostState {
+/** What the enabled hosts of one group require of each other, worked out once per group. */
+interface GroupRequirements {
+  peers: Array<{ account: Account; key: string; entries: RequiredEntry[]; keys: string[] }>;
+  /** spnKey of every required entry → dnKeys of the peers that require it (normally one). */
+  owners: Map<string, string[]>;
+}
+
+/**
+ * One host against its group: a pass over its peers' required entries (a set lookup each) and a
+ * pass over its own entries. Nothing here is quadratic in a host's entries: a group of 500 hosts is
+ * about a million required entries, and as many lookups.
+ */
+function hostState(account: Account, source: HostSource, group: string, required: GroupRequirements, inProtectedUsers: boolean): HostState {
   const self = dnKey(account.dn);
-  const peers = groupEnabled.filter((peer) => dnKey(peer.dn) !== self);
   const present = new Set(account.allowedToDelegateTo.map(spnKey));
-  const required = new Map<string, RequiredEntry[]>();
+  const peers: Account[] = [];
+  const requiredByPeer = new Map<string, RequiredEntry[]>();
   const missingByPeer = new Map<string, RequiredEntry[]>();
-  const requiredKeys = new Set<string>();
   let requiredCount = 0;
-  for (const peer of peers) {
-    const key = dnKey(peer.dn);
-    const entries = requiredFor.get(key) ?? [];
-    required.set(key, entries);
-    requiredCount += entries.length;
-    const missing = entries.filter((entry) => !present.has(spnKey(entry.spn)));
-    if (missing.length > 0) missingByPeer.set(key, missing);
-    for (const entry of entries) requiredKeys.add(spnKey(entry.spn));
+  for (const peer of required.peers) {
+    if (peer.key === self) continue;
+    peers.push(peer.account);
+    requiredByPeer.set(peer.key, peer.entries);
+    requiredCount += peer.entries.length;
+    let missing: RequiredEntry[] | undefined;
+    for (let i = 0; i < peer.entries.length; i += 1) {
+      if (!present.has(peer.keys[i]!)) (missing ??= []).push(peer.entries[i]!);
+    }
+    if (missing !== undefined) missingByPeer.set(peer.key, missing);
   }
-  const extra = account.allowedToDelegateTo.filter((entry) => !requiredKeys.has(spnKey(entry)));
-  return { account, source, group, peers, required, missingByPeer, extra, requiredCount, inProtectedUsers };
+  // An entry is required when a peer other than the host itself requires it.
+  const extra = account.allowedToDelegateTo.filter((entry) => !(required.owners.get(spnKey(entry)) ?? []).some((owner) => owner !== self));
+  return { account, source, group, peers, required: requiredByPeer, missingByPeer, extra, requiredCount, inProtectedUsers };
 }
 
 /** The service class of a delegation entry, lower-case, or undefined when it is not an SPN. */

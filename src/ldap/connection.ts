@@ -20,6 +20,7 @@ import {
 } from 'ldapts';
 import { ConfigError, ConnectionError } from '../errors.js';
 import { LdapEntry } from './entry.js';
+import { SdFlagsControl } from './sd-flags-control.js';
 import { translateLdapError, translateReadError } from './errors.js';
 import { type Filter, filterToString, MATCHING_RULE_BIT_AND } from './filter.js';
 
@@ -59,6 +60,8 @@ export interface SearchSpec {
   purpose: string;
   /** Page size. Default 1000, AD's MaxPageSize. */
   pageSize?: number;
+  /** Send the SD flags control with these flags (4: DACL only), for security-descriptor attributes. Default: no control. */
+  sdFlags?: number;
 }
 
 export interface SearchResult {
@@ -88,6 +91,8 @@ export interface SearchLogEntry {
   purpose: string;
   /** Entries it returned. */
   entries: number;
+  /** Milliseconds from the request to the last page. */
+  ms: number;
 }
 
 /** AD's MaxPageSize: Windows DCs cap pages at 1000 entries. */
@@ -223,7 +228,8 @@ export class LdapSession {
     const entries: LdapEntry[] = [];
     const references: string[] = [];
     this.stats.searches += 1;
-    const logged: SearchLogEntry = { base, scope, filter: filterToString(filter), attributes, purpose: spec.purpose, entries: 0 };
+    const logged: SearchLogEntry = { base, scope, filter: filterToString(filter), attributes, purpose: spec.purpose, entries: 0, ms: 0 };
+    const started = performance.now();
     this.searchLog.push(logged);
     try {
       const pages = this.client.searchPaginated(base, {
@@ -232,7 +238,11 @@ export class LdapSession {
         attributes,
         explicitBufferAttributes,
         paged: { pageSize: Math.min(spec.pageSize ?? AD_MAX_PAGE_SIZE, AD_MAX_PAGE_SIZE) },
-      });
+        // ldapts asks the server to give up after 10 s unless told otherwise, and Samba then answers
+        // "Operations error" (an unindexed search of a 60,000-object domain can take longer). The
+        // client's own per-request timeout (--timeout) is the limit that applies.
+        timeLimit: 0,
+      }, spec.sdFlags === undefined ? undefined : [new SdFlagsControl(spec.sdFlags)]);
       for await (const page of pages) {
         for (const raw of page.searchEntries) {
           entries.push(LdapEntry.fromRaw(raw));
@@ -243,6 +253,7 @@ export class LdapSession {
       throw translateReadError(error, { url: this.url, phase: 'search', what: spec.purpose });
     }
     logged.entries = entries.length;
+    logged.ms = Math.round(performance.now() - started);
     return { entries, references };
   }
 
@@ -270,7 +281,9 @@ export class LdapSession {
       const batches = new Map<string, PendingRange[]>();
       for (const item of pending) {
         const key = `${item.attribute.toLowerCase()};${item.next};${item.window}`;
-        batches.set(key, [...(batches.get(key) ?? []), item]);
+        const batch = batches.get(key);
+        if (batch === undefined) batches.set(key, [item]);
+        else batch.push(item);
       }
       const following: PendingRange[] = [];
       for (const group of batches.values()) {
@@ -298,7 +311,8 @@ export class LdapSession {
     const prefix = `${attribute.toLowerCase()};range=`;
     for (const part of entries) {
       const item = byDn.get(part.dn.toLowerCase()) ?? (single ? batch[0] : undefined);
-      const name = part.names().find((n) => n.startsWith(prefix));
+      // ldapts also lists each requested attribute the server did not return, with no values.
+      const name = part.names().find((n) => n.startsWith(prefix) && part.raw(n).length > 0);
       const match = name === undefined ? null : RANGE_ATTRIBUTE.exec(name);
       if (item === undefined || name === undefined || !match) continue;
       item.entry.append(attribute, part.raw(name));

@@ -99,14 +99,25 @@ export function formatDn(rdns: readonly Rdn[]): string {
 
 /** A canonical key: two DNs AD considers equal get the same key. Falls back to lower-casing malformed input. */
 export function dnKey(dn: string): string {
-  try {
-    return parseDn(dn)
-      .map((r) => `${r.type.toLowerCase()}=${escapeDnValue(r.value.toLowerCase())}`)
-      .join(',');
-  } catch {
-    return dn.trim().toLowerCase();
+  let key = keys.get(dn);
+  if (key === undefined) {
+    try {
+      key = parseDn(dn)
+        .map((r) => `${r.type.toLowerCase()}=${escapeDnValue(r.value.toLowerCase())}`)
+        .join(',');
+    } catch {
+      key = dn.trim().toLowerCase();
+    }
+    // The model and the rules key maps by DN per host and per peer: one group of 500 hosts asks for
+    // the same few thousand keys about a million times.
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+    keys.set(dn, key);
   }
+  return key;
 }
+
+const MAX_CACHED_KEYS = 100_000;
+const keys = new Map<string, string>();
 
 /** The DN one level up, or '' at the top. */
 export function parentDn(dn: string): string {

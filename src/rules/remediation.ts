@@ -15,7 +15,13 @@ export function psArray(values: readonly string[]): string {
 }
 
 /** `Set-ADComputer -Identity '<dn>' -Add @{'msDS-AllowedToDelegateTo'=@(…)}`. */
+/** Inline at most this many values in a remediation; past it, point at fix's PowerShell output (a 500-host group needs ~2,000 per host). */
+const INLINE_VALUES = 16;
+
 export function psAddDelegation(account: Account, spns: readonly string[]): string {
+  if (spns.length > INLINE_VALUES) {
+    return `delegaudit fix --host ${shellWord(account.sAMAccountName.replace(/\$$/, ''))} --format powershell (writes the Set-ADComputer -Add command for the ${spns.length} values)`;
+  }
   return `Set-ADComputer -Identity ${psQuote(account.dn)} -Add @{'msDS-AllowedToDelegateTo'=${psArray(spns)}}`;
 }
 

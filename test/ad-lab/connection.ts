@@ -14,6 +14,15 @@ export const labStateDir: string = join(projectRoot, ".ad-lab");
 /** The connection file tests read. It exists only while the lab is up and verified. */
 export const labConnectionFile: string = join(labStateDir, "connection.json");
 
+/**
+ * Where a lab instance keeps its state: the default lab (no name) in .ad-lab/, a named one (the
+ * benchmark's `bench`) in .ad-lab-NAME/.
+ */
+export function labPaths(name?: string): { stateDir: string; connectionFile: string } {
+  const stateDir = name === undefined ? labStateDir : join(projectRoot, `.ad-lab-${name}`);
+  return { stateDir, connectionFile: join(stateDir, "connection.json") };
+}
+
 export interface LabUser {
   /** Distinguished name, usable as a simple bind name. */
   dn: string;

@@ -11,6 +11,12 @@
  * Both start and stop are idempotent. Progress goes to stderr, results to stdout; passwords are
  * never printed nor put on a command line: they live in 0600 files under .ad-lab/.
  *
+ * Instances. `--name NAME` (or AD_LAB_NAME=NAME) runs a separate lab beside the default one: its
+ * own state directory .ad-lab-NAME/, temp directory, namespace, veth pair and /30, so the
+ * benchmark can load a 60,000-object domain (`--bulk-ldif FILE`: change records seeded offline by
+ * seed-bulk.py after seed.py) while the tests use the default lab. Without a name, everything is
+ * as it always was.
+ *
  * Isolation. By default samba runs in a network namespace of its own ("netns" mode): a veth pair
  * joins it to the host on a private /30 picked so it overlaps no address or route already on the
  * machine; samba binds only the namespace end and tests connect to that address. Samba's AD DC
@@ -56,8 +62,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client } from "ldapts";
 import {
-  labConnectionFile,
-  labStateDir,
+  labPaths,
   projectRoot,
   readLabConnection,
   type LabConnection,
@@ -77,14 +82,26 @@ const ADMIN_DN = `CN=Administrator,CN=Users,${BASE_DN}`;
 /** The LDIF account that becomes users.reader. */
 const READER_SAM = "auditor";
 
+/** `--name NAME` / AD_LAB_NAME: which lab instance; undefined is the default lab the tests use. */
+const LAB_NAME = optionValue("--name") ?? process.env["AD_LAB_NAME"];
+if (LAB_NAME !== undefined && !/^[a-z][a-z0-9]{0,11}$/.test(LAB_NAME)) {
+  process.stderr.write(`[ad-lab] a lab name is 1-12 lower-case letters and digits, starting with a letter (got "${LAB_NAME}")\n`);
+  process.exit(2);
+}
+/** `--bulk-ldif FILE` / AD_LAB_BULK_LDIF: change records to load offline after the lab LDIF (seed-bulk.py). */
+const BULK_LDIF = optionValue("--bulk-ldif") ?? process.env["AD_LAB_BULK_LDIF"];
+const { stateDir: labStateDir, connectionFile: labConnectionFile } = labPaths(LAB_NAME);
 const LDIF_FILE = join(projectRoot, "mock-ldap", "fixtures", "lab.ldif");
+const BULK_SEED_SCRIPT = join(projectRoot, "test", "ad-lab", "seed-bulk.py");
+/** What to run to stop this instance, for messages. */
+const STOP_COMMAND = LAB_NAME === undefined ? "npm run lab:stop" : `npx tsx test/ad-lab/lab.ts stop --name ${LAB_NAME}`;
 const SEED_SCRIPT = join(projectRoot, "test", "ad-lab", "seed.py");
 const STATE_FILE = join(labStateDir, "state.json");
 const SEED_REPORT_FILE = join(labStateDir, "seed-report.json");
 const CA_FILE = join(labStateDir, "ca.pem");
 /** Samba's Python bindings are in Debian's interpreter, whatever `python3` is on PATH. */
 const SYSTEM_PYTHON = "/usr/bin/python3";
-const LAB_DIR_PREFIX = "delegaudit-ad-lab-";
+const LAB_DIR_PREFIX = LAB_NAME === undefined ? "delegaudit-ad-lab-" : `delegaudit-ad-lab-${LAB_NAME}-`;
 const APT_PACKAGES = ["samba", "samba-ad-dc", "samba-ad-provision", "ldap-utils"];
 /** Ports samba binds with `server services = ldap, cldap, kdc` (kdc includes kpasswd). */
 const TCP_PORTS = [88, 389, 464, 636, 3268, 3269];
@@ -92,13 +109,22 @@ const UDP_PORTS = [88, 389, 464];
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-/** Short, stable per-checkout id: two clones on one machine get different namespaces. */
-const LAB_ID = createHash("sha256").update(projectRoot).digest("hex").slice(0, 8);
-const NETNS = `delegaudit-lab-${LAB_ID}`;
+/** Short, stable per-checkout (and per-instance) id: two clones on one machine get different namespaces. */
+const LAB_ID = createHash("sha256")
+  .update(LAB_NAME === undefined ? projectRoot : `${projectRoot}\n${LAB_NAME}`)
+  .digest("hex")
+  .slice(0, 8);
+const NETNS = LAB_NAME === undefined ? `delegaudit-lab-${LAB_ID}` : `delegaudit-lab-${LAB_NAME}-${LAB_ID}`;
 const VETH_HOST = `dlab${LAB_ID.slice(0, 6)}h`; // at most 15 characters
 const VETH_NS = `dlab${LAB_ID.slice(0, 6)}n`;
 
 // ------------------------------------------------------------------------------------ utilities
+
+/** The value after `--flag` on the command line (after the subcommand), or undefined. */
+function optionValue(flag: string): string | undefined {
+  const index = process.argv.indexOf(flag, 3);
+  return index < 0 ? undefined : process.argv[index + 1];
+}
 
 function log(msg: string): void {
   process.stderr.write(`[ad-lab] ${msg}\n`);
@@ -227,7 +253,7 @@ function readState(): LabState | undefined {
   }
   let conn: LabConnection | undefined;
   try {
-    conn = readLabConnection();
+    conn = readLabConnection(labConnectionFile);
   } catch {
     conn = undefined;
   }
@@ -518,7 +544,7 @@ async function setupNamespace(ip: string, state: LabState): Promise<Network> {
   if (await namespaceExists(ip, NETNS)) {
     // Left over from an earlier lab of this checkout whose state file is gone.
     const pids = (await run(ip, ["netns", "pids", NETNS])).stdout.trim();
-    if (pids) throw new LabError(`namespace ${NETNS} still has processes (${pids.split("\n").join(", ")}); run "npm run lab:stop"`);
+    if (pids) throw new LabError(`namespace ${NETNS} still has processes (${pids.split("\n").join(", ")}); run "${STOP_COMMAND}"`);
     await removeNamespace(ip, NETNS, VETH_HOST);
   }
   const { hostSide, nsSide } = await pickSubnet(ip);
@@ -627,6 +653,15 @@ interface LdifEntry {
   attributes: Record<string, string[]>;
 }
 
+/** What seed-bulk.py reports. */
+interface BulkReport {
+  added: string[];
+  /** DNs of the added computers with a migration SPN. */
+  hosts: string[];
+  counts: { add: number; modify: number };
+  seconds: number;
+}
+
 interface SeedReport {
   domainDN: string;
   domainSid: string;
@@ -660,7 +695,7 @@ function protectedUserDNs(report: SeedReport): Set<string> {
  * every group, userAccountControl of provisioned entries; that every seeded password binds; and
  * the Hyper-V migration SPN search the brief uses.
  */
-async function verifySeed(url: string, ca: Buffer, adminPassword: string, report: SeedReport): Promise<string[]> {
+async function verifySeed(url: string, ca: Buffer, adminPassword: string, report: SeedReport, bulk?: BulkReport): Promise<string[]> {
   const problems: string[] = [];
   const skipped = new Set(report.skipped.map(normDN));
   const client = ldapClient(url, ca, 10_000);
@@ -715,10 +750,19 @@ async function verifySeed(url: string, ca: Buffer, adminPassword: string, report
     const wantHosts = report.entries
       .filter((e) => attr(e, "servicePrincipalName").some((s) => s.startsWith(spnPrefix)))
       .map((e) => normDN(e.dn))
+      .concat((bulk?.hosts ?? []).map(normDN))
       .sort();
     const gotHosts = searchEntries.map((e) => normDN(e.dn)).sort();
     if (JSON.stringify(wantHosts) !== JSON.stringify(gotHosts)) {
       problems.push(`SPN search found [${gotHosts.join("; ")}], LDIF has [${wantHosts.join("; ")}]`);
+    }
+    if (bulk !== undefined) {
+      // Every object the bulk load added is there (one paged search for all DNs, not 60,000 reads).
+      const present = new Set<string>();
+      const pages = client.searchPaginated(BASE_DN, { scope: "sub", filter: "(objectClass=*)", attributes: ["1.1"], paged: { pageSize: 1000 } });
+      for await (const page of pages) for (const entry of page.searchEntries) present.add(normDN(entry.dn));
+      const absent = bulk.added.filter((dn) => !present.has(normDN(dn)));
+      if (absent.length > 0) problems.push(`${absent.length} of ${bulk.added.length} bulk-loaded objects are missing, e.g. ${absent.slice(0, 3).join("; ")}`);
     }
   } finally {
     await client.unbind().catch(() => undefined);
@@ -798,7 +842,7 @@ async function probeRunning(conn: LabConnection): Promise<string | undefined> {
 
 function safeReadConnection(): { conn?: LabConnection; error?: string } {
   try {
-    const conn = readLabConnection();
+    const conn = readLabConnection(labConnectionFile);
     return conn ? { conn } : {};
   } catch (err) {
     return { error: (err as Error).message };
@@ -910,6 +954,18 @@ async function start(): Promise<number> {
         `well-known created, ${report.membersAdded.length} member links added, ${report.reconciled.length} reconciled ` +
         `(${seconds(tSeed)})`,
     );
+    let bulk: BulkReport | undefined;
+    let tBulk = 0;
+    if (BULK_LDIF !== undefined) {
+      const tBulk0 = performance.now();
+      log(`loading ${BULK_LDIF} offline (seed-bulk.py, batched transactions)`);
+      const loaded = await run(SYSTEM_PYTHON, [BULK_SEED_SCRIPT, "--changes", BULK_LDIF, "--smbconf", smbConf]);
+      writeFileSync(join(logDir, "seed-bulk.log"), loaded.stderr, { mode: 0o600 });
+      if (loaded.code !== 0) throw new LabError(`loading ${BULK_LDIF} failed:\n${tail(join(logDir, "seed-bulk.log"))}`);
+      bulk = JSON.parse(loaded.stdout) as BulkReport;
+      tBulk = performance.now() - tBulk0;
+      log(`loaded ${bulk.counts.add} objects and ${bulk.counts.modify} modifications in ${seconds(tBulk)}`);
+    }
 
     // ---- start samba, detached, stdio to a file and nothing else inherited
     const t3 = performance.now();
@@ -964,7 +1020,7 @@ async function start(): Promise<number> {
     // ---- verify the seed over LDAPS
     const t4 = performance.now();
     const ca = readFileSync(caSource);
-    const problems = await verifySeed(url, ca, adminPassword, report);
+    const problems = await verifySeed(url, ca, adminPassword, report, bulk);
     if (problems.length > 0) throw new LabError(`the lab does not match ${LDIF_FILE}:\n  ${problems.join("\n  ")}`);
     const tVerify = performance.now() - t4;
 
@@ -1030,7 +1086,8 @@ async function start(): Promise<number> {
     process.stdout.write(
       `AD lab running: ${url} (StartTLS ${connection.startTlsUrl}), servername ${connection.servername}, ` +
         `${network.isolation === "netns" ? `namespace ${NETNS}` : "loopback"}, samba pid ${pid}\n` +
-        `ready in ${seconds(tReady)} (provision ${seconds(tProvision)}, seed ${seconds(tSeed)}, samba to LDAPS bind ${seconds(tSamba)}); ` +
+        `ready in ${seconds(tReady)} (provision ${seconds(tProvision)}, seed ${seconds(tSeed)}, ` +
+        `${bulk === undefined ? "" : `bulk load ${seconds(tBulk)} (${bulk.counts.add} objects), `}samba to LDAPS bind ${seconds(tSamba)}); ` +
         `verified over LDAPS in ${seconds(tVerify)}; ${seconds(total)} in all\n` +
         `connection: ${labConnectionFile}\n`,
     );
@@ -1083,7 +1140,7 @@ async function status(): Promise<number> {
   }
   if (conn === undefined) {
     if (existsSync(STATE_FILE)) {
-      process.stdout.write(`broken: a start did not finish; run "npm run lab:stop"\n`);
+      process.stdout.write(`broken: a start did not finish; run "${STOP_COMMAND}"\n`);
       return 1;
     }
     process.stdout.write("stopped\n");
@@ -1091,7 +1148,7 @@ async function status(): Promise<number> {
   }
   const problem = await probeRunning(conn);
   if (problem !== undefined) {
-    process.stdout.write(`broken: ${problem} (${conn.url}); run "npm run lab:stop"\n`);
+    process.stdout.write(`broken: ${problem} (${conn.url}); run "${STOP_COMMAND}"\n`);
     return 1;
   }
   process.stdout.write(
@@ -1152,7 +1209,7 @@ async function main(): Promise<number> {
     case "status":
       return status();
     default:
-      process.stderr.write("usage: tsx test/ad-lab/lab.ts start|stop|status\n");
+      process.stderr.write("usage: tsx test/ad-lab/lab.ts start|stop|status [--name NAME] [--bulk-ldif FILE]\n");
       return 2;
   }
 }
