@@ -10,7 +10,9 @@ import { type BindCredentials, type LdapConnectOptions, LdapSession, type Sessio
 import { probeModel, type ProbeOptions } from './probe/probe-hosts.js';
 import { buildReport } from './report/build-report.js';
 import type { Report } from './report/schema.js';
-import { findRule, RULES, runRules } from './rules/index.js';
+import { DEFAULT_RULES, findRule, INVENTORY_RULES, RULES, runRules } from './rules/index.js';
+import { buildInventoryReport } from './inventory/build-inventory-report.js';
+import type { InventoryReport } from './report/inventory.js';
 import type { Rule } from './rules/rule.js';
 import { readAccountStates } from './fix/account-state.js';
 import { type ApplyResult, applyPlan } from './fix/apply.js';
@@ -20,7 +22,7 @@ import { appliedIntents, planRollback } from './fix/rollback.js';
 
 export interface AuditOptions extends LdapConnectOptions, ReadDirectoryOptions, AuditModelOptions {
   credentials: BindCredentials;
-  /** Rule ids or names to run. Default: all. */
+  /** Rule ids or names to run, or `all`. Default: every rule but the opt-in DG rules. */
   rules?: string[];
   /** Called with progress lines (never with secrets). Default: silent. */
   onProgress?: (line: string) => void;
@@ -40,7 +42,8 @@ export interface AuditResult {
 }
 
 export function selectRules(ids: readonly string[] | undefined): Rule[] {
-  if (ids === undefined || ids.length === 0) return [...RULES];
+  if (ids === undefined || ids.length === 0) return [...DEFAULT_RULES];
+  if (ids.some((id) => id.toLowerCase() === 'all')) return [...RULES];
   return ids.map((id) => {
     const rule = findRule(id);
     if (rule === undefined) throw new ConfigError(`--rules: unknown rule ${JSON.stringify(id)} (known: ${RULES.map((r) => r.id).join(', ')})`);
@@ -52,11 +55,33 @@ export function selectRules(ids: readonly string[] | undefined): Rule[] {
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const rules = selectRules(options.rules);
   const progress = options.onProgress ?? (() => undefined);
-  const { directory, stats } = await readWithRetries(options, progress);
+  // The DG rules need every delegation target looked up: only then does the read include them.
+  const delegationTargets = options.delegationTargets ?? rules.some((rule) => rule.optIn === true);
+  const { directory, stats } = await readWithRetries({ ...options, delegationTargets }, progress);
   const read = buildAuditModel(directory, options);
   const model = options.probe === undefined ? read : await probeModel(read, options.probe, progress);
   const findings = runRules(model, rules);
   return { report: buildReport(model, findings), model, stats };
+}
+
+export type InventoryOptions = Omit<AuditOptions, 'rules' | 'probe'>;
+
+export interface InventoryResult {
+  inventory: InventoryReport;
+  model: AuditModel;
+  stats: SessionStats;
+}
+
+/**
+ * Every delegation in the directory read (one row per account and delegation) and the DG rules'
+ * findings, from the same fixed searches as audit().
+ */
+export async function inventory(options: InventoryOptions): Promise<InventoryResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const { directory, stats } = await readWithRetries({ ...options, delegationTargets: true }, progress);
+  const model = buildAuditModel(directory, options);
+  const findings = runRules(model, INVENTORY_RULES);
+  return { inventory: buildInventoryReport(model, findings), model, stats };
 }
 
 /**
@@ -159,3 +184,6 @@ export { probeHosts, probeTargets, type ProbeOptions, type ProbeTarget, type Res
 export type { ProbeReport, ProbeResult, ProbeStatus } from './probe/probe-result.js';
 export { diffReports, type ReportDiff } from './diff/diff-reports.js';
 export { readReportFile } from './diff/read-report.js';
+export type { InventoryReport } from './report/inventory.js';
+export type { DelegationType, InventoryRow, TargetExists } from './inventory/build-inventory.js';
+export { INVENTORY_REPORTERS, INVENTORY_FORMATS } from './report/inventory.js';

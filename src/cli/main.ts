@@ -9,6 +9,7 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerDiffCommand } from './diff-command.js';
 import { registerExplainCommand } from './explain-command.js';
 import { registerProbeCommand } from './probe-command.js';
+import { registerInventoryCommand } from './inventory-command.js';
 import { registerFixCommand } from './fix-command.js';
 import { registerRollbackCommand } from './rollback-command.js';
 import { EXIT } from './exit-codes.js';
@@ -31,6 +32,7 @@ const program = new Command('delegaudit')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 registerAuditCommand(program, io);
+registerInventoryCommand(program, io);
 registerProbeCommand(program, io);
 registerDiffCommand(program, io);
 registerExplainCommand(program, io);

@@ -1,4 +1,5 @@
 import type { LdapEntry } from '../ldap/entry.js';
+import { daclAces } from '../ldap/security-descriptor.js';
 import { sidToString } from '../ldap/sid.js';
 import { hasFlag, parseUac } from '../ldap/uac.js';
 import type { Account, AccountKind } from './model.js';
@@ -17,7 +18,26 @@ export const ACCOUNT_ATTRIBUTES = [
   'primaryGroupID',
   'adminCount',
   'whenCreated',
+  // Resource-based delegation (binary: a security descriptor, read with the SD flags control).
+  'msDS-AllowedToActOnBehalfOfOtherIdentity',
 ];
+
+/** Resource-based constrained delegation: a security descriptor on the resource (binary). */
+export const RBCD_ATTRIBUTE = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
+
+/**
+ * The SIDs that an account's msDS-AllowedToActOnBehalfOfOtherIdentity allows (its DACL's allow ACEs,
+ * in order, without duplicates); undefined when the attribute was not returned or cannot be decoded.
+ */
+export function readAllowedToAct(entry: LdapEntry): string[] | undefined {
+  const descriptor = entry.buffer(RBCD_ATTRIBUTE);
+  if (descriptor === undefined) return undefined;
+  try {
+    return [...new Set(daclAces(descriptor).filter((ace) => ace.type === 'allow').map((ace) => ace.sid))];
+  } catch {
+    return undefined;
+  }
+}
 
 export function kindOf(objectClasses: readonly string[]): AccountKind {
   const classes = new Set(objectClasses.map((c) => c.toLowerCase()));
@@ -51,6 +71,7 @@ export function toAccount(entry: LdapEntry): Account {
   const kind = kindOf(entry.strings('objectClass'));
   const primaryGroupId = optionalInt(entry.string('primaryGroupID'));
   const sAMAccountName = entry.string('sAMAccountName') ?? entry.dn;
+  const allowedToAct = readAllowedToAct(entry);
   return {
     dn: entry.dn,
     sid: readSid(entry),
@@ -73,6 +94,7 @@ export function toAccount(entry: LdapEntry): Account {
       hasFlag(uac, 'PARTIAL_SECRETS_ACCOUNT') ||
       primaryGroupId === RID.DOMAIN_CONTROLLERS ||
       primaryGroupId === RID.READONLY_DOMAIN_CONTROLLERS,
+    ...(allowedToAct === undefined ? {} : { allowedToActOnBehalfOf: allowedToAct }),
   };
 }
 

@@ -23,6 +23,11 @@ export interface Account {
   /** TRUSTED_TO_AUTH_FOR_DELEGATION: protocol transition ("use any authentication protocol"). */
   protocolTransition: boolean;
   allowedToDelegateTo: string[];
+  /**
+   * Resource-based constrained delegation: the SIDs that `msDS-AllowedToActOnBehalfOfOtherIdentity`
+   * allows to act on behalf of other identities to this account's services. Undefined when not read.
+   */
+  allowedToActOnBehalfOf?: string[];
   servicePrincipalNames: string[];
   dnsHostName: string | undefined;
   primaryGroupId: number | undefined;
@@ -61,6 +66,17 @@ export interface Directory {
   missingNames: Set<string>;
   /** How discovery found each host candidate, by dnKey. */
   hostSources: Map<string, HostSource>;
+  /**
+   * AD's sPNMappings (alias service class → the class that serves it, lower-case, e.g. cifs → host), when
+   * they were read; undefined means AD's defaults apply.
+   */
+  spnMappings?: Map<string, string>;
+  /**
+   * Whether the read looked up every delegation target (SPNs, after sPNMappings, and resource-based
+   * SIDs) in one search: a target it did not find does not exist. Default: false (only cifs and
+   * migration targets were looked up).
+   */
+  delegationTargetsRead?: boolean;
 }
 
 export type HostSource = 'spn' | 'reference' | 'explicit' | 'ou' | 'group';

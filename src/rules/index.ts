@@ -16,13 +16,22 @@ import PA001 from './PA001-sensitive-flag-missing.js';
 import PA002 from './PA002-not-in-protected-users.js';
 import PA003 from './PA003-privileged-account-delegation.js';
 import PA004 from './PA004-stale-admincount.js';
+import DG001 from './DG001-unconstrained-delegation.js';
+import DG002 from './DG002-delegation-to-dc-service.js';
+import DG003 from './DG003-delegation-to-krbtgt.js';
+import DG004 from './DG004-ghost-delegation-target.js';
+import DG005 from './DG005-protocol-transition-outside-hyperv.js';
 import type { AuditModel } from '../directory/audit-model.js';
 import { type Finding, runRule, type Rule, severityRank } from './rule.js';
 
-export const RULES: readonly Rule[] = [HV001, HV002, HV003, HV004, HV005, HV006, HV007, HV008, HV009, HV010, HV011, PA001, PA002, PA003, PA004];
+export const RULES: readonly Rule[] = [DG001, DG002, DG003, DG004, DG005, HV001, HV002, HV003, HV004, HV005, HV006, HV007, HV008, HV009, HV010, HV011, PA001, PA002, PA003, PA004];
 
+/** A rule by id, or by name (HV004 and DG001 share `unconstrained-delegation`: the name finds the default rule first). */
 export function findRule(id: string): Rule | undefined {
-  return RULES.find((rule) => rule.id.toLowerCase() === id.toLowerCase() || rule.name === id.toLowerCase());
+  const byId = RULES.find((rule) => rule.id.toLowerCase() === id.toLowerCase());
+  if (byId !== undefined) return byId;
+  const named = RULES.filter((rule) => rule.name === id.toLowerCase());
+  return named.find((rule) => rule.optIn !== true) ?? named[0];
 }
 
 /** Findings in a stable order: severity, rule, subject. */
@@ -35,7 +44,13 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-/** Runs the selected rules (default: all) over the model. */
-export function runRules(model: AuditModel, rules: readonly Rule[] = RULES): Finding[] {
+/** The rules that run when none are selected: all but the opt-in ones (the DG inventory rules). */
+export const DEFAULT_RULES: readonly Rule[] = RULES.filter((rule) => rule.optIn !== true);
+
+/** The opt-in delegation inventory rules, which `inventory` always runs. */
+export const INVENTORY_RULES: readonly Rule[] = RULES.filter((rule) => rule.id.startsWith('DG'));
+
+/** Runs the selected rules (default: DEFAULT_RULES) over the model. */
+export function runRules(model: AuditModel, rules: readonly Rule[] = DEFAULT_RULES): Finding[] {
   return rules.flatMap((rule) => runRule(rule, model)).sort(compareFindings);
 }

@@ -52,6 +52,8 @@ export interface Rule {
   explain: string;
   /** How to fix it, in general; each finding carries its own concrete remediation. */
   remediation: string;
+  /** Runs only when selected (`--rules DG001`, `--rules all`, or by `inventory`). Default: false (runs by default). */
+  optIn?: boolean;
   check(model: AuditModel): Iterable<FindingDraft>;
 }
 

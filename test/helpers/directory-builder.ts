@@ -25,6 +25,8 @@ export interface AccountSpec {
   primaryGroupId?: number;
   adminCount?: number;
   dnsHostName?: string | null;
+  /** SIDs allowed to act on behalf of other identities (resource-based delegation). */
+  rbcd?: string[];
 }
 
 let nextRid = 2000;
@@ -87,6 +89,13 @@ export class DirectoryBuilder {
     return this;
   }
 
+  /** The SID of an account added before (by sAMAccountName). */
+  sidOf(sAMAccountName: string): string {
+    const account = [...this.accounts.values()].find((a) => a.sAMAccountName.toLowerCase() === sAMAccountName.toLowerCase());
+    if (account?.sid === undefined) throw new Error(`no account ${sAMAccountName}`);
+    return account.sid;
+  }
+
   ghost(name: string): this {
     this.missingNames.add(name.toLowerCase());
     return this;
@@ -144,6 +153,7 @@ function account(dn: string, sam: string, spec: AccountSpec & { kind: AccountKin
     adminCount: spec.adminCount,
     whenCreated: '20170315143000.0Z',
     isDomainController: (uac & UAC.SERVER_TRUST_ACCOUNT) !== 0 || primaryGroupId === 516,
+    ...(spec.rbcd === undefined ? {} : { allowedToActOnBehalfOf: spec.rbcd }),
   };
 }
 

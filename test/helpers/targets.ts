@@ -108,6 +108,8 @@ export function forEachTarget(title: string, body: (label: 'mock' | 'samba', tar
 }
 
 /** The attributes fix writes, as lab.ldif has them, for the accounts it can touch. */
+// msDS-AllowedToActOnBehalfOfOtherIdentity is not here: Samba 4.17 lets only the system modify it
+// ("can only be modified as system"), so tests write it on mock-ldap only, where each test has its own directory.
 const RESETTABLE = ['userAccountControl', 'msDS-AllowedToDelegateTo'];
 
 export async function resetLab(target: Target): Promise<void> {

@@ -1,0 +1,25 @@
+/**
+ * Builds the inventory report object that every inventory format prints.
+ */
+import type { AuditModel } from '../directory/audit-model.js';
+import type { InventoryReport } from '../report/inventory.js';
+import { INVENTORY_SCHEMA_VERSION } from '../report/inventory.js';
+import type { Finding } from '../rules/rule.js';
+import { TOOL } from '../version.js';
+import { buildInventory, DELEGATION_TYPES, type DelegationType } from './build-inventory.js';
+
+export function buildInventoryReport(model: AuditModel, findings: Finding[], generatedAt: Date = new Date()): InventoryReport {
+  const { rows } = buildInventory(model);
+  const { directory } = model;
+  const byType = Object.fromEntries(DELEGATION_TYPES.map((t) => [t, rows.filter((r) => r.delegation === t).length])) as Record<DelegationType, number>;
+  return {
+    schemaVersion: INVENTORY_SCHEMA_VERSION,
+    tool: { name: TOOL.name, version: TOOL.version },
+    generatedAt: generatedAt.toISOString(),
+    directory: { url: directory.url, baseDN: directory.baseDN, dnsDomain: directory.dnsDomain, domainSid: directory.domainSid },
+    summary: { rows: rows.length, accounts: new Set(rows.map((r) => r.dn.toLowerCase())).size, byType },
+    rows: rows.map((r) => ({ ...r })),
+    findings,
+    warnings: [...model.warnings],
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The delegation inventory: one row per (account, delegation) for every account the audit read,
+ * computed from the audit model (no extra LDAP traffic). Unlike impacket's findDelegation, an account
+ * with both TRUSTED_FOR_DELEGATION and a constrained list gets a row for each, and "target exists"
+ * applies sPNMappings and compares case-insensitively.
+ */
+import type { AuditModel } from '../directory/audit-model.js';
+import type { Account, AccountKind } from '../directory/model.js';
+import { dnKey } from '../ldap/dn.js';
+import { ridOf } from '../ldap/sid.js';
+import { parseSpn, shortHostKey, spnKey } from '../ldap/spn.js';
+import { RID } from '../directory/well-known.js';
+import { DEFAULT_SPN_MAPPINGS, mappedSpn, parseSpnMappings } from '../directory/spn-mappings.js';
+
+export const DELEGATION_TYPES = ['unconstrained', 'constrained', 'constrained-protocol-transition', 'resource-based'] as const;
+export type DelegationType = (typeof DELEGATION_TYPES)[number];
+
+/**
+ * Whether the target resolves to an account: `yes`, `no` (no account serves it, or the computer it names
+ * does not exist), `unknown` (its host was not among the accounts read), `n/a` (unconstrained: no target).
+ */
+export type TargetExists = 'yes' | 'no' | 'unknown' | 'n/a';
+
+export interface InventoryRow {
+  sAMAccountName: string;
+  dn: string;
+  kind: AccountKind;
+  enabled: boolean;
+  sensitive: boolean;
+  privileged: boolean;
+  isDomainController: boolean;
+  delegation: DelegationType;
+  /** The SPN (constrained), the principal allowed to act (resource-based: its sAMAccountName, or the SID when unresolved), or '' (unconstrained). */
+  target: string;
+  /** The SID of a resource-based principal; undefined otherwise. */
+  targetSid: string | undefined;
+  /** The account that serves or is the target, when one was read. */
+  targetAccount: string | undefined;
+  targetExists: TargetExists;
+  /** A domain controller's own unconstrained flag: expected, never a finding. */
+  expected: boolean;
+  /** The target is a domain controller (its service, or a resource-based entry on a DC) or krbtgt. */
+  targetIsDomainController: boolean;
+  targetIsKrbtgt: boolean;
+}
+
+export interface Inventory {
+  rows: InventoryRow[];
+}
+
+function isKrbtgt(account: Account | undefined): boolean {
+  return account?.sid !== undefined && ridOf(account.sid) === RID.KRBTGT;
+}
+
+/** An index of every SPN held by an account read, and of computers by name, for target resolution. */
+export class TargetResolver {
+  private readonly bySpn = new Map<string, Account>();
+  private readonly bySid = new Map<string, Account>();
+  private readonly mappings: Map<string, string>;
+
+  private krbtgt: Account | undefined;
+
+  constructor(private readonly model: AuditModel) {
+    this.mappings = model.directory.spnMappings ?? parseSpnMappings(DEFAULT_SPN_MAPPINGS);
+    for (const account of model.directory.accounts.values()) {
+      if (isKrbtgt(account)) this.krbtgt = account;
+      for (const spn of account.servicePrincipalNames) this.bySpn.set(spnKey(spn), account);
+      if (account.sid !== undefined) this.bySid.set(account.sid.toUpperCase(), account);
+    }
+  }
+
+  /** The account that serves `entry` (exact SPN, then the sPNMappings alias's class), if read. */
+  serviceAccount(entry: string): Account | undefined {
+    const exact = this.bySpn.get(spnKey(entry));
+    if (exact !== undefined) return exact;
+    const mapped = mappedSpn(entry, this.mappings);
+    return mapped === undefined ? undefined : this.bySpn.get(spnKey(mapped));
+  }
+
+  /** The computer that an SPN's host part names, if read. */
+  hostComputer(entry: string): Account | undefined {
+    const spn = parseSpn(entry.trim());
+    if (spn === undefined) return undefined;
+    const host = spn.host.toLowerCase();
+    return this.model.computerByName.get(host) ?? (host.includes('.') ? undefined : this.model.computerByName.get(shortHostKey(host)));
+  }
+
+  exists(entry: string): { exists: TargetExists; account: Account | undefined } {
+    const account = this.serviceAccount(entry);
+    if (account !== undefined) return { exists: 'yes', account };
+    const spn = parseSpn(entry.trim());
+    if (spn === undefined) return { exists: 'no', account: undefined };
+    // krbtgt/REALM is served by the krbtgt account, which registers no such SPN.
+    if (spn.serviceClass.toLowerCase() === 'krbtgt') return this.krbtgt === undefined ? { exists: 'unknown', account: undefined } : { exists: 'yes', account: this.krbtgt };
+    const host = this.hostComputer(entry);
+    // The computer was read and holds no such SPN (after sPNMappings): no account serves it.
+    if (host !== undefined) return { exists: 'no', account: host };
+    const key = spn.host.toLowerCase();
+    if (this.model.directory.delegationTargetsRead === true) return { exists: 'no', account: undefined };
+    if (this.model.directory.missingNames.has(key) || this.model.directory.missingNames.has(shortHostKey(key))) return { exists: 'no', account: undefined };
+    return { exists: 'unknown', account: undefined };
+  }
+
+  bySidOf(sid: string): Account | undefined {
+    return this.bySid.get(sid.toUpperCase());
+  }
+}
+
+/** An RBCD SID that no account read has: `no` when every target was looked up and it is of this domain. */
+function sidExists(model: AuditModel, sid: string): TargetExists {
+  const ofDomain = sid.toUpperCase().startsWith(`${model.directory.domainSid.toUpperCase()}-`);
+  return model.directory.delegationTargetsRead === true && ofDomain ? 'no' : 'unknown';
+}
+
+/** The account a row describes. */
+export function accountOfRow(model: AuditModel, row: InventoryRow): Account {
+  return model.directory.accounts.get(dnKey(row.dn))!;
+}
+
+const CACHE = new WeakMap<AuditModel, Inventory>();
+
+/** The inventory of the model (computed once per model; rules DG001–DG005 share it). */
+export function buildInventory(model: AuditModel): Inventory {
+  const cached = CACHE.get(model);
+  if (cached !== undefined) return cached;
+  const resolver = new TargetResolver(model);
+  const privileged = new Set(model.privileged.map((p) => dnKey(p.account.dn)));
+  const rows: InventoryRow[] = [];
+  const accounts = [...model.directory.accounts.values()].sort((a, b) => a.sAMAccountName.localeCompare(b.sAMAccountName) || a.dn.localeCompare(b.dn));
+  for (const account of accounts) {
+    const base = {
+      sAMAccountName: account.sAMAccountName,
+      dn: account.dn,
+      kind: account.kind,
+      enabled: account.enabled,
+      sensitive: account.sensitive,
+      privileged: privileged.has(dnKey(account.dn)),
+      isDomainController: account.isDomainController,
+    };
+    if (account.unconstrained) {
+      rows.push({ ...base, delegation: 'unconstrained', target: '', targetSid: undefined, targetAccount: undefined, targetExists: 'n/a', expected: account.isDomainController, targetIsDomainController: false, targetIsKrbtgt: false });
+    }
+    const constrained: DelegationType = account.protocolTransition ? 'constrained-protocol-transition' : 'constrained';
+    for (const entry of [...account.allowedToDelegateTo].sort((a, b) => spnKey(a).localeCompare(spnKey(b)))) {
+      const { exists, account: target } = resolver.exists(entry);
+      const serviceClass = parseSpn(entry.trim())?.serviceClass.toLowerCase();
+      rows.push({
+        ...base,
+        delegation: constrained,
+        target: entry,
+        targetSid: undefined,
+        targetAccount: target?.sAMAccountName,
+        targetExists: exists,
+        expected: false,
+        targetIsDomainController: target?.isDomainController === true,
+        targetIsKrbtgt: serviceClass === 'krbtgt' || isKrbtgt(target),
+      });
+    }
+    for (const sid of account.allowedToActOnBehalfOf ?? []) {
+      const principal = resolver.bySidOf(sid);
+      rows.push({
+        ...base,
+        delegation: 'resource-based',
+        target: principal?.sAMAccountName ?? sid,
+        targetSid: sid,
+        targetAccount: principal?.sAMAccountName,
+        targetExists: principal !== undefined ? 'yes' : sidExists(model, sid),
+        expected: false,
+        // A principal allowed to act on behalf of anyone to a DC's services controls the domain.
+        targetIsDomainController: account.isDomainController,
+        targetIsKrbtgt: isKrbtgt(account),
+      });
+    }
+  }
+  const inventory = { rows };
+  CACHE.set(model, inventory);
+  return inventory;
+}

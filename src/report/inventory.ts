@@ -1,0 +1,170 @@
+/**
+ * The delegation inventory's formats: a terminal table, JSON, and CSV whose first five columns are
+ * impacket findDelegation's (AccountName, AccountType, DelegationType, DelegationRightsTo, SPN Exists),
+ * so that existing spreadsheets and scripts keep working, followed by ours.
+ */
+import Table from 'cli-table3';
+import type { DelegationType, InventoryRow } from '../inventory/build-inventory.js';
+import type { Finding } from '../rules/rule.js';
+import { csvField } from './csv.js';
+import { escapeMarkdown } from './markdown.js';
+import { terminalSafe } from './terminal-text.js';
+
+export const INVENTORY_SCHEMA_VERSION = 1;
+
+/** What every inventory format prints, built once. */
+export interface InventoryReport {
+  schemaVersion: typeof INVENTORY_SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  generatedAt: string;
+  directory: { url: string; baseDN: string; dnsDomain: string; domainSid: string };
+  summary: { rows: number; accounts: number; byType: Record<DelegationType, number> };
+  rows: InventoryRow[];
+  /** DG001–DG005 (and any other rules run), as in the audit report. */
+  findings: Finding[];
+  warnings: string[];
+}
+
+/** findDelegation's words for our delegation types. */
+const FIND_DELEGATION_TYPE: Record<DelegationType, string> = {
+  unconstrained: 'Unconstrained',
+  constrained: 'Constrained',
+  'constrained-protocol-transition': 'Constrained w/ Protocol Transition',
+  'resource-based': 'Resource-Based Constrained',
+};
+
+const KIND_LABEL: Record<InventoryRow['kind'], string> = { user: 'Person', inetOrgPerson: 'Person', computer: 'Computer', gmsa: 'ms-DS-Group-Managed-Service-Account', msa: 'ms-DS-Managed-Service-Account' };
+
+export const INVENTORY_CSV_COLUMNS = [
+  'AccountName',
+  'AccountType',
+  'DelegationType',
+  'DelegationRightsTo',
+  'SPN Exists',
+  'account_dn',
+  'account_kind',
+  'enabled',
+  'sensitive',
+  'privileged',
+  'domain_controller',
+  'delegation',
+  'target_account',
+  'target_sid',
+  'target_exists',
+  'expected',
+] as const;
+
+function yesNo(value: boolean): string {
+  return value ? 'yes' : 'no';
+}
+
+/** findDelegation's "SPN Exists": Yes/No (and N/A for unconstrained); ours adds `unknown`. */
+function spnExists(row: InventoryRow): string {
+  return row.targetExists === 'n/a' ? 'N/A' : row.targetExists === 'yes' ? 'Yes' : row.targetExists === 'no' ? 'No' : 'Unknown';
+}
+
+export function formatInventoryCsv(report: InventoryReport): string {
+  const rows: string[][] = [[...INVENTORY_CSV_COLUMNS]];
+  for (const r of report.rows) {
+    rows.push([
+      r.sAMAccountName,
+      KIND_LABEL[r.kind],
+      FIND_DELEGATION_TYPE[r.delegation],
+      r.delegation === 'unconstrained' ? 'N/A' : r.target,
+      spnExists(r),
+      r.dn,
+      r.kind,
+      yesNo(r.enabled),
+      yesNo(r.sensitive),
+      yesNo(r.privileged),
+      yesNo(r.isDomainController),
+      r.delegation,
+      r.targetAccount ?? '',
+      r.targetSid ?? '',
+      r.targetExists,
+      yesNo(r.expected),
+    ]);
+  }
+  return rows.map((cells) => cells.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+export function formatInventoryJson(report: InventoryReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+const TYPE_LABEL: Record<DelegationType, string> = {
+  unconstrained: 'unconstrained',
+  constrained: 'constrained (Kerberos only)',
+  'constrained-protocol-transition': 'constrained (any protocol)',
+  'resource-based': 'resource-based',
+};
+
+export function formatInventoryTable(report: InventoryReport): string {
+  const out: string[] = [`Delegation inventory of ${terminalSafe(report.directory.dnsDomain)}: ${report.summary.rows} delegations on ${report.summary.accounts} accounts`, ''];
+  const table = new Table({
+    head: ['account', 'type', 'enabled', 'sensitive', 'privileged', 'delegation', 'target', 'target exists'],
+    style: { head: [], border: [] },
+    // One line per row, no separators between rows: the inventory can run to thousands of rows.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const r of report.rows) {
+    table.push([
+      terminalSafe(r.sAMAccountName),
+      r.isDomainController ? `${r.kind} (DC)` : r.kind,
+      yesNo(r.enabled),
+      yesNo(r.sensitive),
+      yesNo(r.privileged),
+      r.expected ? `${TYPE_LABEL[r.delegation]} (expected: DC)` : TYPE_LABEL[r.delegation],
+      r.delegation === 'unconstrained' ? 'any service' : terminalSafe(r.target),
+      r.targetExists === 'n/a' ? '' : r.targetAccount !== undefined && r.targetExists === 'yes' ? `yes (${terminalSafe(r.targetAccount)})` : r.targetExists,
+    ]);
+  }
+  out.push(report.rows.length === 0 ? 'No delegation found.' : table.toString(), '');
+  if (report.findings.length === 0) {
+    out.push('Findings: none');
+  } else {
+    out.push('Findings:');
+    for (const f of report.findings) {
+      out.push(`  ${f.severity.toUpperCase()} ${f.rule} ${f.name}: ${terminalSafe(f.message)}`, `    fix: ${terminalSafe(f.remediation)}`);
+    }
+  }
+  for (const w of report.warnings) out.push(`warning: ${terminalSafe(w)}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** GitHub/GitLab Markdown: the rows, then the findings; directory data escaped as in the audit's Markdown. */
+export function formatInventoryMarkdown(report: InventoryReport): string {
+  const md = (value: string): string => escapeMarkdown(value);
+  const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  const head = ['account', 'type', 'enabled', 'sensitive', 'privileged', 'delegation', 'target', 'target exists'];
+  const out = [`# Delegation inventory of ${md(report.directory.dnsDomain)}`, '', `${report.summary.rows} delegations on ${report.summary.accounts} accounts.`, ''];
+  out.push(row(head), row(head.map(() => '---')));
+  for (const r of report.rows) {
+    out.push(
+      row([
+        md(r.sAMAccountName),
+        r.isDomainController ? `${r.kind} (DC)` : r.kind,
+        yesNo(r.enabled),
+        yesNo(r.sensitive),
+        yesNo(r.privileged),
+        r.expected ? `${TYPE_LABEL[r.delegation]} (expected: DC)` : TYPE_LABEL[r.delegation],
+        r.delegation === 'unconstrained' ? 'any service' : md(r.target),
+        r.targetExists === 'n/a' ? '' : r.targetExists,
+      ]),
+    );
+  }
+  out.push('', '## Findings', '');
+  if (report.findings.length === 0) out.push('None.');
+  for (const f of report.findings) out.push(`- **${f.severity}** ${f.rule} ${f.name}: ${md(f.message)}`, `  - fix: ${md(f.remediation)}`);
+  return `${out.join('\n')}\n`;
+}
+
+export const INVENTORY_REPORTERS = {
+  table: formatInventoryTable,
+  json: formatInventoryJson,
+  csv: formatInventoryCsv,
+  markdown: formatInventoryMarkdown,
+} satisfies Record<string, (report: InventoryReport) => string>;
+
+export type InventoryFormat = keyof typeof INVENTORY_REPORTERS;
+export const INVENTORY_FORMATS = Object.keys(INVENTORY_REPORTERS) as InventoryFormat[];

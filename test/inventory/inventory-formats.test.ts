@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import { buildInventoryReport } from '../../src/inventory/build-inventory-report.js';
+import { formatInventoryCsv, formatInventoryMarkdown, formatInventoryTable, INVENTORY_CSV_COLUMNS } from '../../src/report/inventory.js';
+import { INVENTORY_RULES, runRules } from '../../src/rules/index.js';
+import { UAC } from '../../src/ldap/uac.js';
+import { parseCsv } from '../helpers/csv.js';
+import { DirectoryBuilder } from '../helpers/directory-builder.js';
+
+function report() {
+  const model = new DirectoryBuilder()
+    .computer('FS01', { spns: ['HOST/FS01'] })
+    .user('=HYPERLINK("http://x")', { uac: UAC.NORMAL_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION, delegateTo: ['cifs/FS01', 'cifs/a,b"c'] })
+    .user('pipe|`tick`\nnewline', { delegateTo: ['cifs/FS01'] })
+    .model();
+  return buildInventoryReport(model, runRules(model, INVENTORY_RULES), new Date('2026-01-01T00:00:00Z'));
+}
+
+describe('inventory formats', () => {
+  it('CSV: findDelegation\'s columns first, RFC 4180 quoting, formulas neutralised', () => {
+    const text = formatInventoryCsv(report());
+    expect(text.endsWith('\r\n')).to.equal(true);
+    const [header, ...rows] = parseCsv(text);
+    expect(header).to.deep.equal([...INVENTORY_CSV_COLUMNS]);
+    const hostile = rows.filter((r) => r[0] === `'=HYPERLINK("http://x")`);
+    expect(hostile.map((r) => [r[2], r[3], r[4]])).to.deep.equal([
+      ['Unconstrained', 'N/A', 'N/A'],
+      ['Constrained', 'cifs/a,b"c', 'Unknown'],
+      ['Constrained', 'cifs/FS01', 'Yes'],
+    ]);
+  });
+
+  it('Markdown and the table show directory data literally', () => {
+    const md = formatInventoryMarkdown(report());
+    expect(md).to.contain('pipe\\|\\`tick\\`\\\\x0anewline');
+    expect(md).to.contain('DG001 unconstrained-delegation');
+    const table = formatInventoryTable(report());
+    expect(table).to.contain('\\x0a');
+    expect(table).not.to.contain('tick`\nnewline');
+  });
+});

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { audit, inventory } from '../../src/index.js';
+import { INVENTORY_CSV_COLUMNS } from '../../src/report/inventory.js';
+import { parseCsv } from '../helpers/csv.js';
+import { runCli } from '../helpers/run-cli.js';
+import { forEachTarget, type Target } from '../helpers/targets.js';
+
+const DNS = 'corp.example.com';
+const connect = (t: Target) => ({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.reader.upn, password: t.reader.password } });
+const args = (t: Target): string[] => ['--url', t.url, '--ca-file', t.caFile, '--tls-servername', t.servername, '--user', t.reader.dn, '--quiet'];
+
+forEachTarget('delegation inventory of the lab', (label, target) => {
+  it(`[${label}] lists the domain controller's unconstrained flag as expected, not as a finding`, async () => {
+    const { inventory: report } = await inventory(connect(target()));
+    const dcs = report.rows.filter((r) => r.isDomainController && r.delegation === 'unconstrained');
+    expect(dcs).to.have.length.at.least(1);
+    for (const dc of dcs) expect(dc).to.include({ expected: true, targetExists: 'n/a', kind: 'computer' });
+    expect(report.findings.filter((f) => f.rule === 'DG001')).to.deep.equal([]);
+  });
+
+  it(`[${label}] tells protocol transition from Kerberos only, one row per entry, with targets resolved`, async () => {
+    const { inventory: report } = await inventory(connect(target()));
+    const row = (account: string, entry: string) => report.rows.find((r) => r.sAMAccountName === account && r.target.toLowerCase() === entry.toLowerCase());
+    expect(row('HV01$', `cifs/HV02.${DNS}`)).to.include({ delegation: 'constrained-protocol-transition', targetExists: 'yes', targetAccount: 'HV02$', kind: 'computer', enabled: true });
+    expect(row('HV02$', 'cifs/HV01')).to.include({ delegation: 'constrained', targetExists: 'yes', targetAccount: 'HV01$' });
+    expect(report.rows.filter((r) => r.sAMAccountName === 'HV01$')).to.have.length(8);
+    expect(report.rows.filter((r) => r.sAMAccountName === 'HV03$')).to.deep.equal([]);
+  });
+
+  it(`[${label}] resolves cifs/ through sPNMappings to the computer's HOST/ SPN`, async () => {
+    const { inventory: report } = await inventory(connect(target()));
+    const rows = report.rows.filter((r) => r.sAMAccountName === 'svc-sql').map((r) => [r.kind, r.delegation, r.target.toLowerCase(), r.targetExists, r.targetAccount]);
+    expect(rows).to.have.deep.members([
+      ['user', 'constrained', 'cifs/fs01', 'yes', 'FS01$'],
+      ['user', 'constrained', `cifs/fs01.${DNS}`, 'yes', 'FS01$'],
+    ]);
+  });
+
+  it(`[${label}] reads the inventory in at most 8 searches, like the audit`, async () => {
+    const { stats } = await inventory(connect(target()));
+    expect(stats.searches).to.be.at.most(8);
+  });
+
+  it(`[${label}] keeps the default audit free of DG findings, and runs them on request`, async () => {
+    const { report } = await audit({ ...connect(target()), rules: ['all'] });
+    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
+  });
+
+  it(`[${label}] delegaudit inventory --format csv starts with findDelegation's columns`, async () => {
+    const r = await runCli(['inventory', ...args(target()), '--format', 'csv'], { DELEGAUDIT_PASSWORD: target().reader.password, NO_COLOR: '1' });
+    expect(r.code, r.stderr).to.equal(0);
+    const [header, ...rows] = parseCsv(r.stdout);
+    expect(header).to.deep.equal([...INVENTORY_CSV_COLUMNS]);
+    expect(header!.slice(0, 5)).to.deep.equal(['AccountName', 'AccountType', 'DelegationType', 'DelegationRightsTo', 'SPN Exists']);
+    const hv01 = rows.find((c) => c[0] === 'HV01$' && c[3]!.toLowerCase() === 'cifs/hv02')!;
+    expect(hv01.slice(1, 5)).to.deep.equal(['Computer', 'Constrained w/ Protocol Transition', hv01[3], 'Yes']);
+    const dc = rows.find((c) => c[2] === 'Unconstrained')!;
+    expect([dc[3], dc[4], dc[15]]).to.deep.equal(['N/A', 'N/A', 'yes']);
+  });
+
+  it(`[${label}] delegaudit inventory prints a table and --format json the rows`, async () => {
+    const t = target();
+    const table = await runCli(['inventory', ...args(t)], { DELEGAUDIT_PASSWORD: t.reader.password, NO_COLOR: '1' });
+    expect(table.code, table.stderr).to.equal(0);
+    expect(table.stdout).to.match(/Delegation inventory of corp\.example\.com: \d+ delegations on \d+ accounts/);
+    expect(table.stdout).to.contain('unconstrained (expected: DC)');
+    expect(table.stdout).to.contain('constrained (Kerberos only)');
+    const json = await runCli(['inventory', ...args(t), '--format', 'json'], { DELEGAUDIT_PASSWORD: t.reader.password, NO_COLOR: '1' });
+    const parsed = JSON.parse(json.stdout) as { schemaVersion: number; rows: unknown[]; summary: { rows: number } };
+    expect(parsed.schemaVersion).to.equal(1);
+    expect(parsed.rows).to.have.length(parsed.summary.rows);
+  });
+});
