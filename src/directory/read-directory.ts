@@ -210,7 +210,9 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   }
   //    With delegationTargets, the same search also finds the holder of every other target SPN (or of
   //    the HOST/ SPN that serves it through sPNMappings) and every resource-based principal by SID.
-  const targets = options.delegationTargets === true ? targetFilters(accounts.values()) : [];
+  //    AD's own sPNMappings say which classes the HOST/ SPN serves: read once, for the inventory only.
+  const spnMappings = options.delegationTargets === true ? await readSpnMappings(session, rootDse.string('configurationNamingContext'), warnings) : undefined;
+  const targets = spnMappings === undefined ? [] : targetFilters(accounts.values(), spnMappings);
   if (wanted.size > 0 || targets.length > 0) {
     const computers = wanted.size > 0 ? [and([eq('objectClass', 'computer'), or([...wanted.values()].flat())])] : [];
     const filter = targets.length === 0 ? computers[0]! : or([...computers, ...targets]);
@@ -253,13 +255,35 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
     missingNames,
     hostSources: discoverHosts(accounts, explicit),
     ...(options.delegationTargets === true ? { delegationTargetsRead: true } : {}),
+    ...(spnMappings === undefined ? {} : { spnMappings }),
   };
 }
 
+/**
+ * sPNMappings from CN=Directory Service,CN=Windows NT,CN=Services,<configuration NC>. A directory
+ * without the object (or without the attribute) gets a fresh forest's default, with a warning.
+ */
+async function readSpnMappings(session: LdapSession, configurationDN: string | undefined, warnings: string[]): Promise<Map<string, string>> {
+  const fallback = (why: string): Map<string, string> => {
+    warnings.push(`sPNMappings ${why}: using a fresh forest's default (cifs and the other aliases of HOST)`);
+    return parseSpnMappings(DEFAULT_SPN_MAPPINGS);
+  };
+  if (configurationDN === undefined) return fallback('not read: the RootDSE names no configuration naming context');
+  const base = `CN=Directory Service,CN=Windows NT,CN=Services,${configurationDN}`;
+  let values: string[];
+  try {
+    const { entries } = await session.search({ base, scope: 'base', filter: present('objectClass'), attributes: ['sPNMappings'], purpose: 'sPNMappings' });
+    values = entries[0]?.strings('sPNMappings') ?? [];
+  } catch (error) {
+    if (error instanceof DirectoryReadError && /does not exist/.test(error.message)) return fallback(`not read: ${base} does not exist`);
+    throw error;
+  }
+  return values.length === 0 ? fallback(`are empty on ${base}`) : parseSpnMappings(values);
+}
+
 /** Equality filters for the delegation targets that no account read holds: SPNs (and their sPNMappings form) and RBCD SIDs. */
-function targetFilters(read: Iterable<Account>): Filter[] {
+function targetFilters(read: Iterable<Account>, mappings: ReadonlyMap<string, string>): Filter[] {
   const accounts = [...read];
-  const mappings = parseSpnMappings(DEFAULT_SPN_MAPPINGS);
   const held = new Set(accounts.flatMap((a) => a.servicePrincipalNames.map((spn) => spn.toLowerCase())));
   const sids = new Set(accounts.flatMap((a) => (a.sid === undefined ? [] : [a.sid.toUpperCase()])));
   const spns = new Map<string, string>();
