@@ -205,8 +205,8 @@ function summaryCards(report: Report): string[] {
   ];
 }
 
-export function formatHtml(report: Report): string {
-  const { directory } = report;
+/** A self-contained page: inline CSS only; the Content-Security-Policy forbids scripts and external requests. */
+export function htmlPage(title: string, body: readonly string[]): string {
   const out = [
     '<!doctype html>',
     '<html lang="en">',
@@ -215,10 +215,20 @@ export function formatHtml(report: Report): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
     '<meta name="referrer" content="no-referrer">',
-    `<title>Delegation audit: ${h(directory.dnsDomain)}</title>`,
+    `<title>${h(title)}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
+    ...body,
+    '</body>',
+    '</html>',
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+export function formatHtml(report: Report): string {
+  const { directory } = report;
+  const out = [
     '<header>',
     `<h1>Delegation audit: ${h(directory.dnsDomain)}</h1>`,
     `<p class="meta">${h(directory.url)} · ${h(directory.baseDN)} · ${h(directory.domainSid)} · generated ${h(report.generatedAt)} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
@@ -227,10 +237,6 @@ export function formatHtml(report: Report): string {
   ];
   if (report.warnings.length > 0) out.push('<ul class="warnings">', ...report.warnings.map((w) => `<li>${h(w)}</li>`), '</ul>');
   out.push(...matrixSection(report), ...findingsSection(report), ...privilegedSection(report), ...hostsSection(report), ...probeSection(report));
-  out.push(
-    `<footer>Read-only audit of Kerberos delegation for Hyper-V live migration and privileged accounts.</footer>`,
-    '</body>',
-    '</html>',
-  );
-  return `${out.join('\n')}\n`;
+  out.push(`<footer>Read-only audit of Kerberos delegation for Hyper-V live migration and privileged accounts.</footer>`);
+  return htmlPage(`Delegation audit: ${directory.dnsDomain}`, out);
 }

@@ -7,6 +7,7 @@ import Table from 'cli-table3';
 import type { DelegationType, InventoryRow } from '../inventory/build-inventory.js';
 import type { Finding } from '../rules/rule.js';
 import { csvField } from './csv.js';
+import { escapeHtml, htmlPage } from './html.js';
 import { escapeMarkdown } from './markdown.js';
 import { terminalSafe } from './terminal-text.js';
 
@@ -159,11 +160,44 @@ export function formatInventoryMarkdown(report: InventoryReport): string {
   return `${out.join('\n')}\n`;
 }
 
+/** One self-contained page: the findings, then every delegation row; all directory text escaped. */
+export function formatInventoryHtml(report: InventoryReport): string {
+  const h = escapeHtml;
+  const yes = (value: boolean): string => `<td class="${value ? 'yes' : 'no'}">${yesNo(value)}</td>`;
+  const out = [
+    '<header>',
+    `<h1>Delegation inventory: ${h(report.directory.dnsDomain)}</h1>`,
+    `<p class="meta">${h(report.directory.url)} · ${h(report.directory.baseDN)} · generated ${h(report.generatedAt)} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
+    `<p>${report.summary.rows} delegations on ${report.summary.accounts} accounts.</p>`,
+    '</header>',
+  ];
+  if (report.warnings.length > 0) out.push('<ul class="warnings">', ...report.warnings.map((w) => `<li>${h(w)}</li>`), '</ul>');
+  out.push(`<h2>Findings (${report.findings.length})</h2>`);
+  if (report.findings.length === 0) out.push('<p>None.</p>');
+  else {
+    out.push('<table class="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Subject</th><th>Finding</th><th>Remediation</th></tr></thead><tbody>');
+    for (const f of report.findings) {
+      out.push(`<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><strong>${h(f.rule)}</strong> ${h(f.name)}</td><td>${h(f.subject.sAMAccountName)}</td><td>${h(f.message)}</td><td class="fix">${h(f.remediation)}</td></tr>`);
+    }
+    out.push('</tbody></table>');
+  }
+  out.push(`<h2>Delegations (${report.rows.length})</h2>`, '<table><thead><tr><th>Account</th><th>Type</th><th>Enabled</th><th>Sensitive</th><th>Privileged</th><th>Delegation</th><th>Target</th><th>Target exists</th></tr></thead><tbody>');
+  for (const r of report.rows) {
+    const delegation = r.expected ? `${TYPE_LABEL[r.delegation]} (expected: DC)` : TYPE_LABEL[r.delegation];
+    const target = r.delegation === 'unconstrained' ? 'any service' : r.target;
+    const exists = r.targetExists === 'n/a' ? '' : `${r.targetExists}${r.targetAccount ? ` (${r.targetAccount})` : ''}`;
+    out.push(`<tr><td>${h(r.sAMAccountName)}</td><td>${h(r.isDomainController ? `${r.kind} (DC)` : r.kind)}</td>${yes(r.enabled)}${yes(r.sensitive)}${yes(r.privileged)}<td>${h(delegation)}</td><td class="mono">${h(target)}</td><td>${h(exists)}</td></tr>`);
+  }
+  out.push('</tbody></table>', '<footer>Read-only inventory of Kerberos delegation.</footer>');
+  return htmlPage(`Delegation inventory: ${report.directory.dnsDomain}`, out);
+}
+
 export const INVENTORY_REPORTERS = {
   table: formatInventoryTable,
   json: formatInventoryJson,
   csv: formatInventoryCsv,
   markdown: formatInventoryMarkdown,
+  html: formatInventoryHtml,
 } satisfies Record<string, (report: InventoryReport) => string>;
 
 export type InventoryFormat = keyof typeof INVENTORY_REPORTERS;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { buildInventoryReport } from '../../src/inventory/build-inventory-report.js';
-import { formatInventoryCsv, formatInventoryMarkdown, formatInventoryTable, INVENTORY_CSV_COLUMNS } from '../../src/report/inventory.js';
+import { formatInventoryCsv, formatInventoryHtml, formatInventoryMarkdown, formatInventoryTable, INVENTORY_CSV_COLUMNS } from '../../src/report/inventory.js';
 import { INVENTORY_RULES, runRules } from '../../src/rules/index.js';
 import { UAC } from '../../src/ldap/uac.js';
 import { parseCsv } from '../helpers/csv.js';
@@ -27,6 +27,17 @@ describe('inventory formats', () => {
       ['Constrained', 'cifs/a,b"c', 'Unknown'],
       ['Constrained', 'cifs/FS01', 'Yes'],
     ]);
+  });
+
+  it('HTML: one self-contained page, a row per delegation, names as text', () => {
+    const page = formatInventoryHtml(report());
+    expect(page).to.match(/^<!doctype html>/);
+    expect(page).to.contain(`default-src 'none'`);
+    expect(page).to.not.match(/<script|<link|src=/i);
+    expect(page.match(/<tr><td>/g)).to.have.length(report().rows.length + report().findings.length);
+    expect(page).to.contain('pipe|`tick`\\x0anewline');
+    expect(page).to.contain('=HYPERLINK(&#34;http://x&#34;)');
+    expect(page).to.contain('<span class="sev critical">critical</span></td><td><strong>DG001</strong>');
   });
 
   it('Markdown and the table show directory data literally', () => {
