@@ -9,6 +9,12 @@ import { REPORT_SCHEMA_VERSION, type Report } from './schema.js';
 
 const byText = (a: string, b: string): number => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b);
 
+/** The peers a host's resource-based delegation names (by SID), by sAMAccountName. */
+function rbcdFromPeers(host: AuditModel['hosts'][number]): string[] {
+  const allowed = new Set((host.account.allowedToActOnBehalfOf ?? []).map((sid) => sid.toUpperCase()));
+  return host.peers.filter((peer) => peer.sid !== undefined && allowed.has(peer.sid.toUpperCase())).map((peer) => peer.sAMAccountName);
+}
+
 export function buildReport(model: AuditModel, findings: Finding[], generatedAt: Date = new Date()): Report {
   const { directory } = model;
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Report['summary']['findings'];
@@ -34,6 +40,7 @@ export function buildReport(model: AuditModel, findings: Finding[], generatedAt:
       peers: host.peers.map((p) => p.sAMAccountName),
       source: host.source,
       protectedUsers: host.inProtectedUsers,
+      rbcdFromPeers: rbcdFromPeers(host),
     })),
     privilegedAccounts: model.privileged.map((p) => ({
       dn: p.account.dn,

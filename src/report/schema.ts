@@ -40,6 +40,12 @@ export const hostSchema = z.object({
   /** How the host was found: its own migration SPN, a peer's delegation entry, or an explicit option. */
   source: z.enum(['spn', 'reference', 'explicit', 'ou', 'group']),
   protectedUsers: z.boolean(),
+  /**
+   * Peers that this host's resource-based delegation (msDS-AllowedToActOnBehalfOfOtherIdentity) lets
+   * act on its behalf. Information only: Microsoft's live-migration documentation describes classic
+   * constrained delegation, so RBCD does not satisfy HV001/HV002. Absent in reports of older versions.
+   */
+  rbcdFromPeers: z.array(z.string()).optional(),
 });
 
 export const privilegedAccountSchema = z.object({

@@ -93,6 +93,9 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
       hosts.forEach((_, i) => table.push([names[i]!, ...cells[i]!.map((cell) => paint(cellStyle(cell), cellText(cell)))]));
       out.push(table.toString());
       out.push('✓ ready  K "Kerberos only" (needs protocol transition)  no … entries missing  U unconstrained  off disabled');
+      for (const h of hosts.filter((host) => (host.rbcdFromPeers ?? []).length > 0)) {
+        out.push(`${terminalSafe(h.sAMAccountName)} has resource-based delegation from ${h.rbcdFromPeers!.map(terminalSafe).join(', ')} (information: it does not replace the constrained delegation above)`);
+      }
     } else {
       const table = newTable(['host', 'protocol transition', 'missing entries', 'extra entries']);
       for (const h of hosts) table.push([terminalSafe(h.sAMAccountName), h.protocolTransition ? 'yes' : 'no', String(h.missing.length), String(h.extra.length)]);
