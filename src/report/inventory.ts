@@ -100,26 +100,32 @@ const TYPE_LABEL: Record<DelegationType, string> = {
   'resource-based': 'resource-based',
 };
 
+/** The columns every human format shows, in order. */
+const ROW_HEAD = ['account', 'type', 'enabled', 'sensitive', 'privileged', 'delegation', 'target', 'target exists'];
+
+/** One row's cells for people, directory text passed through the format's `escape`. */
+function rowCells(r: InventoryRow, escape: (text: string) => string): string[] {
+  return [
+    escape(r.sAMAccountName),
+    r.isDomainController ? `${r.kind} (DC)` : r.kind,
+    yesNo(r.enabled),
+    yesNo(r.sensitive),
+    yesNo(r.privileged),
+    r.expected ? `${TYPE_LABEL[r.delegation]} (expected: DC)` : TYPE_LABEL[r.delegation],
+    r.delegation === 'unconstrained' ? 'any service' : escape(r.target),
+    r.targetExists === 'n/a' ? '' : r.targetAccount !== undefined && r.targetExists === 'yes' ? `yes (${escape(r.targetAccount)})` : r.targetExists,
+  ];
+}
+
 export function formatInventoryTable(report: InventoryReport): string {
   const out: string[] = [`Delegation inventory of ${terminalSafe(report.directory.dnsDomain)}: ${report.summary.rows} delegations on ${report.summary.accounts} accounts`, ''];
   const table = new Table({
-    head: ['account', 'type', 'enabled', 'sensitive', 'privileged', 'delegation', 'target', 'target exists'],
+    head: ROW_HEAD,
     style: { head: [], border: [] },
     // One line per row, no separators between rows: the inventory can run to thousands of rows.
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  for (const r of report.rows) {
-    table.push([
-      terminalSafe(r.sAMAccountName),
-      r.isDomainController ? `${r.kind} (DC)` : r.kind,
-      yesNo(r.enabled),
-      yesNo(r.sensitive),
-      yesNo(r.privileged),
-      r.expected ? `${TYPE_LABEL[r.delegation]} (expected: DC)` : TYPE_LABEL[r.delegation],
-      r.delegation === 'unconstrained' ? 'any service' : terminalSafe(r.target),
-      r.targetExists === 'n/a' ? '' : r.targetAccount !== undefined && r.targetExists === 'yes' ? `yes (${terminalSafe(r.targetAccount)})` : r.targetExists,
-    ]);
-  }
+  for (const r of report.rows) table.push(rowCells(r, terminalSafe));
   out.push(report.rows.length === 0 ? 'No delegation found.' : table.toString(), '');
   if (report.findings.length === 0) {
     out.push('Findings: none');
@@ -137,23 +143,9 @@ export function formatInventoryTable(report: InventoryReport): string {
 export function formatInventoryMarkdown(report: InventoryReport): string {
   const md = (value: string): string => escapeMarkdown(value);
   const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  const head = ['account', 'type', 'enabled', 'sensitive', 'privileged', 'delegation', 'target', 'target exists'];
   const out = [`# Delegation inventory of ${md(report.directory.dnsDomain)}`, '', `${report.summary.rows} delegations on ${report.summary.accounts} accounts.`, ''];
-  out.push(row(head), row(head.map(() => '---')));
-  for (const r of report.rows) {
-    out.push(
-      row([
-        md(r.sAMAccountName),
-        r.isDomainController ? `${r.kind} (DC)` : r.kind,
-        yesNo(r.enabled),
-        yesNo(r.sensitive),
-        yesNo(r.privileged),
-        r.expected ? `${TYPE_LABEL[r.delegation]} (expected: DC)` : TYPE_LABEL[r.delegation],
-        r.delegation === 'unconstrained' ? 'any service' : md(r.target),
-        r.targetExists === 'n/a' ? '' : r.targetExists,
-      ]),
-    );
-  }
+  out.push(row(ROW_HEAD), row(ROW_HEAD.map(() => '---')));
+  for (const r of report.rows) out.push(row(rowCells(r, md)));
   out.push('', '## Findings', '');
   if (report.findings.length === 0) out.push('None.');
   for (const f of report.findings) out.push(`- **${f.severity}** ${f.rule} ${f.name}: ${md(f.message)}`, `  - fix: ${md(f.remediation)}`);
@@ -163,7 +155,6 @@ export function formatInventoryMarkdown(report: InventoryReport): string {
 /** One self-contained page: the findings, then every delegation row; all directory text escaped. */
 export function formatInventoryHtml(report: InventoryReport): string {
   const h = escapeHtml;
-  const yes = (value: boolean): string => `<td class="${value ? 'yes' : 'no'}">${yesNo(value)}</td>`;
   const out = [
     '<header>',
     `<h1>Delegation inventory: ${h(report.directory.dnsDomain)}</h1>`,
@@ -181,13 +172,8 @@ export function formatInventoryHtml(report: InventoryReport): string {
     }
     out.push('</tbody></table>');
   }
-  out.push(`<h2>Delegations (${report.rows.length})</h2>`, '<table><thead><tr><th>Account</th><th>Type</th><th>Enabled</th><th>Sensitive</th><th>Privileged</th><th>Delegation</th><th>Target</th><th>Target exists</th></tr></thead><tbody>');
-  for (const r of report.rows) {
-    const delegation = r.expected ? `${TYPE_LABEL[r.delegation]} (expected: DC)` : TYPE_LABEL[r.delegation];
-    const target = r.delegation === 'unconstrained' ? 'any service' : r.target;
-    const exists = r.targetExists === 'n/a' ? '' : `${r.targetExists}${r.targetAccount ? ` (${r.targetAccount})` : ''}`;
-    out.push(`<tr><td>${h(r.sAMAccountName)}</td><td>${h(r.isDomainController ? `${r.kind} (DC)` : r.kind)}</td>${yes(r.enabled)}${yes(r.sensitive)}${yes(r.privileged)}<td>${h(delegation)}</td><td class="mono">${h(target)}</td><td>${h(exists)}</td></tr>`);
-  }
+  out.push(`<h2>Delegations (${report.rows.length})</h2>`, `<table><thead><tr>${ROW_HEAD.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`);
+  for (const r of report.rows) out.push(`<tr>${rowCells(r, h).map((c) => `<td>${c}</td>`).join('')}</tr>`);
   out.push('</tbody></table>', '<footer>Read-only inventory of Kerberos delegation.</footer>');
   return htmlPage(`Delegation inventory: ${report.directory.dnsDomain}`, out);
 }
