@@ -2,7 +2,7 @@
  * The benchmark: delegaudit against a generated domain, side by side with ldapsearch on the same
  * server in the same run.
  *
- *   npm run bench -- --scale large --target mock|samba [--runs 5] [--seed N] [--keep-lab]
+ *   npm run bench -- --scale large --target mock|samba [--runs 5] [--seed N] [--keep-lab] [--only audit|inventory]
  *
  * Per run, in rotating order (so that a noisy neighbour does not always hit the same row):
  *   - delegaudit audit (the built CLI, a child process) with --group-by ou: the clustered layout
@@ -11,7 +11,10 @@
  *     the wire time of delegaudit's query plan
  *   - ldapsearch dumping all users and computers with the attributes the audit reads: what a
  *     naive tool does
- * after one untimed warm-up of each. Prints medians (with min-max), ratios and the targets, and
+ *   - delegaudit inventory --format json (the built CLI, a child process): its rows are checked
+ *     against the delegations the generator put in the directory (every delegating account listed)
+ *   - ldapsearch issuing exactly the inventory's searches: the wire time of its query plan
+ * after one untimed warm-up of each. --only audit or --only inventory measures one command's rows. Prints medians (with min-max), ratios and the targets, and
  * writes .bench/results-<target>-<scale>.json.
  *
  * --target mock serves .bench/<scale>.ldif with mock-ldap (AD's MaxPageSize and MaxValRange on) in
@@ -19,8 +22,8 @@
  * .ad-lab-bench/, its own namespace and /30), loads .bench/<scale>.samba.ldif offline, and stops it
  * at the end (unless --keep-lab). It never touches the default lab the tests use.
  *
- * Peak RSS is the audit process's own (GNU time's maximum resident set size); searches and entries
- * are the CLI's own count ("read N entries in M searches").
+ * Peak RSS is the audit's or the inventory's process's own (GNU time's maximum resident set size);
+ * searches and entries are the CLI's own count ("read N entries in M searches").
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../mock-ldap/project-root.js';
 import { READ_ATTRIBUTES, readDirectory } from '../src/directory/read-directory.js';
 import { LdapSession, type SearchLogEntry } from '../src/ldap/connection.js';
-import { type DirectorySummary, generateDirectory, PRESETS, type Preset, writeDirectory } from './generate-directory.js';
+import { type DirectorySummary, delegatingAccounts, generateDirectory, PRESETS, type Preset, writeDirectory } from './generate-directory.js';
 
 const ROOT = projectRoot();
 const BENCH_DIR = join(ROOT, '.bench');
@@ -42,7 +45,12 @@ const LAB_CONNECTION = join(ROOT, `.ad-lab-${LAB_NAME}`, 'connection.json');
 const GNU_TIME = '/usr/bin/time';
 
 /** The issue's targets. */
-const TARGETS = { planRatio: 1.3, dumpRatio: 0.35, searches: 8, rssMb: 200, oneGroupRatio: 2, mockReadyS: 10 } as const;
+const TARGETS = { planRatio: 1.3, dumpRatio: 0.35, searches: 8, rssMb: 200, oneGroupRatio: 2, mockReadyS: 10, inventoryS: 2.5, inventorySearches: 8 } as const;
+
+const MEASURES = ['clustered', 'oneGroup', 'plan', 'dump', 'inventory', 'inventoryPlan'] as const;
+type Measure = (typeof MEASURES)[number];
+const AUDIT_MEASURES: readonly Measure[] = ['clustered', 'oneGroup', 'plan', 'dump'];
+const INVENTORY_MEASURES: readonly Measure[] = ['inventory', 'inventoryPlan'];
 
 interface Server {
   url: string;
@@ -62,6 +70,12 @@ interface Sample {
   searches?: number;
   entries?: number;
   outputBytes?: number;
+  /** The inventory's rows, and the distinct accounts (by DN) they are on. */
+  rows?: number;
+  accounts?: number;
+  /** DNs (lower case) of the inventory's accounts, for the completeness check; not in the results file. */
+  accountDns?: Set<string>;
+  warnings?: number;
 }
 
 function log(line: string): void {
@@ -202,11 +216,31 @@ async function runAudit(server: Server, groupBy: 'ou' | 'all', out: string): Pro
   return { seconds, rssMb: rssKb / 1024, searches: Number(read?.[2]), entries: Number(read?.[1]), outputBytes: statSync(out).size };
 }
 
+async function runInventory(server: Server, out: string): Promise<Sample> {
+  const timeFile = join(BENCH_DIR, 'time.out');
+  const args = ['-f', '%M', '-o', timeFile, process.execPath, CLI, 'inventory', '--url', server.url, '--user', server.bindDn, '--password-file', server.passwordFile, '--ca-file', server.caFile, '--tls-servername', server.servername, '--format', 'json'];
+  const { code, seconds, stderr } = await timed(GNU_TIME, args, { stdoutFile: out, env: { ...process.env, NO_COLOR: '1' } });
+  if (code !== 0) throw new Error(`delegaudit inventory failed (exit ${code}):\n${stderr}`);
+  const read = /read (\d+) entries in (\d+) searches/.exec(stderr);
+  const rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+  const report = JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ dn: string }>; warnings: string[] };
+  const accountDns = new Set(report.rows.map((row) => row.dn.toLowerCase()));
+  return { seconds, rssMb: rssKb / 1024, searches: Number(read?.[2]), entries: Number(read?.[1]), outputBytes: statSync(out).size, rows: report.rows.length, accounts: accountDns.size, accountDns, warnings: report.warnings.length };
+}
+
 async function runPlan(server: Server, plan: readonly SearchLogEntry[], out: string): Promise<Sample> {
   let seconds = 0;
   let entries = 0;
   for (const search of plan) {
-    const { code, seconds: s, stderr } = await timed('ldapsearch', ldapsearchArgs(server, search), { env: ldapEnv(server), stdoutFile: out });
+    let args = ldapsearchArgs(server, search);
+    // Linux caps one argument at 128 KiB: a longer OR filter goes through -f (one line, the whole filter).
+    if (search.filter.length > 100_000) {
+      const filterFile = join(BENCH_DIR, 'plan-filter.txt');
+      writeFileSync(filterFile, `${search.filter}\n`);
+      args = ldapsearchArgs(server, { ...search, filter: '%s' });
+      args.splice(args.indexOf('%s'), 0, '-f', filterFile);
+    }
+    const { code, seconds: s, stderr } = await timed('ldapsearch', args, { env: ldapEnv(server), stdoutFile: out });
     if (code !== 0) throw new Error(`ldapsearch (${search.purpose}) failed (exit ${code}): ${stderr}`);
     seconds += s;
     entries += countEntries(out);
@@ -221,11 +255,11 @@ async function runDump(server: Server, out: string): Promise<Sample> {
   return { seconds, entries: countEntries(out), outputBytes: statSync(out).size };
 }
 
-/** The searches delegaudit issues, from the library with the same options as the CLI runs. */
-async function capturePlan(server: Server): Promise<SearchLogEntry[]> {
+/** The searches delegaudit issues, from the library with the same options as the CLI runs (the inventory looks up every delegation target). */
+async function capturePlan(server: Server, delegationTargets = false): Promise<SearchLogEntry[]> {
   const session = await LdapSession.open({ url: server.url, caFile: server.caFile, tlsServername: server.servername }, { user: server.bindDn, password: readFileSync(server.passwordFile, 'utf8') });
   try {
-    await readDirectory(session, {});
+    await readDirectory(session, delegationTargets ? { delegationTargets: true } : {});
     return session.searchLog;
   } finally {
     await session.close();
@@ -269,7 +303,14 @@ function fmt(samples: readonly Sample[], pick: (s: Sample) => number | undefined
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string', default: 'large' }, target: { type: 'string', default: 'mock' }, runs: { type: 'string', default: '5' }, seed: { type: 'string' }, 'keep-lab': { type: 'boolean', default: false } },
+    options: {
+      scale: { type: 'string', default: 'large' },
+      target: { type: 'string', default: 'mock' },
+      runs: { type: 'string', default: '5' },
+      seed: { type: 'string' },
+      'keep-lab': { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
   });
   const scale = values.scale as Preset;
   if (!PRESETS.includes(scale)) throw new Error(`--scale must be one of ${PRESETS.join(', ')}`);
@@ -277,29 +318,49 @@ async function main(): Promise<void> {
   if (target !== 'mock' && target !== 'samba') throw new Error('--target must be mock or samba');
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
+  const only = values.only;
+  if (only !== undefined && only !== 'audit' && only !== 'inventory') throw new Error('--only must be audit or inventory');
+  const measured = only === 'audit' ? AUDIT_MEASURES : only === 'inventory' ? INVENTORY_MEASURES : MEASURES;
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm run bench does)`);
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} (GNU time) is needed for the audit's peak RSS: apt-get install time`);
   mkdirSync(BENCH_DIR, { recursive: true, mode: 0o700 });
 
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   const generatedAt = performance.now();
-  const { summary, ldif, samba } = scale === 'lab' ? { ldif: join(ROOT, 'mock-ldap', 'fixtures', 'lab.ldif'), samba: undefined, summary: generateDirectory('lab').summary } : writeDirectory(scale, BENCH_DIR, seed);
-  log(`generated ${summary.objects} objects (${scale}, seed ${summary.seed}) in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s`);
+  const { summary, ldif, samba, delegating } =
+    scale === 'lab'
+      ? (() => {
+          const lab = generateDirectory('lab');
+          return { ldif: join(ROOT, 'mock-ldap', 'fixtures', 'lab.ldif'), samba: undefined, summary: lab.summary, delegating: delegatingAccounts(lab.entries) };
+        })()
+      : writeDirectory(scale, BENCH_DIR, seed);
+  log(`generated ${summary.objects} objects (${scale}, seed ${summary.seed}) in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s; ${summary.delegatingAccounts} accounts with ${summary.delegations} delegations`);
 
   const loadBefore = loadavg();
   const server = target === 'mock' ? await startMock(ldif) : await startSambaLab(samba, scale, summary.seed, values['keep-lab'] === true);
-  const results: Record<'clustered' | 'oneGroup' | 'plan' | 'dump', Sample[]> = { clustered: [], oneGroup: [], plan: [], dump: [] };
+  const results = Object.fromEntries(MEASURES.map((m) => [m, [] as Sample[]])) as Record<Measure, Sample[]>;
   let plan: SearchLogEntry[] = [];
+  let inventoryPlan: SearchLogEntry[] = [];
+  const describe = (searches: SearchLogEntry[]): string => searches.map((s) => `${s.purpose}: ${s.entries} in ${s.ms.toFixed(0)} ms`).join('; ');
   try {
-    plan = await capturePlan(server);
-    log(`delegaudit's plan: ${plan.length} searches (${plan.map((s) => `${s.purpose}: ${s.entries}`).join('; ')})`);
+    if (measured.includes('plan')) {
+      plan = await capturePlan(server);
+      log(`delegaudit's plan: ${plan.length} searches (${describe(plan)})`);
+    }
+    if (measured.includes('inventoryPlan')) {
+      inventoryPlan = await capturePlan(server, true);
+      log(`the inventory's plan: ${inventoryPlan.length} searches (${describe(inventoryPlan)}); the longest filter ${Math.max(...inventoryPlan.map((s) => s.filter.length))} characters`);
+    }
     const out = join(BENCH_DIR, 'out');
-    const measures: Array<[keyof typeof results, () => Promise<Sample>]> = [
-      ['clustered', () => runAudit(server, 'ou', `${out}.clustered.json`)],
-      ['oneGroup', () => runAudit(server, 'all', `${out}.one-group.json`)],
-      ['plan', () => runPlan(server, plan, `${out}.plan.ldif`)],
-      ['dump', () => runDump(server, `${out}.dump.ldif`)],
-    ];
+    const all: Record<Measure, () => Promise<Sample>> = {
+      clustered: () => runAudit(server, 'ou', `${out}.clustered.json`),
+      oneGroup: () => runAudit(server, 'all', `${out}.one-group.json`),
+      plan: () => runPlan(server, plan, `${out}.plan.ldif`),
+      dump: () => runDump(server, `${out}.dump.ldif`),
+      inventory: () => runInventory(server, `${out}.inventory.json`),
+      inventoryPlan: () => runPlan(server, inventoryPlan, `${out}.inventory-plan.ldif`),
+    };
+    const measures = measured.map((name) => [name, all[name]] as const);
     log('warm-up run (not counted)');
     for (const [, measure] of measures) await measure();
     for (let run = 0; run < runs; run += 1) {
@@ -307,70 +368,126 @@ async function main(): Promise<void> {
       for (const [name, measure] of order) {
         const sample = await measure();
         results[name].push(sample);
-        log(`run ${run + 1}/${runs} ${name}: ${sample.seconds.toFixed(2)} s${sample.rssMb === undefined ? '' : `, ${sample.rssMb.toFixed(0)} MB`}`);
+        const extra = sample.rows === undefined ? '' : `, ${sample.searches} searches, ${sample.accounts} accounts, ${sample.rows} rows`;
+        log(`run ${run + 1}/${runs} ${name}: ${sample.seconds.toFixed(2)} s${sample.rssMb === undefined ? '' : `, ${sample.rssMb.toFixed(0)} MB`}${extra}`);
       }
     }
   } finally {
     await server.stop();
   }
   const loadAfter = loadavg();
-  printReport({ scale, target, runs, summary, server, plan, results, loadBefore, loadAfter, versions: await versions() });
+  printReport({ scale, target, runs, only, measured, summary, delegating, server, plan, inventoryPlan, results, loadBefore, loadAfter, versions: await versions() });
+}
+
+/** What the inventory listed against what the generator put in the directory. */
+function completeness(expected: ReadonlyArray<{ dn: string; sAMAccountName: string; rows: number }>, samples: readonly Sample[]): { complete: boolean; missing: string[]; extra: string[] } {
+  const listed = samples[samples.length - 1]?.accountDns ?? new Set<string>();
+  const wanted = new Set(expected.map((a) => a.dn.toLowerCase()));
+  const missing = expected.filter((a) => !listed.has(a.dn.toLowerCase())).map((a) => a.sAMAccountName);
+  const extra = [...listed].filter((dn) => !wanted.has(dn));
+  const consistent = samples.every((s) => s.accounts === samples[0]?.accounts && s.rows === samples[0]?.rows);
+  return { complete: consistent && missing.length === 0 && extra.length === 0, missing, extra };
 }
 
 function printReport(r: {
   scale: Preset;
   target: string;
   runs: number;
+  only: string | undefined;
+  measured: readonly Measure[];
   summary: DirectorySummary;
+  delegating: ReadonlyArray<{ dn: string; sAMAccountName: string; rows: number }>;
   server: Server;
   plan: SearchLogEntry[];
-  results: Record<'clustered' | 'oneGroup' | 'plan' | 'dump', Sample[]>;
+  inventoryPlan: SearchLogEntry[];
+  results: Record<Measure, Sample[]>;
   loadBefore: number[];
   loadAfter: number[];
   versions: Record<string, string>;
 }): void {
-  const m = (name: keyof typeof r.results): number => median(r.results[name].map((s) => s.seconds));
+  const m = (name: Measure): number => median(r.results[name].map((s) => s.seconds));
+  const audited = r.measured.includes('clustered');
+  const inventoried = r.measured.includes('inventory');
   const clustered = m('clustered');
-  const ratio = { plan: clustered / m('plan'), dump: clustered / m('dump'), oneGroup: m('oneGroup') / clustered };
-  const rss = Math.max(...r.results.clustered.map((s) => s.rssMb ?? 0));
-  const rssOneGroup = Math.max(...r.results.oneGroup.map((s) => s.rssMb ?? 0));
-  const searches = r.results.clustered[0]?.searches ?? NaN;
-  const spread = (name: keyof typeof r.results): number => {
+  const ratio = audited ? { plan: clustered / m('plan'), dump: clustered / m('dump'), oneGroup: m('oneGroup') / clustered } : undefined;
+  const rss = audited ? Math.max(...r.results.clustered.map((s) => s.rssMb ?? 0)) : undefined;
+  const rssOneGroup = audited ? Math.max(...r.results.oneGroup.map((s) => s.rssMb ?? 0)) : undefined;
+  const searches = audited ? (r.results.clustered[0]?.searches ?? NaN) : undefined;
+  const spread = (name: Measure): number => {
     const v = r.results[name].map((s) => s.seconds);
     return (Math.max(...v) - Math.min(...v)) / median(v);
   };
+  const LABELS: Record<Measure, string> = { clustered: 'audit', oneGroup: 'one group', plan: 'ldapsearch plan', dump: 'dump', inventory: 'inventory', inventoryPlan: "ldapsearch inventory's plan" };
+  const row = (label: string, samples: readonly Sample[], searchesCell?: string): string =>
+    `| ${label} | ${fmt(samples, (x) => x.seconds)} | ${samples.some((x) => x.rssMb !== undefined) ? fmt(samples, (x) => x.rssMb, 0) : ''} | ${searchesCell ?? fmt(samples, (x) => x.searches, 0)} | ${fmt(samples, (x) => x.entries, 0)} |`;
   const s = r.summary;
+  const inv = r.results.inventory;
+  const inventory = inventoried
+    ? (() => {
+        const wall = m('inventory');
+        const invSearches = Math.max(...inv.map((x) => x.searches ?? NaN));
+        const { complete, missing, extra } = completeness(r.delegating, inv);
+        const last = inv[inv.length - 1]!;
+        return { wall, rssMb: Math.max(...inv.map((x) => x.rssMb ?? 0)), searches: invSearches, accounts: last.accounts ?? NaN, expectedAccounts: s.delegatingAccounts, rows: last.rows ?? NaN, expectedRows: s.delegations, warnings: last.warnings ?? 0, complete, missing, extra, wirePlanSeconds: m('inventoryPlan') };
+      })()
+    : undefined;
+  const list = (names: readonly string[]): string => `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length})` : ''}`;
   const lines = [
     '',
-    `## delegaudit benchmark: --scale ${r.scale} --target ${r.target}, ${r.runs} runs (medians, min-max in brackets)`,
+    `## delegaudit benchmark: --scale ${r.scale} --target ${r.target}${r.only === undefined ? '' : ` --only ${r.only}`}, ${r.runs} runs (medians, min-max in brackets)`,
     '',
-    `Directory: ${s.objects} objects: ${s.users} users, ${s.computers} computers of which ${s.hosts} Hyper-V hosts in ${s.clusters} clusters, ${s.groups} groups (${s.groupsOver1500} with more than 1,500 members, the largest ${s.largestGroup}), ${s.privilegedAccounts} generated privileged accounts; seed ${s.seed}.`,
+    `Directory: ${s.objects} objects: ${s.users} users, ${s.computers} computers of which ${s.hosts} Hyper-V hosts in ${s.clusters} clusters, ${s.groups} groups (${s.groupsOver1500} with more than 1,500 members, the largest ${s.largestGroup}), ${s.privilegedAccounts} generated privileged accounts; ${s.delegatingAccounts} accounts with delegation (DCs included), ${s.delegations} delegations; seed ${s.seed}.`,
     `Machine: ${Object.entries(machine()).map(([k, v]) => `${k} ${v}`).join('; ')}; ${r.versions['samba']}; ${r.versions['ldapsearch']}.`,
-    `Load average (1 min) ${r.loadBefore[0]!.toFixed(2)} before, ${r.loadAfter[0]!.toFixed(2)} after; spread (max-min)/median: audit ${(100 * spread('clustered')).toFixed(0)}%, one group ${(100 * spread('oneGroup')).toFixed(0)}%, ldapsearch plan ${(100 * spread('plan')).toFixed(0)}%, dump ${(100 * spread('dump')).toFixed(0)}%.`,
+    `Load average (1 min) ${r.loadBefore[0]!.toFixed(2)} before, ${r.loadAfter[0]!.toFixed(2)} after; spread (max-min)/median: ${r.measured.map((name) => `${LABELS[name]} ${(100 * spread(name)).toFixed(0)}%`).join(', ')}.`,
     '',
     '| what | wall s | peak RSS MB | searches | entries |',
     '|---|---|---|---|---|',
-    `| delegaudit audit, clusters (--group-by ou) | ${fmt(r.results.clustered, (x) => x.seconds)} | ${fmt(r.results.clustered, (x) => x.rssMb, 0)} | ${fmt(r.results.clustered, (x) => x.searches, 0)} | ${fmt(r.results.clustered, (x) => x.entries, 0)} |`,
-    `| delegaudit audit, one group of ${s.hosts} hosts (--group-by all) | ${fmt(r.results.oneGroup, (x) => x.seconds)} | ${fmt(r.results.oneGroup, (x) => x.rssMb, 0)} | ${fmt(r.results.oneGroup, (x) => x.searches, 0)} | ${fmt(r.results.oneGroup, (x) => x.entries, 0)} |`,
-    `| ldapsearch: delegaudit's ${r.plan.length} searches, one process each | ${fmt(r.results.plan, (x) => x.seconds)} | | ${r.plan.length} | ${fmt(r.results.plan, (x) => x.entries, 0)} |`,
-    `| ldapsearch: all users and computers, the audit's attributes, paged 1000 | ${fmt(r.results.dump, (x) => x.seconds)} | | 1 | ${fmt(r.results.dump, (x) => x.entries, 0)} |`,
+    ...(audited
+      ? [
+          row('delegaudit audit, clusters (--group-by ou)', r.results.clustered),
+          row(`delegaudit audit, one group of ${s.hosts} hosts (--group-by all)`, r.results.oneGroup),
+          row(`ldapsearch: delegaudit's ${r.plan.length} searches, one process each`, r.results.plan, String(r.plan.length)),
+          row("ldapsearch: all users and computers, the audit's attributes, paged 1000", r.results.dump, '1'),
+        ]
+      : []),
+    ...(inventory !== undefined
+      ? [
+          row(`delegaudit inventory (--format json): ${inventory.rows} rows on ${inventory.accounts} accounts`, inv),
+          row(`ldapsearch: the inventory's ${r.inventoryPlan.length} searches, one process each`, r.results.inventoryPlan, String(r.inventoryPlan.length)),
+        ]
+      : []),
     ...Object.entries(r.server.ready).map(([k, v]) => `| ${k} | ${k.includes('MB') ? '' : v.toFixed(1)} | ${k.includes('MB') ? v.toFixed(0) : ''} | | |`),
     '',
     '| target | measured | |',
     '|---|---|---|',
-    `| audit ≤ ${TARGETS.planRatio} × ldapsearch of its own searches | ${ratio.plan.toFixed(2)} × | ${ratio.plan <= TARGETS.planRatio ? 'met' : 'MISSED'} |`,
-    `| audit ≤ ${TARGETS.dumpRatio} × the full paged dump | ${ratio.dump.toFixed(2)} × | ${ratio.dump <= TARGETS.dumpRatio ? 'met' : 'MISSED'} |`,
-    `| searches ≤ ${TARGETS.searches}, the same at every scale | ${searches} | ${searches <= TARGETS.searches ? 'met' : 'MISSED'} |`,
-    `| peak RSS ≤ ${TARGETS.rssMb} MB | ${rss.toFixed(0)} MB (one group: ${rssOneGroup.toFixed(0)} MB) | ${rss <= TARGETS.rssMb ? 'met' : 'MISSED'} |`,
-    `| one group ≤ ${TARGETS.oneGroupRatio} × clusters | ${ratio.oneGroup.toFixed(2)} × | ${ratio.oneGroup <= TARGETS.oneGroupRatio ? 'met' : 'MISSED'} |`,
+    ...(ratio !== undefined && rss !== undefined && rssOneGroup !== undefined && searches !== undefined
+      ? [
+          `| audit ≤ ${TARGETS.planRatio} × ldapsearch of its own searches | ${ratio.plan.toFixed(2)} × | ${ratio.plan <= TARGETS.planRatio ? 'met' : 'MISSED'} |`,
+          `| audit ≤ ${TARGETS.dumpRatio} × the full paged dump | ${ratio.dump.toFixed(2)} × | ${ratio.dump <= TARGETS.dumpRatio ? 'met' : 'MISSED'} |`,
+          `| searches ≤ ${TARGETS.searches}, the same at every scale | ${searches} | ${searches <= TARGETS.searches ? 'met' : 'MISSED'} |`,
+          `| peak RSS ≤ ${TARGETS.rssMb} MB | ${rss.toFixed(0)} MB (one group: ${rssOneGroup.toFixed(0)} MB) | ${rss <= TARGETS.rssMb ? 'met' : 'MISSED'} |`,
+          `| one group ≤ ${TARGETS.oneGroupRatio} × clusters | ${ratio.oneGroup.toFixed(2)} × | ${ratio.oneGroup <= TARGETS.oneGroupRatio ? 'met' : 'MISSED'} |`,
+        ]
+      : []),
+    ...(inventory !== undefined
+      ? [
+          `| inventory ≤ ${TARGETS.inventoryS} s wall | ${inventory.wall.toFixed(2)} s (its searches on the wire, ldapsearch: ${inventory.wirePlanSeconds.toFixed(2)} s) | ${inventory.wall <= TARGETS.inventoryS ? 'met' : 'MISSED'} |`,
+          `| inventory searches ≤ ${TARGETS.inventorySearches} | ${inventory.searches} | ${inventory.searches <= TARGETS.inventorySearches ? 'met' : 'MISSED'} |`,
+          `| inventory complete: every account with delegation in the generated directory | ${inventory.accounts} accounts listed of ${inventory.expectedAccounts}; ${inventory.rows} rows of ${inventory.expectedRows}${inventory.warnings > 0 ? `; ${inventory.warnings} warnings` : ''} | ${inventory.complete ? 'met' : 'MISSED'} |`,
+        ]
+      : []),
     ...(r.target === 'mock'
       ? [`| mock-ldap ready ≤ ${TARGETS.mockReadyS} s | ${r.server.ready['mock-ldap: load the LDIF and listen']!.toFixed(1)} s | ${r.server.ready['mock-ldap: load the LDIF and listen']! <= TARGETS.mockReadyS ? 'met' : 'MISSED'} |`]
       : []),
+    ...(inventory !== undefined && inventory.missing.length > 0 ? ['', `Accounts with delegation the inventory did not list: ${list(inventory.missing)}.`] : []),
+    ...(inventory !== undefined && inventory.extra.length > 0 ? ['', `Accounts the inventory listed that the generator did not give delegation (the server's own?): ${list(inventory.extra)}.`] : []),
     '',
   ];
   process.stdout.write(lines.join('\n'));
-  const file = join(BENCH_DIR, `results-${r.target}-${r.scale}.json`);
-  writeFileSync(file, `${JSON.stringify({ ...r, machine: machine(), ratio, rssMb: rss, rssOneGroupMb: rssOneGroup, searches, generatedAt: new Date().toISOString() }, null, 2)}\n`);
+  const file = join(BENCH_DIR, `results-${r.target}-${r.scale}${r.only === undefined ? '' : `-${r.only}`}.json`);
+  const results = Object.fromEntries(Object.entries(r.results).map(([k, samples]) => [k, samples.map(({ accountDns: _dns, ...rest }) => rest)]));
+  const { delegating: _delegating, ...rest } = r;
+  writeFileSync(file, `${JSON.stringify({ ...rest, results, machine: machine(), ratio, rssMb: rss, rssOneGroupMb: rssOneGroup, searches, inventory, generatedAt: new Date().toISOString() }, null, 2)}\n`);
   log(`results: ${file}`);
 }
 

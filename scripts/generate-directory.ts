@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { formatLdif, type LdifAttribute, type LdifEntry, parseLdif } from '../mock-ldap/ldif.js';
 import { projectRoot } from '../mock-ldap/project-root.js';
+import { daclAces } from '../src/ldap/security-descriptor.js';
 
 export const PRESETS = ['lab', 'small', 'medium', 'large'] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -86,6 +87,10 @@ export interface DirectorySummary {
   privilegedAccounts: number;
   /** Host states, by name. */
   hostStates: Record<string, number>;
+  /** Accounts with at least one delegation, DCs included: what `delegaudit inventory` should list (see delegatingAccounts). */
+  delegatingAccounts: number;
+  /** Their delegations: the inventory's rows. */
+  delegations: number;
 }
 
 export interface GeneratedDirectory {
@@ -561,6 +566,27 @@ function modifyLines(op: 'add' | 'replace', name: string, values: readonly strin
   return [`${op}: ${name}`, ...body, '-'].join('\n');
 }
 
+/**
+ * The accounts with delegation in a directory, counted as `delegaudit inventory` lists them: a row for
+ * TRUSTED_FOR_DELEGATION (0x80000; a DC's own flag included), one per msDS-AllowedToDelegateTo value and
+ * one per distinct principal allowed by msDS-AllowedToActOnBehalfOfOtherIdentity's DACL.
+ * TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) alone, without a list, delegates to nothing and gets no row.
+ */
+export function delegatingAccounts(entries: readonly LdifEntry[]): Array<{ dn: string; sAMAccountName: string; rows: number }> {
+  const out: Array<{ dn: string; sAMAccountName: string; rows: number }> = [];
+  for (const e of entries) {
+    const values = (name: string): string[] => e.attributes.find((a) => a.name.toLowerCase() === name.toLowerCase())?.values ?? [];
+    const uac = Number(values('userAccountControl')[0] ?? 0);
+    let rows = (uac & UAC.TRUSTED_FOR_DELEGATION) !== 0 ? 1 : 0;
+    rows += values('msDS-AllowedToDelegateTo').length;
+    for (const descriptor of values('msDS-AllowedToActOnBehalfOfOtherIdentity')) {
+      rows += new Set(daclAces(Buffer.from(descriptor, 'base64')).filter((ace) => ace.type === 'allow').map((ace) => ace.sid.toUpperCase())).size;
+    }
+    if (rows > 0) out.push({ dn: e.dn, sAMAccountName: values('sAMAccountName')[0] ?? e.dn, rows });
+  }
+  return out;
+}
+
 function summarize(preset: Preset, seed: number, entries: readonly LdifEntry[], base: readonly LdifEntry[], privilegedAccounts: number, hostStates: Record<string, number>): DirectorySummary {
   const classes = (e: LdifEntry): string[] => e.attributes.find((a) => a.name.toLowerCase() === 'objectclass')?.values.map((v) => v.toLowerCase()) ?? [];
   const isUnder = (e: LdifEntry, suffix: string): boolean => e.dn.toLowerCase().endsWith(suffix.toLowerCase());
@@ -585,11 +611,27 @@ function summarize(preset: Preset, seed: number, entries: readonly LdifEntry[], 
     }
   }
   const clusters = new Set(entries.map((e) => /,OU=(Cluster-\d+),/.exec(e.dn)?.[1]).filter((x) => x !== undefined)).size;
-  return { preset, seed, objects: entries.length, users, computers, hosts, clusters, groups, groupsOver1500: over, largestGroup: largest, privilegedAccounts: preset === 'lab' ? 0 : privilegedAccounts, hostStates: base === entries ? {} : hostStates };
+  const delegating = delegatingAccounts(entries);
+  return {
+    preset,
+    seed,
+    objects: entries.length,
+    users,
+    computers,
+    hosts,
+    clusters,
+    groups,
+    groupsOver1500: over,
+    largestGroup: largest,
+    privilegedAccounts: preset === 'lab' ? 0 : privilegedAccounts,
+    hostStates: base === entries ? {} : hostStates,
+    delegatingAccounts: delegating.length,
+    delegations: delegating.reduce((sum, a) => sum + a.rows, 0),
+  };
 }
 
-/** Writes `<scale>.ldif` and `<scale>.samba.ldif` to `dir`; returns their paths and the summary. */
-export function writeDirectory(preset: Preset, dir: string, seed?: number): { ldif: string; samba: string; summary: DirectorySummary } {
+/** Writes `<scale>.ldif` and `<scale>.samba.ldif` to `dir`; returns their paths, the summary and the accounts with delegation. */
+export function writeDirectory(preset: Preset, dir: string, seed?: number): { ldif: string; samba: string; summary: DirectorySummary; delegating: ReturnType<typeof delegatingAccounts> } {
   const generated = generateDirectory(preset, seed);
   mkdirSync(dir, { recursive: true });
   const ldif = join(dir, `${preset}.ldif`);
@@ -597,7 +639,7 @@ export function writeDirectory(preset: Preset, dir: string, seed?: number): { ld
   writeFileSync(ldif, formatLdif(generated.entries));
   writeFileSync(samba, generated.sambaChanges);
   writeFileSync(join(dir, `${preset}.summary.json`), `${JSON.stringify(generated.summary, null, 2)}\n`);
-  return { ldif, samba, summary: generated.summary };
+  return { ldif, samba, summary: generated.summary, delegating: delegatingAccounts(generated.entries) };
 }
 
 async function main(): Promise<void> {
@@ -606,7 +648,7 @@ async function main(): Promise<void> {
   if (!PRESETS.includes(preset)) throw new Error(`--scale must be one of ${PRESETS.join(', ')}`);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   const started = performance.now();
-  const written = writeDirectory(preset, values.out ?? join(projectRoot(), '.bench'), seed);
+  const { delegating: _delegating, ...written } = writeDirectory(preset, values.out ?? join(projectRoot(), '.bench'), seed);
   process.stdout.write(`${JSON.stringify({ ...written, ms: Math.round(performance.now() - started) }, null, 2)}\n`);
 }
 
