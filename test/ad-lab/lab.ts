@@ -68,6 +68,7 @@ import {
   type LabConnection,
   type LabUser,
 } from "./connection.js";
+import { daclAces } from "../../src/ldap/security-descriptor.js";
 
 // ------------------------------------------------------------------------------------ constants
 
@@ -651,7 +652,11 @@ interface LdifEntry {
   dn: string;
   provisioned: boolean;
   attributes: Record<string, string[]>;
+  /** Attributes whose values are base64 (binary in the directory). */
+  binary?: string[];
 }
+
+const RBCD = "msDS-AllowedToActOnBehalfOfOtherIdentity";
 
 /** What seed-bulk.py reports. */
 interface BulkReport {
@@ -673,6 +678,8 @@ interface SeedReport {
   membersAdded: unknown[];
   drift: Array<{ dn: string; attribute: string | null }>;
   sids: Record<string, { ldif: string | null; samba: string | null }>;
+  /** Resource-based delegation set by the seeder: per DN, the ACE SIDs (LDIF's and Samba's). */
+  rbcd: Array<{ dn: string; principals: Array<{ ldif: string; samba: string }> }>;
   entries: LdifEntry[];
 }
 
@@ -705,8 +712,8 @@ async function verifySeed(url: string, ca: Buffer, adminPassword: string, report
       if (skipped.has(normDN(entry.dn))) continue;
       const { searchEntries } = await client.search(entry.dn, {
         scope: "base",
-        attributes: ["*"],
-        explicitBufferAttributes: ["objectSid"],
+        attributes: ["*", RBCD],
+        explicitBufferAttributes: ["objectSid", RBCD],
       });
       const got = searchEntries[0];
       if (got === undefined) {
@@ -728,6 +735,15 @@ async function verifySeed(url: string, ca: Buffer, adminPassword: string, report
           continue;
         }
         const h = have(name);
+        if (low === RBCD.toLowerCase()) {
+          // Binary: the descriptor's SIDs, mapped to the ones Samba assigned, in the LDIF's order.
+          const want = report.rbcd.find((r) => normDN(r.dn) === normDN(entry.dn))?.principals.map((p) => p.samba) ?? ["(not seeded)"];
+          const value = got[RBCD];
+          const buffer = Array.isArray(value) ? value[0] : value;
+          const sids = Buffer.isBuffer(buffer) ? daclAces(buffer).map((ace) => ace.sid) : [];
+          if (JSON.stringify(sids) !== JSON.stringify(want)) problems.push(`${entry.dn}: ${RBCD} names [${sids.join("; ")}], expected [${want.join("; ")}]`);
+          continue;
+        }
         if (low === "member") {
           const hs = new Set(h.map(normDN));
           for (const v of values) if (!hs.has(normDN(v))) problems.push(`${entry.dn}: member ${v} missing`);

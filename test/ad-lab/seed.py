@@ -17,7 +17,13 @@ object of the scenario:
 * every other entry is created with its LDIF attributes, except the system-owned ones: objectSid
   and whenCreated (Samba assigns them), userPassword (becomes unicodePwd), member (added once all
   entries exist), primaryGroupID (set afterwards, once the account is a member of that group, as
-  AD requires; Samba then drops that member link and gives the old primary group one).
+  AD requires; Samba then drops that member link and gives the old primary group one);
+* msDS-AllowedToActOnBehalfOfOtherIdentity (resource-based delegation, base64 in the LDIF) is set
+  on any entry, provisioned ones included, once every entry exists: the descriptor's SIDs are
+  mapped from the LDIF's to the ones Samba assigned, and it is written as the system session,
+  exactly as `samba-tool delegation add-principal -H sam.ldb` does (over LDAP, Samba 4.17 lets only
+  the system change this attribute). A domain SID that names no LDIF account (a deleted principal)
+  is kept as it is, after checking that Samba did not give that SID to one of its own objects.
 
 Usage: seed.py --ldif FILE --smbconf DIR/etc/smb.conf [--parse-only]
 Prints one JSON report on stdout; diagnostics go to stderr. Exit status 0 on success.
@@ -36,11 +42,17 @@ class LdifError(Exception):
     pass
 
 
+RBCD = "msds-allowedtoactonbehalfofotheridentity"
+# Attributes whose LDIF values are binary (base64 in the file, kept as base64 text here).
+BINARY_ATTRIBUTES = {RBCD}
+
+
 def parse_ldif(text):
     """Parse a content LDIF (RFC 2849, no change records) into a list of entries.
 
-    Each entry: {"dn": str, "provisioned": bool, "attributes": {name: [str, ...]}} with the
-    attribute names spelled as in the first occurrence in the entry, values in file order.
+    Each entry: {"dn": str, "provisioned": bool, "attributes": {name: [str, ...]}, "binary": [name]}
+    with the attribute names spelled as in the first occurrence in the entry, values in file order.
+    Values of the attributes listed in "binary" are base64 text (the LDIF's own `name:: ...`).
     An entry is "provisioned" when a comment line reading "# provisioned" belongs to the same
     paragraph (no blank line in between) and precedes its dn line.
     """
@@ -78,11 +90,15 @@ def parse_ldif(text):
                 raise LdifError("not an LDIF line: %r" % line)
             name, rest = line.split(":", 1)
             if rest.startswith(":"):
-                raw = base64.b64decode(rest[1:].strip())
-                try:
-                    value = raw.decode("utf-8")
-                except UnicodeDecodeError as e:
-                    raise LdifError("binary value of %s in %s is not supported" % (name, dn)) from e
+                text = rest[1:].strip()
+                raw = base64.b64decode(text)
+                if name.lower() in BINARY_ATTRIBUTES:
+                    value = text
+                else:
+                    try:
+                        value = raw.decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        raise LdifError("binary value of %s in %s is not supported" % (name, dn)) from e
             elif rest.startswith("<"):
                 raise LdifError("URL values (%s:<) are not supported" % name)
             else:
@@ -99,7 +115,8 @@ def parse_ldif(text):
             key = names.setdefault(name.lower(), name)
             attributes.setdefault(key, []).append(value)
         if dn is not None:
-            entries.append({"dn": dn, "provisioned": provisioned, "attributes": attributes})
+            binary = [key for key in attributes if key.lower() in BINARY_ATTRIBUTES]
+            entries.append({"dn": dn, "provisioned": provisioned, "attributes": attributes, "binary": binary})
     return entries
 
 
@@ -119,9 +136,10 @@ NOT_ON_ADD = {
     "primarygroupid",  # set after the membership exists
     "member",          # added once every entry exists
     "userpassword",    # becomes unicodePwd
+    RBCD,              # set once every entry exists, with SIDs mapped
 }
 # Not compared when reporting drift of provisioned entries.
-NOT_COMPARED = {"whencreated", "userpassword", "member"}
+NOT_COMPARED = {"whencreated", "userpassword", "member", RBCD}
 
 UF_ACCOUNTDISABLE = 0x2
 
@@ -159,6 +177,7 @@ class Seeder:
             "membersAdded": [],
             "drift": [],
             "sids": {},
+            "rbcd": [],
         }
 
     # -- helpers
@@ -229,7 +248,39 @@ class Seeder:
             samba_sid = self.sid_of(msg) if msg is not None else None
             if ldif_sid is not None or samba_sid is not None:
                 self.report["sids"][entry["dn"]] = {"ldif": ldif_sid, "samba": samba_sid}
+        sid_map = {v["ldif"].upper(): v["samba"] for v in self.report["sids"].values() if v["ldif"] and v["samba"]}
+        for entry in present:
+            self.resource_based_delegation(entry, sid_map)
         return self.report
+
+    def resource_based_delegation(self, entry, sid_map):
+        wanted = get_attr(entry, RBCD)
+        if not wanted:
+            return
+        ldb = self.ldb
+        security = self.security
+        from samba.ndr import ndr_pack
+        descriptor = self.ndr_unpack(security.descriptor, base64.b64decode(wanted[0]))
+        principals = []
+        for ace in descriptor.dacl.aces if descriptor.dacl is not None else []:
+            ldif_sid = str(ace.trustee)
+            samba_sid = sid_map.get(ldif_sid.upper())
+            if samba_sid is None:
+                if ldif_sid.upper().startswith(self.domain_sid.upper() + "-"):
+                    taken = self.db.search(base=self.domain_dn, scope=ldb.SCOPE_SUBTREE,
+                                           expression="(objectSid=%s)" % ldif_sid, attrs=["1.1"])
+                    if len(taken):
+                        raise RuntimeError("%s: the LDIF's RBCD SID %s names no LDIF account, but Samba gave it to %s"
+                                           % (entry["dn"], ldif_sid, taken[0].dn))
+                samba_sid = ldif_sid
+            ace.trustee = security.dom_sid(samba_sid)
+            principals.append({"ldif": ldif_sid, "samba": samba_sid})
+        m = ldb.Message(self.dn(entry["dn"]))
+        m["msDS-AllowedToActOnBehalfOfOtherIdentity"] = ldb.MessageElement(
+            ndr_pack(descriptor), ldb.FLAG_MOD_REPLACE, "msDS-AllowedToActOnBehalfOfOtherIdentity")
+        self.db.modify(m)
+        self.report["rbcd"].append({"dn": entry["dn"], "principals": principals})
+        log("resource-based delegation on %s: %s" % (entry["dn"], ", ".join(p["samba"] for p in principals)))
 
     def create(self, entry, keep_sid):
         ldb = self.ldb

@@ -3,12 +3,16 @@
  * `npm run lab:start` has left its connection file. With DELEGAUDIT_AD_LAB=required (CI) a missing
  * lab is a failure; otherwise the samba runs are reported, by name, as skipped.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Attribute, Change, Client } from 'ldapts';
 import { type MockLdap, parseLdif, startMockLdap } from '../../mock-ldap/index.js';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 import { readLabConnection } from '../ad-lab/connection.js';
+import { daclAces, rbcdDescriptor } from '../../src/ldap/security-descriptor.js';
+import { sidToBuffer, sidToString } from '../../src/ldap/sid.js';
 
 export const LAB_LDIF = join(projectRoot(), 'mock-ldap', 'fixtures', 'lab.ldif');
 
@@ -32,6 +36,8 @@ export interface Target {
   reader: TargetUser;
   /** The mock server, for request counts and direct reads; undefined on Samba. */
   mock: MockLdap | undefined;
+  /** The Samba lab's directory (DIR/private/sam.ldb lives there); undefined on the mock. */
+  labDir?: string;
 }
 
 const LAB_REQUIRED = process.env.DELEGAUDIT_AD_LAB === 'required';
@@ -66,7 +72,7 @@ function sambaTarget(): Target | undefined {
   const lab = readLabConnection();
   if (lab === undefined) return undefined;
   const user = (u: typeof lab.users.admin): TargetUser => ({ dn: u.dn, upn: u.upn, netbios: u.netbios, password: readFileSync(u.passwordFile, 'utf8') });
-  return { name: 'samba', url: lab.url, startTlsUrl: lab.startTlsUrl, caFile: lab.caFile, servername: lab.servername, baseDN: lab.baseDN, admin: user(lab.users.admin), reader: user(lab.users.reader), mock: undefined };
+  return { name: 'samba', url: lab.url, startTlsUrl: lab.startTlsUrl, caFile: lab.caFile, servername: lab.servername, baseDN: lab.baseDN, admin: user(lab.users.admin), reader: user(lab.users.reader), mock: undefined, labDir: lab.labDir };
 }
 
 /**
@@ -108,8 +114,7 @@ export function forEachTarget(title: string, body: (label: 'mock' | 'samba', tar
 }
 
 /** The attributes fix writes, as lab.ldif has them, for the accounts it can touch. */
-// msDS-AllowedToActOnBehalfOfOtherIdentity is not here: Samba 4.17 lets only the system modify it
-// ("can only be modified as system"), so tests write it on mock-ldap only, where each test has its own directory.
+// msDS-AllowedToActOnBehalfOfOtherIdentity is not here: tests change it with changeRbcd and put it back themselves.
 const RESETTABLE = ['userAccountControl', 'msDS-AllowedToDelegateTo'];
 
 export async function resetLab(target: Target): Promise<void> {
@@ -119,6 +124,36 @@ export async function resetLab(target: Target): Promise<void> {
       const changes = RESETTABLE.map((name) => new Change({ operation: 'replace', modification: new Attribute({ type: name, values: entry.attributes.find((a) => a.name === name)?.values ?? [] }) }));
       await client.modify(entry.dn, changes);
     }
+  });
+}
+
+const RBCD = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
+
+/**
+ * Adds or removes one principal (by sAMAccountName) in an account's resource-based delegation.
+ * Samba 4.17 lets only the system change the attribute over LDAP ("can only be modified as system"),
+ * so on Samba this is `samba-tool delegation add-principal|del-principal` on the lab's sam.ldb, as an
+ * administrator would do it on the DC; on the mock, an LDAP modify of the descriptor as on Windows.
+ */
+export async function changeRbcd(target: Target, operation: 'add' | 'del', account: string, principal: string): Promise<void> {
+  if (target.labDir !== undefined) {
+    await promisify(execFile)('samba-tool', ['delegation', `${operation}-principal`, '-H', join(target.labDir, 'private', 'sam.ldb'), account, principal]);
+    return;
+  }
+  await withAdminClient(target, async (client) => {
+    const read = async (name: string) => {
+      const { searchEntries } = await client.search(target.baseDN, { scope: 'sub', filter: `(sAMAccountName=${name})`, attributes: ['objectSid', RBCD], explicitBufferAttributes: ['objectSid', RBCD] });
+      if (searchEntries.length !== 1) throw new Error(`changeRbcd: no single account ${name}`);
+      return searchEntries[0]!;
+    };
+    const entry = await read(account);
+    const sid = sidToString((await read(principal)).objectSid as Buffer);
+    const current = entry[RBCD];
+    const descriptor = Array.isArray(current) ? current[0] : current;
+    const sids = Buffer.isBuffer(descriptor) ? daclAces(descriptor).map((ace) => ace.sid) : [];
+    const next = operation === 'add' ? [...sids.filter((s) => s !== sid), sid] : sids.filter((s) => s !== sid);
+    const values = next.length === 0 ? [] : [rbcdDescriptor(next.map(sidToBuffer))];
+    await client.modify(entry.dn, new Change({ operation: 'replace', modification: new Attribute({ type: RBCD, values }) }));
   });
 }
 

@@ -29,7 +29,7 @@ forEachTarget('host discovery', (label, target) => {
 
   it(`[${label}] adds the computers of --hosts-ou`, async () => {
     const { report } = await auditOf(target(), { hostsOu: `CN=Computers,${target().baseDN}` });
-    expect(report.hosts.filter((h) => h.source === 'ou').map((h) => h.sAMAccountName)).to.deep.equal(['FS01$']);
+    expect(report.hosts.filter((h) => h.source === 'ou').map((h) => h.sAMAccountName)).to.deep.equal(['APP01$', 'FS01$']);
   });
 
   it(`[${label}] treats --host values as names, never as filter syntax`, async () => {

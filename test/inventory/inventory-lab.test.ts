@@ -15,7 +15,34 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
     const dcs = report.rows.filter((r) => r.isDomainController && r.delegation === 'unconstrained');
     expect(dcs).to.have.length.at.least(1);
     for (const dc of dcs) expect(dc).to.include({ expected: true, targetExists: 'n/a', kind: 'computer' });
-    expect(report.findings.filter((f) => f.rule === 'DG001')).to.deep.equal([]);
+    expect(report.findings.filter((f) => f.rule === 'DG001').map((f) => f.subject.sAMAccountName)).to.deep.equal(['APP01$']);
+  });
+
+  it(`[${label}] lists every kind of delegation the lab has, one row each, with every DG rule where it belongs`, async () => {
+    const { inventory: report } = await inventory(connect(target()));
+    const domainSid = report.directory.domainSid;
+    const rows = report.rows
+      .filter((r) => !['HV01$', 'HV02$'].includes(r.sAMAccountName) || r.delegation === 'resource-based')
+      .map((r) => `${r.sAMAccountName} ${r.delegation}${r.expected ? ' (expected)' : ''} ${r.target.toLowerCase()} ${r.targetExists}`);
+    expect(rows).to.have.members([
+      // unconstrained delegation that also kept a constrained list: a row for each
+      'APP01$ unconstrained  n/a',
+      'APP01$ constrained cifs/fs01.corp.example.com yes',
+      'APP01$ constrained mssqlsvc/sql01.corp.example.com:1433 yes',
+      'DC01$ unconstrained (expected)  n/a',
+      'DC01$ resource-based app01$ yes',
+      'FS01$ resource-based svc-web yes',
+      `FS01$ resource-based ${domainSid.toLowerCase()}-1199 no`,
+      'HV01$ resource-based hv03$ yes',
+      'HV02$ resource-based hv03$ yes',
+      'svc-sql constrained cifs/fs01 yes',
+      `svc-sql constrained cifs/fs01.${DNS} yes`,
+      `svc-web constrained-protocol-transition cifs/dc01.${DNS} yes`,
+      'svc-web constrained-protocol-transition http/web01.corp.example.com no',
+    ]);
+    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.have.members(['DG001 APP01$', 'DG002 svc-web', 'DG003 DC01$', 'DG004 svc-web', 'DG005 svc-web']);
+    const rbcd = report.rows.find((r) => r.sAMAccountName === 'DC01$' && r.delegation === 'resource-based')!;
+    expect(rbcd).to.include({ targetAccount: 'APP01$', isDomainController: true });
   });
 
   it(`[${label}] tells protocol transition from Kerberos only, one row per entry, with targets resolved`, async () => {
@@ -23,7 +50,7 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
     const row = (account: string, entry: string) => report.rows.find((r) => r.sAMAccountName === account && r.target.toLowerCase() === entry.toLowerCase());
     expect(row('HV01$', `cifs/HV02.${DNS}`)).to.include({ delegation: 'constrained-protocol-transition', targetExists: 'yes', targetAccount: 'HV02$', kind: 'computer', enabled: true });
     expect(row('HV02$', 'cifs/HV01')).to.include({ delegation: 'constrained', targetExists: 'yes', targetAccount: 'HV01$' });
-    expect(report.rows.filter((r) => r.sAMAccountName === 'HV01$')).to.have.length(8);
+    expect(report.rows.filter((r) => r.sAMAccountName === 'HV01$' && r.delegation !== 'resource-based')).to.have.length(8);
     expect(report.rows.filter((r) => r.sAMAccountName === 'HV03$')).to.deep.equal([]);
   });
 
@@ -42,8 +69,13 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
   });
 
   it(`[${label}] keeps the default audit free of DG findings, and runs them on request`, async () => {
+    const byDefault = await audit(connect(target()));
+    expect(byDefault.report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
     const { report } = await audit({ ...connect(target()), rules: ['all'] });
-    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
+    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.have.members([
+      'HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary',
+      'DG001 APP01$', 'DG002 svc-web', 'DG003 DC01$', 'DG004 svc-web', 'DG005 svc-web',
+    ]);
   });
 
   it(`[${label}] delegaudit inventory --format csv starts with findDelegation's columns`, async () => {
@@ -54,8 +86,11 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
     expect(header!.slice(0, 5)).to.deep.equal(['AccountName', 'AccountType', 'DelegationType', 'DelegationRightsTo', 'SPN Exists']);
     const hv01 = rows.find((c) => c[0] === 'HV01$' && c[3]!.toLowerCase() === 'cifs/hv02')!;
     expect(hv01.slice(1, 5)).to.deep.equal(['Computer', 'Constrained w/ Protocol Transition', hv01[3], 'Yes']);
-    const dc = rows.find((c) => c[2] === 'Unconstrained')!;
+    const dc = rows.find((c) => c[0] === 'DC01$' && c[2] === 'Unconstrained')!;
     expect([dc[3], dc[4], dc[15]]).to.deep.equal(['N/A', 'N/A', 'yes']);
+    // findDelegation would call APP01 "Constrained"; here it has an Unconstrained row and a row per entry.
+    expect(rows.filter((c) => c[0] === 'APP01$').map((c) => c[2])).to.have.members(['Unconstrained', 'Constrained', 'Constrained']);
+    expect(rows.find((c) => c[0] === 'FS01$' && c[3] === 'svc-web')!.slice(1, 5)).to.deep.equal(['Computer', 'Resource-Based Constrained', 'svc-web', 'Yes']);
   });
 
   it(`[${label}] delegaudit inventory prints a table and --format json the rows`, async () => {

@@ -63,7 +63,7 @@ describe('mock-ldap search', () => {
     it('subtree scope includes the base and all descendants', async () => {
       const subtree = await client.search(`OU=Hyper-V,${DOMAIN}`, { attributes: ['1.1'] });
       expect(subtree.searchEntries.map((entry) => entry.dn)).to.deep.equal([`OU=Hyper-V,${DOMAIN}`, dn.hv01, dn.hv02, dn.hv03]);
-      expect(await names('(objectClass=computer)')).to.deep.equal(['DC01', 'FS01', 'HV01', 'HV02', 'HV03']);
+      expect(await names('(objectClass=computer)')).to.deep.equal(['APP01', 'DC01', 'FS01', 'HV01', 'HV02', 'HV03']);
     });
 
     it('answers noSuchObject with AD matchedDN for a missing base', async () => {
@@ -123,8 +123,8 @@ describe('mock-ldap search', () => {
   describe('filters', () => {
     it('matches equality case-insensitively, presence, and/or/not', async () => {
       expect(await names('(sAMAccountName=ADMIN.NESTED)')).to.deep.equal(['admin.nested']);
-      expect(await names('(&(objectClass=computer)(msDS-AllowedToDelegateTo=*))')).to.deep.equal(['HV01', 'HV02']);
-      expect(await names('(&(objectClass=computer)(!(servicePrincipalName=*Virtual*)))')).to.deep.equal(['DC01', 'FS01']);
+      expect(await names('(&(objectClass=computer)(msDS-AllowedToDelegateTo=*))')).to.deep.equal(['APP01', 'HV01', 'HV02']);
+      expect(await names('(&(objectClass=computer)(!(servicePrincipalName=*Virtual*)))')).to.deep.equal(['APP01', 'DC01', 'FS01']);
       expect(await names('(|(cn=alice)(cn=auditor)(cn=nobody))')).to.deep.equal(['alice', 'auditor']);
       expect(await names('(msDS-AllowedToDelegateTo=CIFS/hv03.CORP.example.com)')).to.deep.equal(['HV01', 'HV02']);
     });
@@ -137,16 +137,16 @@ describe('mock-ldap search', () => {
     });
 
     it('compares >= and <= numerically for numbers, as text otherwise', async () => {
-      expect(await names('(&(objectClass=user)(userAccountControl>=16000000))')).to.deep.equal(['HV01']);
+      expect(await names('(&(objectClass=user)(userAccountControl>=16000000))')).to.deep.equal(['HV01', 'svc-web']);
       expect(await names('(&(objectClass=user)(userAccountControl<=514))')).to.deep.equal(['admin.nested', 'admin.primary', 'admin.protected', 'alice', 'krbtgt']);
       expect(await names('(&(objectClass=user)(whenCreated<=20120101000000.0Z))')).to.deep.equal(['Administrator', 'DC01', 'Guest', 'krbtgt']);
     });
 
     it('implements bitwise AND (803) and OR (804), reading negative groupType as unsigned 32-bit', async () => {
       const trustedForDelegation = await names('(userAccountControl:1.2.840.113556.1.4.803:=524288)');
-      expect(trustedForDelegation).to.deep.equal(['DC01']);
-      expect(await names('(userAccountControl:1.2.840.113556.1.4.803:=16777216)')).to.deep.equal(['HV01']);
-      expect(await names('(userAccountControl:1.2.840.113556.1.4.804:=16777218)')).to.deep.equal(['Guest', 'HV01', 'krbtgt']);
+      expect(trustedForDelegation).to.deep.equal(['APP01', 'DC01']);
+      expect(await names('(userAccountControl:1.2.840.113556.1.4.803:=16777216)')).to.deep.equal(['HV01', 'svc-web']);
+      expect(await names('(userAccountControl:1.2.840.113556.1.4.804:=16777218)')).to.deep.equal(['Guest', 'HV01', 'krbtgt', 'svc-web']);
       const securityGroups = await names('(groupType:1.2.840.113556.1.4.803:=2147483648)');
       expect(securityGroups).to.include.members(['Domain Admins', 'Administrators', 'Tier0 Operators']).and.have.length(22);
       expect(await names('(groupType:1.2.840.113556.1.4.803:=-2147483646)')).to.include('Domain Admins').and.not.include('Administrators');
@@ -188,9 +188,9 @@ describe('mock-ldap search', () => {
     it('pages with the paged results control', async () => {
       mock.resetStats();
       const result = await client.search(DOMAIN, { filter: '(objectClass=user)', paged: { pageSize: 2 }, attributes: ['cn'] });
-      expect(result.searchEntries).to.have.length(14);
-      expect(new Set(result.searchEntries.map((entry) => entry.dn)).size).to.equal(14);
-      expect(mock.stats.searches).to.equal(7);
+      expect(result.searchEntries).to.have.length(16);
+      expect(new Set(result.searchEntries.map((entry) => entry.dn)).size).to.equal(16);
+      expect(mock.stats.searches).to.equal(8);
     });
 
     it('returns the configuration reference once, at the end of a paged search', async () => {
@@ -207,8 +207,8 @@ describe('mock-ldap search', () => {
         expect(error).to.be.instanceOf(SizeLimitExceededError);
         small.resetStats();
         const paged = await smallClient.search(DOMAIN, { filter: '(objectClass=user)', paged: { pageSize: 100 }, attributes: ['cn'] });
-        expect(paged.searchEntries).to.have.length(14);
-        expect(small.stats.searches).to.equal(3);
+        expect(paged.searchEntries).to.have.length(16);
+        expect(small.stats.searches).to.equal(4);
       } finally {
         await smallClient.unbind();
         await small.close();

@@ -46,12 +46,13 @@ describe('query plan at scale [mock]', function () {
     expect([lab.hosts, small.hosts, medium.hosts]).to.deep.equal([3, 51, 103]);
     expect(medium.objects).to.be.above(9000);
     expect(medium.groupsOver1500).to.be.above(0);
-    for (const counts of [small, medium]) {
-      expect(counts.ours).to.equal(lab.ours);
-      expect(counts.served).to.equal(lab.served);
-      expect(counts.rangeSearches).to.equal(0);
-    }
-    expect(lab.ours).to.be.at.most(8);
+    expect(medium.ours).to.equal(small.ours);
+    expect(medium.served).to.equal(small.served);
+    for (const counts of [small, medium]) expect(counts.rangeSearches).to.equal(0);
+    // The lab may need one search fewer: the one for computers named by delegation entries is
+    // skipped when every such name was already read (in the lab, FS01 is read for its own RBCD).
+    expect(lab.ours).to.be.within(small.ours - 1, small.ours);
+    expect(small.ours).to.be.at.most(8);
   });
 
   it('[mock] the generator is deterministic: the same seed gives the same directory', () => {
