@@ -44,6 +44,7 @@ export function addSelectionOptions(command: Command, hostHelp: string): Command
     .option('--hosts-group <dn>', 'treat the computer members of this group as Hyper-V hosts')
     .addOption(new Option('--group-by <how>', 'migration groups: all hosts in one group, or one per OU').choices(['all', 'ou']))
     .option('--services <list>', 'services each host needs for its peers (default migration,cifs)')
+    .option('--accept-rbcd', 'count a peer\'s resource-based delegation naming a host in place of the host\'s constrained delegation to it (unverified for live migration: Microsoft documents constrained delegation only)')
     .option('--privileged-group <dn-or-sid>', 'another privileged group (repeatable)', collect)
     .option('--exclude <name>', 'keep this account out of PA001/PA002, e.g. a break-glass account (repeatable)', collect)
     .option('--retries <n>', 'read again on a new connection after busy, unavailable or a dropped connection (default 2)', wholeNumber('--retries', 10))
@@ -79,6 +80,7 @@ export function auditOptionsFrom(merged: Merged, connect: LdapConnectOptions, cr
     groupBy: merged.groupBy,
     groups: merged.groups,
     services: merged.services,
+    acceptRbcd: merged.acceptRbcd,
     privilegedGroups: merged.privilegedGroups,
     exclude: merged.exclude,
     rules: merged.rules,

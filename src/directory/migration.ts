@@ -4,6 +4,9 @@
  * For hosts A ≠ B in one group, A needs `<service>/B` and `<service>/B.fqdn` for each service in
  * --services, and TRUSTED_TO_AUTH_FOR_DELEGATION. Everything here is linear in the number of
  * required entries: hash sets, no nested scans over entries.
+ *
+ * With `acceptRbcd`, a peer whose resource-based delegation (msDS-AllowedToActOnBehalfOfOtherIdentity)
+ * names host A lets A delegate to any of its services: that peer then requires nothing of A.
  */
 import { dnKey, isUnder, parentDn, parseDn } from '../ldap/dn.js';
 import { parseSpn, spnKey } from '../ldap/spn.js';
@@ -27,6 +30,11 @@ export interface MigrationOptions {
   groups?: ExplicitGroup[];
   /** Services each host needs for its peers. Default: migration and cifs. */
   services?: ServiceName[];
+  /**
+   * Count resource-based delegation from a peer as meeting that peer's requirements (--accept-rbcd).
+   * Default false: Microsoft's live-migration documentation describes classic constrained delegation only.
+   */
+  acceptRbcd?: boolean;
 }
 
 export interface RequiredEntry {
@@ -41,8 +49,10 @@ export interface HostState {
   group: string;
   /** Enabled peers in the same group (a disabled host is neither checked nor required as a peer). */
   peers: Account[];
-  /** Per peer dnKey, the entries this host needs for it. */
+  /** Per peer dnKey, the entries this host needs for it (none for peers reached through accepted RBCD). */
   required: Map<string, RequiredEntry[]>;
+  /** dnKeys of the peers whose resource-based delegation names this host, when --accept-rbcd counts it. */
+  rbcdPeers: Set<string>;
   /** Per peer dnKey, the required entries that are absent. */
   missingByPeer: Map<string, RequiredEntry[]>;
   /** Present entries that no peer requires, as written. */
@@ -130,7 +140,8 @@ export function buildMigrationGroups(
       const key = dnKey(peer.dn);
       const entries = requiredEntriesFor(peer, directory.dnsDomain, services);
       const keys = entries.map((entry) => spnKey(entry.spn));
-      required.peers.push({ account: peer, key, entries, keys });
+      const rbcdFrom = options.acceptRbcd === true ? new Set((peer.allowedToActOnBehalfOf ?? []).map((sid) => sid.toUpperCase())) : undefined;
+      required.peers.push({ account: peer, key, entries, keys, rbcdFrom });
       for (const spn of keys) required.owners.set(spn, [...(required.owners.get(spn) ?? []), key]);
     }
     groups.push({
@@ -143,7 +154,14 @@ export function buildMigrationGroups(
 
 /** What the enabled hosts of one group require of each other, worked out once per group. */
 interface GroupRequirements {
-  peers: Array<{ account: Account; key: string; entries: RequiredEntry[]; keys: string[] }>;
+  peers: Array<{
+    account: Account;
+    key: string;
+    entries: RequiredEntry[];
+    keys: string[];
+    /** Upper-case SIDs the peer's resource-based delegation names; only when --accept-rbcd counts it. */
+    rbcdFrom: Set<string> | undefined;
+  }>;
   /** spnKey of every required entry → dnKeys of the peers that require it (normally one). */
   owners: Map<string, string[]>;
 }
@@ -159,10 +177,16 @@ function hostState(account: Account, source: HostSource, group: string, required
   const peers: Account[] = [];
   const requiredByPeer = new Map<string, RequiredEntry[]>();
   const missingByPeer = new Map<string, RequiredEntry[]>();
+  const rbcdPeers = new Set<string>();
+  const sid = account.sid?.toUpperCase();
   let requiredCount = 0;
   for (const peer of required.peers) {
     if (peer.key === self) continue;
     peers.push(peer.account);
+    if (sid !== undefined && peer.rbcdFrom?.has(sid) === true) {
+      rbcdPeers.add(peer.key);
+      continue;
+    }
     requiredByPeer.set(peer.key, peer.entries);
     requiredCount += peer.entries.length;
     let missing: RequiredEntry[] | undefined;
@@ -173,7 +197,7 @@ function hostState(account: Account, source: HostSource, group: string, required
   }
   // An entry is required when a peer other than the host itself requires it.
   const extra = account.allowedToDelegateTo.filter((entry) => !(required.owners.get(spnKey(entry)) ?? []).some((owner) => owner !== self));
-  return { account, source, group, peers, required: requiredByPeer, missingByPeer, extra, requiredCount, inProtectedUsers };
+  return { account, source, group, peers, required: requiredByPeer, rbcdPeers, missingByPeer, extra, requiredCount, inProtectedUsers };
 }
 
 /** The service class of a delegation entry, lower-case, or undefined when it is not an SPN. */

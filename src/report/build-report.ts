@@ -2,6 +2,7 @@
  * Builds the one report object that every format prints. Reporters format it; none recomputes it.
  */
 import type { AuditModel } from '../directory/audit-model.js';
+import { dnKey } from '../ldap/dn.js';
 import type { Finding } from '../rules/rule.js';
 import { SEVERITIES } from '../rules/rule.js';
 import { TOOL } from '../version.js';
@@ -41,6 +42,7 @@ export function buildReport(model: AuditModel, findings: Finding[], generatedAt:
       source: host.source,
       protectedUsers: host.inProtectedUsers,
       rbcdFromPeers: rbcdFromPeers(host),
+      ...(host.rbcdPeers.size === 0 ? {} : { rbcdAccepted: host.peers.filter((p) => host.rbcdPeers.has(dnKey(p.dn))).map((p) => p.sAMAccountName) }),
     })),
     privilegedAccounts: model.privileged.map((p) => ({
       dn: p.account.dn,

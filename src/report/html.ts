@@ -5,7 +5,7 @@
  */
 import { findRule } from '../rules/index.js';
 import { SEVERITIES, severityRank, type Severity } from '../rules/rule.js';
-import { groupMatrix, type MatrixCell } from './matrix.js';
+import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import type { Report, ReportHost } from './schema.js';
 import { terminalSafe } from './terminal-text.js';
 
@@ -73,6 +73,7 @@ function cellHtml(cell: MatrixCell): string {
       return '<td class="disabled">disabled</td>';
     case 'ok':
       lines.push('ok');
+      if (cell.rbcd) lines.push('<small>resource-based (--accept-rbcd)</small>');
       break;
     case 'kerberos-only':
       lines.push('Kerberos only');
@@ -112,6 +113,7 @@ function matrixSection(report: Report): string[] {
         out.push(`<tr><th scope="row">${h(shortHost(host))}</th>${cells[i]!.map(cellHtml).join('')}</tr>`);
       });
       out.push('</tbody></table>');
+      for (const note of rbcdNotes(hosts)) out.push(`<p>${h(note)}</p>`);
     } else {
       out.push(`<p>${hosts.length} hosts: too many for a matrix; one row per host.</p>`);
       out.push('<table><thead><tr><th>Host</th><th>Protocol transition</th><th>Missing entries</th><th>Extra entries</th></tr></thead><tbody>');

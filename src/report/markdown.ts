@@ -8,7 +8,7 @@
  */
 import { findRule } from '../rules/index.js';
 import { SEVERITIES, severityRank } from '../rules/rule.js';
-import { groupMatrix, type MatrixCell } from './matrix.js';
+import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import type { Report, ReportHost } from './schema.js';
 import { terminalSafe } from './terminal-text.js';
 
@@ -46,7 +46,7 @@ function cellText(cell: MatrixCell): string {
     case 'disabled':
       return 'disabled';
     case 'ok':
-      parts.push('ok');
+      parts.push(cell.rbcd ? 'ok (resource-based, --accept-rbcd)' : 'ok');
       break;
     case 'kerberos-only':
       parts.push('**Kerberos only**');
@@ -83,6 +83,7 @@ export function formatMarkdown(report: Report): string {
     out.push(`### Migration group “${md(group.name)}” (${hosts.length} host${hosts.length === 1 ? '' : 's'})`, '');
     if (hosts.length <= MATRIX_MAX_HOSTS) {
       out.push(...table(['from \\\\ to', ...hosts.map(shortHost)], hosts.map((host, i) => [`**${shortHost(host)}**`, ...cells[i]!.map(cellText)])), '');
+      for (const note of rbcdNotes(hosts)) out.push(mdLine(note), '');
     } else {
       out.push(...table(['Host', 'Protocol transition', 'Missing entries', 'Extra entries'], hosts.map((host) => [md(host.sAMAccountName), yesNo(host.protocolTransition), String(host.missing.length), String(host.extra.length)])), '');
     }

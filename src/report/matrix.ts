@@ -16,6 +16,8 @@ export interface MatrixCell {
   unconstrained: boolean;
   /** The row host has no delegation entries at all (a re-joined host, HV003). */
   empty: boolean;
+  /** The column host's resource-based delegation names the row host, and --accept-rbcd counts it. */
+  rbcd: boolean;
 }
 
 const SERVICE_LABELS = new Map([
@@ -30,9 +32,10 @@ function names(host: ReportHost): Set<string> {
 }
 
 export function matrixCell(from: ReportHost, to: ReportHost): MatrixCell {
-  const base = { missing: [], kerberosOnly: false, unconstrained: from.unconstrained, empty: from.allowedToDelegateTo.length === 0 };
+  const base = { missing: [], kerberosOnly: false, unconstrained: from.unconstrained, empty: from.allowedToDelegateTo.length === 0, rbcd: false };
   if (from.dn === to.dn) return { ...base, status: 'self' };
   if (!from.enabled || !to.enabled) return { ...base, status: 'disabled' };
+  if (from.rbcdAccepted?.includes(to.sAMAccountName) === true) return { ...base, status: 'ok', rbcd: true };
   const target = names(to);
   const forms = new Map<string, string[]>();
   for (const spn of from.missing) {
@@ -45,6 +48,18 @@ export function matrixCell(from: ReportHost, to: ReportHost): MatrixCell {
   const kerberosOnly = !from.protocolTransition && from.allowedToDelegateTo.length > 0;
   if (missing.length > 0) return { ...base, status: 'missing', missing, kerberosOnly };
   return { ...base, status: kerberosOnly ? 'kerberos-only' : 'ok', kerberosOnly };
+}
+
+/**
+ * One line per host of `hosts` whose resource-based delegation names peers: plain text, for each
+ * format to escape. Counted in place of constrained delegation only with --accept-rbcd.
+ */
+export function rbcdNotes(hosts: readonly ReportHost[]): string[] {
+  const accepted = hosts.some((host) => (host.rbcdAccepted ?? []).length > 0);
+  const note = accepted ? 'counted in place of constrained delegation entries: --accept-rbcd' : 'information: it does not replace constrained delegation';
+  return hosts
+    .filter((host) => (host.rbcdFromPeers ?? []).length > 0)
+    .map((host) => `${host.sAMAccountName} has resource-based delegation from ${host.rbcdFromPeers!.join(', ')} (${note})`);
 }
 
 /** The rows of one group: hosts in report order, each with a cell per host. */

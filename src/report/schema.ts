@@ -46,6 +46,11 @@ export const hostSchema = z.object({
    * constrained delegation, so RBCD does not satisfy HV001/HV002. Absent in reports of older versions.
    */
   rbcdFromPeers: z.array(z.string()).optional(),
+  /**
+   * Peers this host reaches through their resource-based delegation, counted in place of constrained
+   * delegation entries because the audit ran with --accept-rbcd. Absent otherwise.
+   */
+  rbcdAccepted: z.array(z.string()).optional(),
 });
 
 export const privilegedAccountSchema = z.object({

@@ -5,7 +5,7 @@
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import type { Severity } from '../rules/rule.js';
-import { groupMatrix, type MatrixCell } from './matrix.js';
+import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import { probeResultsTable, probeSummary } from './probe-table.js';
 import type { Report } from './schema.js';
 import { terminalSafe } from './terminal-text.js';
@@ -37,7 +37,7 @@ function cellText(cell: MatrixCell): string {
     case 'disabled':
       return 'off';
     case 'ok':
-      return cell.unconstrained ? '✓ U' : '✓';
+      return `✓${cell.rbcd ? ' R' : ''}${cell.unconstrained ? ' U' : ''}`;
     case 'kerberos-only':
       return cell.unconstrained ? 'K U' : 'K';
     case 'missing':
@@ -92,10 +92,9 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
       const table = newTable(['from \\ to', ...names]);
       hosts.forEach((_, i) => table.push([names[i]!, ...cells[i]!.map((cell) => paint(cellStyle(cell), cellText(cell)))]));
       out.push(table.toString());
-      out.push('✓ ready  K "Kerberos only" (needs protocol transition)  no … entries missing  U unconstrained  off disabled');
-      for (const h of hosts.filter((host) => (host.rbcdFromPeers ?? []).length > 0)) {
-        out.push(`${terminalSafe(h.sAMAccountName)} has resource-based delegation from ${h.rbcdFromPeers!.map(terminalSafe).join(', ')} (information: it does not replace the constrained delegation above)`);
-      }
+      const accepted = hosts.some((host) => (host.rbcdAccepted ?? []).length > 0);
+      out.push(`✓ ready  K "Kerberos only" (needs protocol transition)  no … entries missing  U unconstrained  off disabled${accepted ? '  R through resource-based delegation (--accept-rbcd)' : ''}`);
+      out.push(...rbcdNotes(hosts).map(terminalSafe));
     } else {
       const table = newTable(['host', 'protocol transition', 'missing entries', 'extra entries']);
       for (const h of hosts) table.push([terminalSafe(h.sAMAccountName), h.protocolTransition ? 'yes' : 'no', String(h.missing.length), String(h.extra.length)]);

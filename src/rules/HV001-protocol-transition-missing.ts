@@ -19,7 +19,8 @@ export default defineRule({
   *check(model) {
     for (const host of model.hosts) {
       const { account } = host;
-      if (!account.enabled || host.peers.length === 0 || account.allowedToDelegateTo.length === 0 || account.protocolTransition) continue;
+      // Peers reached through accepted RBCD (--accept-rbcd) require nothing: a host reaching all of them so needs no flag.
+      if (!account.enabled || host.required.size === 0 || account.allowedToDelegateTo.length === 0 || account.protocolTransition) continue;
       yield {
         subject: account,
         message:

@@ -18,7 +18,7 @@ export default defineRule({
   *check(model) {
     for (const host of model.hosts) {
       const { account } = host;
-      if (!account.enabled || host.peers.length === 0 || account.allowedToDelegateTo.length === 0 || host.missingByPeer.size === 0) continue;
+      if (!account.enabled || host.required.size === 0 || account.allowedToDelegateTo.length === 0 || host.missingByPeer.size === 0) continue;
       const missing: Record<string, string[]> = {};
       const spns: string[] = [];
       for (const peer of host.peers) {

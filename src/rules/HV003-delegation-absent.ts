@@ -21,7 +21,7 @@ export default defineRule({
   *check(model) {
     for (const host of model.hosts) {
       const { account } = host;
-      if (!account.enabled || host.peers.length === 0 || account.allowedToDelegateTo.length > 0) continue;
+      if (!account.enabled || host.required.size === 0 || account.allowedToDelegateTo.length > 0) continue;
       const ownNames = new Set(nameKeys(account).map((n) => spnKey(`${MIGRATION_SERVICE_CLASS}/${n}`)));
       const delegatingPeers = host.peers
         .filter((peer) => peer.allowedToDelegateTo.some((entry) => ownNames.has(spnKey(entry))))
@@ -35,7 +35,7 @@ export default defineRule({
         message: rejoinSuspected
           ? `${shortName(account)} has no delegation entries while ${delegatingPeers.join(', ')} still delegate to it: its computer object was likely re-created by a domain re-join` +
             (account.whenCreated ? ` (created ${account.whenCreated})` : '')
-          : `${shortName(account)} has no delegation entries for its ${host.peers.length} migration peers`,
+          : `${shortName(account)} has no delegation entries for its ${host.required.size} migration peers`,
         details: { rejoinSuspected, delegatingPeers, requiredCount: host.requiredCount, whenCreated: account.whenCreated ?? null },
         remediation: `delegaudit fix --host ${shellWord(shortName(account))} --apply, or: ${steps.join('; ')}. ${TAKES_EFFECT}`,
       };

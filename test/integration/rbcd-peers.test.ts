@@ -1,37 +1,68 @@
 import { expect } from 'chai';
-import { Attribute, Change } from 'ldapts';
-import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
-import { audit } from '../../src/index.js';
-import { rbcdDescriptor } from '../../src/ldap/security-descriptor.js';
-import { sidToBuffer } from '../../src/ldap/sid.js';
+import { audit, planFixFor } from '../../src/index.js';
+import { groupMatrix } from '../../src/report/matrix.js';
 import { runCli } from '../helpers/run-cli.js';
-import { LAB_LDIF, type Target, withAdminClient } from '../helpers/targets.js';
+import { changeRbcd, forEachTarget, type Target } from '../helpers/targets.js';
 
-// Samba 4.17 refuses LDAP writes of msDS-AllowedToActOnBehalfOfOtherIdentity ("can only be modified
-// as system"), so this scenario is set up on mock-ldap only.
-describe('resource-based delegation between Hyper-V peers [mock]', () => {
-  let mock: MockLdap;
-  before(async () => {
-    mock = await startMockLdap({ ldif: LAB_LDIF });
-    const target = { url: mock.ldapsUrl!, caFile: mock.caFile, servername: mock.servername, admin: { dn: 'CN=Administrator,CN=Users,DC=corp,DC=example,DC=com', password: 'Lab-Admin-Passw0rd' } } as unknown as Target;
-    const hv01 = sidToBuffer('S-1-5-21-1004336348-1177238915-682003330-1140');
-    await withAdminClient(target, (client) =>
-      client.modify('CN=HV02,OU=Hyper-V,DC=corp,DC=example,DC=com', new Change({ operation: 'replace', modification: new Attribute({ type: 'msDS-AllowedToActOnBehalfOfOtherIdentity', values: [rbcdDescriptor([hv01])] }) })),
-    );
-  });
-  after(async () => {
-    await mock.close();
-  });
+// The lab: HV01's and HV02's resource-based delegation names HV03$ (set as a workaround after HV03
+// was re-joined). Microsoft documents classic constrained delegation for live migration only.
+const connect = (t: Target) => ({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.admin.upn, password: t.admin.password } });
+const args = (t: Target): string[] => ['--url', t.url, '--ca-file', t.caFile, '--tls-servername', t.servername, '--user', t.admin.upn, '--fail-on', 'never'];
+const findings = (report: { findings: Array<{ rule: string; subject: { sAMAccountName: string } }> }) => report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
 
-  it('[mock] shows on the host row which peers its RBCD lets act on its behalf, as information only', async () => {
-    const { report } = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' } });
-    expect(report.hosts.map((h) => [h.sAMAccountName, h.rbcdFromPeers])).to.deep.equal([
-      ['HV01$', []],
-      ['HV02$', ['HV01$']],
-      ['HV03$', []],
+forEachTarget('resource-based delegation between Hyper-V peers', (label, target) => {
+  it(`[${label}] shows on the host rows which peers their RBCD names, as information only`, async () => {
+    const { report } = await audit(connect(target()));
+    expect(report.hosts.map((h) => [h.sAMAccountName, h.rbcdFromPeers, h.rbcdAccepted])).to.deep.equal([
+      ['HV01$', ['HV03$'], undefined],
+      ['HV02$', ['HV03$'], undefined],
+      ['HV03$', [], undefined],
     ]);
-    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
-    const r = await runCli(['audit', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--fail-on', 'never'], { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' });
-    expect(r.stdout).to.contain('HV02$ has resource-based delegation from HV01$ (information: it does not replace the constrained delegation above)');
+    expect(findings(report)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
+    const r = await runCli(['audit', ...args(target())], { DELEGAUDIT_PASSWORD: target().admin.password, NO_COLOR: '1' });
+    expect(r.stdout).to.contain('HV01$ has resource-based delegation from HV03$ (information: it does not replace constrained delegation)');
+  });
+
+  it(`[${label}] --accept-rbcd counts it: HV03 reaches both peers, so no HV003, and fix plans nothing for HV03`, async () => {
+    const { report } = await audit({ ...connect(target()), acceptRbcd: true });
+    expect(findings(report)).to.deep.equal(['HV001 HV02$', 'PA001 admin.nested', 'PA001 admin.primary']);
+    const hv03 = report.hosts.find((h) => h.sAMAccountName === 'HV03$')!;
+    expect(hv03).to.deep.include({ rbcdAccepted: ['HV01$', 'HV02$'], missing: [] });
+    const { hosts, cells } = groupMatrix(report, 'all hosts');
+    const row = cells[hosts.indexOf(hv03)]!.map((c) => `${c.status}${c.rbcd ? ' rbcd' : ''}`);
+    expect(row).to.deep.equal(['ok rbcd', 'ok rbcd', 'self']);
+    const { plan } = await planFixFor({ ...connect(target()), acceptRbcd: true });
+    expect(plan.changes.map((c) => c.sAMAccountName)).to.deep.equal(['HV02$']);
+
+    const r = await runCli(['audit', ...args(target()), '--accept-rbcd'], { DELEGAUDIT_PASSWORD: target().admin.password, NO_COLOR: '1' });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/HV03 +│ ✓ R +│ ✓ R +│ · /);
+    expect(r.stdout).to.contain('HV01$ has resource-based delegation from HV03$ (counted in place of constrained delegation entries: --accept-rbcd)');
   });
 });
+
+forEachTarget(
+  'resource-based delegation between Hyper-V peers, partly',
+  (label, target) => {
+    it(`[${label}] --accept-rbcd with RBCD from one peer only: HV003 asks for the other peer's entries, and fix adds just those`, async () => {
+      const t = target();
+      await changeRbcd(t, 'del', 'HV02$', 'HV03$');
+      try {
+        const { report } = await audit({ ...connect(t), acceptRbcd: true });
+        const hv003 = report.findings.find((f) => f.rule === 'HV003')!;
+        expect(hv003.subject.sAMAccountName).to.equal('HV03$');
+        expect(hv003.details).to.include({ requiredCount: 4 });
+        expect(hv003.message).to.contain('HV01, HV02 still delegate to it');
+        const { plan } = await planFixFor({ ...connect(t), acceptRbcd: true });
+        const change = plan.changes.find((c) => c.sAMAccountName === 'HV03$')!;
+        expect(change.add.map((s) => s.toLowerCase()).sort()).to.deep.equal(
+          ['cifs/hv02', 'cifs/hv02.corp.example.com', 'microsoft virtual system migration service/hv02', 'microsoft virtual system migration service/hv02.corp.example.com'],
+        );
+        expect(change.setFlags).to.deep.equal(['TRUSTED_TO_AUTH_FOR_DELEGATION']);
+      } finally {
+        await changeRbcd(t, 'add', 'HV02$', 'HV03$');
+      }
+    });
+  },
+  { writes: true },
+);
