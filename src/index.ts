@@ -12,6 +12,7 @@ import { buildReport } from './report/build-report.js';
 import type { Report } from './report/schema.js';
 import { DEFAULT_RULES, findRule, INVENTORY_RULES, RULES, runRules } from './rules/index.js';
 import { buildInventoryReport } from './inventory/build-inventory-report.js';
+import { buildInventory } from './inventory/build-inventory.js';
 import type { InventoryReport } from './report/inventory.js';
 import type { Rule } from './rules/rule.js';
 import { readAccountStates } from './fix/account-state.js';
@@ -32,6 +33,8 @@ export interface AuditOptions extends LdapConnectOptions, ReadDirectoryOptions, 
   retryDelayMs?: number;
   /** Probe each host's live-migration port before the rules run (HV011 reads the results). Default: no probe. */
   probe?: ProbeOptions;
+  /** Also list every delegation in the domain (report.delegations) and run the DG rules, as `delegaudit inventory` does. Default false. */
+  inventory?: boolean;
 }
 
 export interface AuditResult {
@@ -53,7 +56,8 @@ export function selectRules(ids: readonly string[] | undefined): Rule[] {
 
 /** Connects, reads the directory in a fixed number of searches, runs the rules and builds the report. */
 export async function audit(options: AuditOptions): Promise<AuditResult> {
-  const rules = selectRules(options.rules);
+  const selected = selectRules(options.rules);
+  const rules = options.inventory === true ? [...selected, ...INVENTORY_RULES.filter((rule) => !selected.includes(rule))] : selected;
   const progress = options.onProgress ?? (() => undefined);
   // The DG rules need every delegation target looked up: only then does the read include them.
   const delegationTargets = options.delegationTargets ?? rules.some((rule) => rule.optIn === true);
@@ -61,7 +65,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const read = buildAuditModel(directory, options);
   const model = options.probe === undefined ? read : await probeModel(read, options.probe, progress);
   const findings = runRules(model, rules);
-  return { report: buildReport(model, findings), model, stats };
+  const report = buildReport(model, findings);
+  if (options.inventory === true) report.delegations = buildInventory(model).rows;
+  return { report, model, stats };
 }
 
 export type InventoryOptions = Omit<AuditOptions, 'rules' | 'probe'>;

@@ -28,10 +28,11 @@ export function registerAuditCommand(program: Command, io: Io): void {
     .description('read the directory and report Hyper-V delegation and privileged-account findings (read-only)');
   addProbeOptions(addSelectionOptions(addConnectionOptions(command), 'treat this computer as a Hyper-V host (repeatable)'), true)
     .option('--rules <ids>', 'run only these rules, comma-separated (default: all)')
+    .option('--inventory', 'also list every delegation in the domain and run the DG rules, as `delegaudit inventory` does')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this (default high)').choices([...FAIL_ON]))
     .addOption(new Option('--format <format>', 'report format (default table)').choices(REPORT_FORMATS))
     .option('--output <file>', 'write the report to this file (mode 0600) instead of stdout')
-    .action(async (flags: CommonFlags & ProbeFlags) => {
+    .action(async (flags: CommonFlags & ProbeFlags & { inventory?: boolean }) => {
       const merged = await mergeFlags(flags);
       const probe = probeOptionsFrom(flags, false);
       const format = (merged.format ?? 'table') as ReportFormat;
@@ -41,7 +42,7 @@ export function registerAuditCommand(program: Command, io: Io): void {
       const { connect, credentials, warnings } = await resolveConnection(merged, io);
       for (const warning of warnings) io.warn(warning);
       const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
-      const result = await audit({ ...auditOptionsFrom(merged, connect, credentials, progress), probe });
+      const result = await audit({ ...auditOptionsFrom(merged, connect, credentials, progress), probe, inventory: flags.inventory === true });
       const toFile = merged.output !== undefined;
       const text = REPORTERS[format](result.report, { color: !toFile && io.colorStdout, width: io.columns });
       if (toFile) {

@@ -5,44 +5,18 @@
  * applies sPNMappings and compares case-insensitively.
  */
 import type { AuditModel } from '../directory/audit-model.js';
-import type { Account, AccountKind } from '../directory/model.js';
+import type { Account } from '../directory/model.js';
+import { DELEGATION_TYPES, type InventoryRow } from '../report/schema.js';
 import { dnKey } from '../ldap/dn.js';
 import { ridOf } from '../ldap/sid.js';
 import { parseSpn, shortHostKey, spnKey } from '../ldap/spn.js';
 import { RID } from '../directory/well-known.js';
 import { DEFAULT_SPN_MAPPINGS, mappedSpn, parseSpnMappings } from '../directory/spn-mappings.js';
 
-export const DELEGATION_TYPES = ['unconstrained', 'constrained', 'constrained-protocol-transition', 'resource-based'] as const;
-export type DelegationType = (typeof DELEGATION_TYPES)[number];
-
-/**
- * Whether the target resolves to an account: `yes`, `no` (no account serves it, or the computer it names
- * does not exist), `unknown` (its host was not among the accounts read), `n/a` (unconstrained: no target).
- */
-export type TargetExists = 'yes' | 'no' | 'unknown' | 'n/a';
-
-export interface InventoryRow {
-  sAMAccountName: string;
-  dn: string;
-  kind: AccountKind;
-  enabled: boolean;
-  sensitive: boolean;
-  privileged: boolean;
-  isDomainController: boolean;
-  delegation: DelegationType;
-  /** The SPN (constrained), the principal allowed to act (resource-based: its sAMAccountName, or the SID when unresolved), or '' (unconstrained). */
-  target: string;
-  /** The SID of a resource-based principal; undefined otherwise. */
-  targetSid: string | undefined;
-  /** The account that serves or is the target, when one was read. */
-  targetAccount: string | undefined;
-  targetExists: TargetExists;
-  /** A domain controller's own unconstrained flag: expected, never a finding. */
-  expected: boolean;
-  /** The target is a domain controller (its service, or a resource-based entry on a DC) or krbtgt. */
-  targetIsDomainController: boolean;
-  targetIsKrbtgt: boolean;
-}
+export { DELEGATION_TYPES };
+export type DelegationType = InventoryRow['delegation'];
+export type TargetExists = InventoryRow['targetExists'];
+export type { InventoryRow };
 
 export interface Inventory {
   rows: InventoryRow[];

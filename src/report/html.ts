@@ -5,6 +5,7 @@
  */
 import { findRule } from '../rules/index.js';
 import { SEVERITIES, severityRank, type Severity } from '../rules/rule.js';
+import { INVENTORY_HEAD, inventoryCells } from './inventory-cells.js';
 import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import type { Report, ReportHost } from './schema.js';
 import { terminalSafe } from './terminal-text.js';
@@ -142,6 +143,20 @@ function hostsSection(report: Report): string[] {
   return out;
 }
 
+function inventorySection(report: Report): string[] {
+  const rows = report.delegations;
+  if (rows === undefined) return [];
+  const out = ['<section id="delegations">', `<h2>Delegation inventory (${rows.length})</h2>`, '<p>Every delegation in the domain, one row per account and delegation (<code>--inventory</code>); the DG rules\' findings are among the findings above.</p>'];
+  if (rows.length === 0) out.push('<p>No delegation found.</p>');
+  else {
+    out.push(`<table><thead><tr>${INVENTORY_HEAD.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`);
+    for (const r of rows) out.push(`<tr>${inventoryCells(r, h).map((c) => `<td>${c}</td>`).join('')}</tr>`);
+    out.push('</tbody></table>');
+  }
+  out.push('</section>');
+  return out;
+}
+
 function probeSection(report: Report): string[] {
   if (report.probe === undefined) return [];
   const { probe } = report;
@@ -238,7 +253,7 @@ export function formatHtml(report: Report): string {
     ...summaryCards(report),
   ];
   if (report.warnings.length > 0) out.push('<ul class="warnings">', ...report.warnings.map((w) => `<li>${h(w)}</li>`), '</ul>');
-  out.push(...matrixSection(report), ...findingsSection(report), ...privilegedSection(report), ...hostsSection(report), ...probeSection(report));
+  out.push(...matrixSection(report), ...findingsSection(report), ...privilegedSection(report), ...hostsSection(report), ...probeSection(report), ...inventorySection(report));
   out.push(`<footer>Read-only audit of Kerberos delegation for Hyper-V live migration and privileged accounts.</footer>`);
   return htmlPage(`Delegation audit: ${directory.dnsDomain}`, out);
 }

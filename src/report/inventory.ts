@@ -9,6 +9,7 @@ import type { Finding } from '../rules/rule.js';
 import { csvField } from './csv.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { escapeMarkdown } from './markdown.js';
+import { INVENTORY_HEAD, inventoryCells, yesNo } from './inventory-cells.js';
 import { terminalSafe } from './terminal-text.js';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
@@ -55,9 +56,6 @@ export const INVENTORY_CSV_COLUMNS = [
   'expected',
 ] as const;
 
-function yesNo(value: boolean): string {
-  return value ? 'yes' : 'no';
-}
 
 /** findDelegation's "SPN Exists": Yes/No (and N/A for unconstrained); ours adds `unknown`. */
 function spnExists(row: InventoryRow): string {
@@ -93,40 +91,22 @@ export function formatInventoryJson(report: InventoryReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const TYPE_LABEL: Record<DelegationType, string> = {
-  unconstrained: 'unconstrained',
-  constrained: 'constrained (Kerberos only)',
-  'constrained-protocol-transition': 'constrained (any protocol)',
-  'resource-based': 'resource-based',
-};
+/** The rows as a terminal table, one line per row (the inventory can run to thousands of rows). */
+export function inventoryRowsTable(rows: readonly InventoryRow[]): string {
+  if (rows.length === 0) return 'No delegation found.';
+  const table = new Table({ head: INVENTORY_HEAD, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  for (const r of rows) table.push(inventoryCells(r, terminalSafe));
+  return table.toString();
+}
 
-/** The columns every human format shows, in order. */
-const ROW_HEAD = ['account', 'type', 'enabled', 'sensitive', 'privileged', 'delegation', 'target', 'target exists'];
-
-/** One row's cells for people, directory text passed through the format's `escape`. */
-function rowCells(r: InventoryRow, escape: (text: string) => string): string[] {
-  return [
-    escape(r.sAMAccountName),
-    r.isDomainController ? `${r.kind} (DC)` : r.kind,
-    yesNo(r.enabled),
-    yesNo(r.sensitive),
-    yesNo(r.privileged),
-    r.expected ? `${TYPE_LABEL[r.delegation]} (expected: DC)` : TYPE_LABEL[r.delegation],
-    r.delegation === 'unconstrained' ? 'any service' : escape(r.target),
-    r.targetExists === 'n/a' ? '' : r.targetAccount !== undefined && r.targetExists === 'yes' ? `yes (${escape(r.targetAccount)})` : r.targetExists,
-  ];
+/** "29 delegations on 7 accounts" */
+export function inventoryCount(rows: readonly InventoryRow[]): string {
+  return `${rows.length} delegation${rows.length === 1 ? '' : 's'} on ${new Set(rows.map((r) => r.dn)).size} accounts`;
 }
 
 export function formatInventoryTable(report: InventoryReport): string {
   const out: string[] = [`Delegation inventory of ${terminalSafe(report.directory.dnsDomain)}: ${report.summary.rows} delegations on ${report.summary.accounts} accounts`, ''];
-  const table = new Table({
-    head: ROW_HEAD,
-    style: { head: [], border: [] },
-    // One line per row, no separators between rows: the inventory can run to thousands of rows.
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
-  for (const r of report.rows) table.push(rowCells(r, terminalSafe));
-  out.push(report.rows.length === 0 ? 'No delegation found.' : table.toString(), '');
+  out.push(inventoryRowsTable(report.rows), '');
   if (report.findings.length === 0) {
     out.push('Findings: none');
   } else {
@@ -144,8 +124,8 @@ export function formatInventoryMarkdown(report: InventoryReport): string {
   const md = (value: string): string => escapeMarkdown(value);
   const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   const out = [`# Delegation inventory of ${md(report.directory.dnsDomain)}`, '', `${report.summary.rows} delegations on ${report.summary.accounts} accounts.`, ''];
-  out.push(row(ROW_HEAD), row(ROW_HEAD.map(() => '---')));
-  for (const r of report.rows) out.push(row(rowCells(r, md)));
+  out.push(row(INVENTORY_HEAD), row(INVENTORY_HEAD.map(() => '---')));
+  for (const r of report.rows) out.push(row(inventoryCells(r, md)));
   out.push('', '## Findings', '');
   if (report.findings.length === 0) out.push('None.');
   for (const f of report.findings) out.push(`- **${f.severity}** ${f.rule} ${f.name}: ${md(f.message)}`, `  - fix: ${md(f.remediation)}`);
@@ -172,8 +152,8 @@ export function formatInventoryHtml(report: InventoryReport): string {
     }
     out.push('</tbody></table>');
   }
-  out.push(`<h2>Delegations (${report.rows.length})</h2>`, `<table><thead><tr>${ROW_HEAD.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`);
-  for (const r of report.rows) out.push(`<tr>${rowCells(r, h).map((c) => `<td>${c}</td>`).join('')}</tr>`);
+  out.push(`<h2>Delegations (${report.rows.length})</h2>`, `<table><thead><tr>${INVENTORY_HEAD.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`);
+  for (const r of report.rows) out.push(`<tr>${inventoryCells(r, h).map((c) => `<td>${c}</td>`).join('')}</tr>`);
   out.push('</tbody></table>', '<footer>Read-only inventory of Kerberos delegation.</footer>');
   return htmlPage(`Delegation inventory: ${report.directory.dnsDomain}`, out);
 }

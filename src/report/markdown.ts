@@ -8,6 +8,7 @@
  */
 import { findRule } from '../rules/index.js';
 import { SEVERITIES, severityRank } from '../rules/rule.js';
+import { INVENTORY_HEAD, inventoryCells } from './inventory-cells.js';
 import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import type { Report, ReportHost } from './schema.js';
 import { terminalSafe } from './terminal-text.js';
@@ -131,6 +132,10 @@ export function formatMarkdown(report: Report): string {
   if (report.probe !== undefined) {
     out.push(`## Live-migration port probe (TCP ${report.probe.port})`, '');
     out.push(...table(['Host', 'Name', 'Address', 'Result', 'Detail'], report.probe.results.map((r) => [md(r.host), md(r.target), r.address === null ? '—' : `${md(r.address)}:${r.port}`, r.status, md(r.detail ?? '')])), '');
+  }
+  if (report.delegations !== undefined) {
+    out.push(`## Delegation inventory (${report.delegations.length})`, '');
+    out.push(...(report.delegations.length === 0 ? ['No delegation found.'] : table(INVENTORY_HEAD, report.delegations.map((r) => inventoryCells(r, md)))), '');
   }
   return `${out.join('\n')}`;
 }

@@ -5,6 +5,7 @@
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import type { Severity } from '../rules/rule.js';
+import { inventoryCount, inventoryRowsTable } from './inventory.js';
 import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import { probeResultsTable, probeSummary } from './probe-table.js';
 import type { Report } from './schema.js';
@@ -135,6 +136,9 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
       ]);
     }
     out.push(table.toString());
+  }
+  if (report.delegations !== undefined) {
+    out.push('', paint('bold', `Delegation inventory: ${inventoryCount(report.delegations)}`), inventoryRowsTable(report.delegations));
   }
   return `${out.join('\n')}\n`;
 }

@@ -2,17 +2,34 @@ import { expect } from 'chai';
 import { buildInventoryReport } from '../../src/inventory/build-inventory-report.js';
 import { formatInventoryCsv, formatInventoryHtml, formatInventoryMarkdown, formatInventoryTable, INVENTORY_CSV_COLUMNS } from '../../src/report/inventory.js';
 import { INVENTORY_RULES, runRules } from '../../src/rules/index.js';
+import { buildReport } from '../../src/report/build-report.js';
+import { formatHtml } from '../../src/report/html.js';
+import { formatMarkdown } from '../../src/report/markdown.js';
+import { reportSchema } from '../../src/report/schema.js';
+import { formatTable } from '../../src/report/table.js';
 import { UAC } from '../../src/ldap/uac.js';
 import { parseCsv } from '../helpers/csv.js';
 import { DirectoryBuilder } from '../helpers/directory-builder.js';
 
-function report() {
-  const model = new DirectoryBuilder()
+function model() {
+  return new DirectoryBuilder()
     .computer('FS01', { spns: ['HOST/FS01'] })
     .user('=HYPERLINK("http://x")', { uac: UAC.NORMAL_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION, delegateTo: ['cifs/FS01', 'cifs/a,b"c'] })
     .user('pipe|`tick`\nnewline', { delegateTo: ['cifs/FS01'] })
     .model();
-  return buildInventoryReport(model, runRules(model, INVENTORY_RULES), new Date('2026-01-01T00:00:00Z'));
+}
+
+function report() {
+  const m = model();
+  return buildInventoryReport(m, runRules(m, INVENTORY_RULES), new Date('2026-01-01T00:00:00Z'));
+}
+
+/** An audit report with the inventory in it, as `audit --inventory` makes it. */
+function auditReport() {
+  const m = model();
+  const r = buildReport(m, runRules(m, INVENTORY_RULES), new Date('2026-01-01T00:00:00Z'));
+  r.delegations = report().rows;
+  return r;
 }
 
 describe('inventory formats', () => {
@@ -38,6 +55,26 @@ describe('inventory formats', () => {
     expect(page).to.contain('pipe|`tick`\\x0anewline');
     expect(page).to.contain('=HYPERLINK(&#34;http://x&#34;)');
     expect(page).to.contain('<span class="sev critical">critical</span></td><td><strong>DG001</strong>');
+  });
+
+  it('audit --inventory: the report carries the rows (valid against the published schema) and every format shows them as text', () => {
+    const r = auditReport();
+    expect(reportSchema.parse(JSON.parse(JSON.stringify(r))).delegations).to.have.length(report().rows.length);
+    const html = formatHtml(r);
+    expect(html).to.contain('<section id="delegations">');
+    expect(html).to.contain(`<h2>Delegation inventory (${report().rows.length})</h2>`);
+    expect(html).to.contain('pipe|`tick`\\x0anewline');
+    expect(html).to.not.contain('HYPERLINK("');
+    const md = formatMarkdown(r);
+    expect(md).to.contain(`## Delegation inventory (${report().rows.length})`);
+    expect(md).to.contain('pipe\\|\\`tick\\`');
+    const table = formatTable(r);
+    expect(table).to.contain(`Delegation inventory: ${report().rows.length} delegations on 2 accounts`);
+    expect(table).not.to.contain('tick`\nnewline');
+    // Without --inventory, none of it.
+    const plain = { ...r, delegations: undefined };
+    expect(formatHtml(plain)).to.not.contain('id="delegations"');
+    expect(formatMarkdown(plain)).to.not.contain('Delegation inventory');
   });
 
   it('Markdown and the table show directory data literally', () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { audit, inventory } from '../../src/index.js';
 import { INVENTORY_CSV_COLUMNS } from '../../src/report/inventory.js';
+import { reportSchema } from '../../src/report/schema.js';
 import { parseCsv } from '../helpers/csv.js';
 import { runCli } from '../helpers/run-cli.js';
 import { forEachTarget, type Target } from '../helpers/targets.js';
@@ -91,6 +92,21 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
     // findDelegation would call APP01 "Constrained"; here it has an Unconstrained row and a row per entry.
     expect(rows.filter((c) => c[0] === 'APP01$').map((c) => c[2])).to.have.members(['Unconstrained', 'Constrained', 'Constrained']);
     expect(rows.find((c) => c[0] === 'FS01$' && c[3] === 'svc-web')!.slice(1, 5)).to.deep.equal(['Computer', 'Resource-Based Constrained', 'svc-web', 'Yes']);
+  });
+
+  it(`[${label}] delegaudit audit --inventory adds every delegation and the DG findings to the audit report`, async () => {
+    const t = target();
+    const { inventory: expected } = await inventory(connect(t));
+    const json = await runCli(['audit', ...args(t), '--inventory', '--format', 'json', '--fail-on', 'never'], { DELEGAUDIT_PASSWORD: t.reader.password, NO_COLOR: '1' });
+    expect(json.code, json.stderr).to.equal(0);
+    const report = reportSchema.parse(JSON.parse(json.stdout));
+    expect(report.delegations).to.deep.equal(JSON.parse(JSON.stringify(expected.rows)));
+    expect(report.findings.map((f) => f.rule)).to.include.members(['HV001', 'HV003', 'PA001', 'DG001', 'DG002', 'DG003', 'DG004', 'DG005']);
+    const html = await runCli(['audit', ...args(t), '--inventory', '--format', 'html', '--fail-on', 'never'], { DELEGAUDIT_PASSWORD: t.reader.password });
+    expect(html.stdout).to.contain(`<h2>Delegation inventory (${expected.rows.length})</h2>`);
+    expect(html.stdout.match(/<tr><td>svc-web<\/td>/g)).to.have.length(2);
+    const plain = await runCli(['audit', ...args(t), '--format', 'json', '--fail-on', 'never'], { DELEGAUDIT_PASSWORD: t.reader.password });
+    expect(JSON.parse(plain.stdout)).to.not.have.property('delegations');
   });
 
   it(`[${label}] delegaudit inventory prints a table and --format json the rows`, async () => {
