@@ -93,57 +93,78 @@ export function accountOfRow(model: AuditModel, row: InventoryRow): Account {
 
 const CACHE = new WeakMap<AuditModel, Inventory>();
 
+/** What a row says about the delegation itself; the account's columns come from the account. */
+type RowDelegation = Pick<InventoryRow, 'delegation' | 'target' | 'targetSid' | 'targetAccount' | 'targetExists' | 'expected' | 'targetIsDomainController' | 'targetIsKrbtgt'>;
+
+/**
+ * One row with every property written out. `{ ...accountColumns, delegation, … }` made each of the
+ * 28,909 rows of the benchmark's large directory on V8's slow path: ~200 ms, against ~30 ms for this.
+ */
+function makeRow(account: Account, privileged: boolean, d: RowDelegation): InventoryRow {
+  return {
+    sAMAccountName: account.sAMAccountName,
+    dn: account.dn,
+    kind: account.kind,
+    enabled: account.enabled,
+    sensitive: account.sensitive,
+    privileged,
+    isDomainController: account.isDomainController,
+    delegation: d.delegation,
+    target: d.target,
+    targetSid: d.targetSid,
+    targetAccount: d.targetAccount,
+    targetExists: d.targetExists,
+    expected: d.expected,
+    targetIsDomainController: d.targetIsDomainController,
+    targetIsKrbtgt: d.targetIsKrbtgt,
+  };
+}
+
 /** The inventory of the model (computed once per model; rules DG001–DG005 share it). */
 export function buildInventory(model: AuditModel): Inventory {
   const cached = CACHE.get(model);
   if (cached !== undefined) return cached;
   const resolver = new TargetResolver(model);
-  const privileged = new Set(model.privileged.map((p) => dnKey(p.account.dn)));
+  const privilegedKeys = new Set(model.privileged.map((p) => dnKey(p.account.dn)));
   const rows: InventoryRow[] = [];
   const accounts = [...model.directory.accounts.values()].sort((a, b) => a.sAMAccountName.localeCompare(b.sAMAccountName) || a.dn.localeCompare(b.dn));
   for (const account of accounts) {
-    const base = {
-      sAMAccountName: account.sAMAccountName,
-      dn: account.dn,
-      kind: account.kind,
-      enabled: account.enabled,
-      sensitive: account.sensitive,
-      privileged: privileged.has(dnKey(account.dn)),
-      isDomainController: account.isDomainController,
-    };
+    const privileged = privilegedKeys.has(dnKey(account.dn));
     if (account.unconstrained) {
-      rows.push({ ...base, delegation: 'unconstrained', target: '', targetSid: undefined, targetAccount: undefined, targetExists: 'n/a', expected: account.isDomainController, targetIsDomainController: false, targetIsKrbtgt: false });
+      rows.push(makeRow(account, privileged, { delegation: 'unconstrained', target: '', targetSid: undefined, targetAccount: undefined, targetExists: 'n/a', expected: account.isDomainController, targetIsDomainController: false, targetIsKrbtgt: false }));
     }
     const constrained: DelegationType = account.protocolTransition ? 'constrained-protocol-transition' : 'constrained';
     for (const entry of [...account.allowedToDelegateTo].sort((a, b) => spnKey(a).localeCompare(spnKey(b)))) {
       const { exists, account: target } = resolver.exists(entry);
       const serviceClass = parseSpn(entry.trim())?.serviceClass.toLowerCase();
-      rows.push({
-        ...base,
-        delegation: constrained,
-        target: entry,
-        targetSid: undefined,
-        targetAccount: target?.sAMAccountName,
-        targetExists: exists,
-        expected: false,
-        targetIsDomainController: target?.isDomainController === true,
-        targetIsKrbtgt: serviceClass === 'krbtgt' || isKrbtgt(target),
-      });
+      rows.push(
+        makeRow(account, privileged, {
+          delegation: constrained,
+          target: entry,
+          targetSid: undefined,
+          targetAccount: target?.sAMAccountName,
+          targetExists: exists,
+          expected: false,
+          targetIsDomainController: target?.isDomainController === true,
+          targetIsKrbtgt: serviceClass === 'krbtgt' || isKrbtgt(target),
+        }),
+      );
     }
     for (const sid of account.allowedToActOnBehalfOf ?? []) {
       const principal = resolver.bySidOf(sid);
-      rows.push({
-        ...base,
-        delegation: 'resource-based',
-        target: principal?.sAMAccountName ?? sid,
-        targetSid: sid,
-        targetAccount: principal?.sAMAccountName,
-        targetExists: principal !== undefined ? 'yes' : sidExists(model, sid),
-        expected: false,
-        // A principal allowed to act on behalf of anyone to a DC's services controls the domain.
-        targetIsDomainController: account.isDomainController,
-        targetIsKrbtgt: isKrbtgt(account),
-      });
+      rows.push(
+        makeRow(account, privileged, {
+          delegation: 'resource-based',
+          target: principal?.sAMAccountName ?? sid,
+          targetSid: sid,
+          targetAccount: principal?.sAMAccountName,
+          targetExists: principal !== undefined ? 'yes' : sidExists(model, sid),
+          expected: false,
+          // A principal allowed to act on behalf of anyone to a DC's services controls the domain.
+          targetIsDomainController: account.isDomainController,
+          targetIsKrbtgt: isKrbtgt(account),
+        }),
+      );
     }
   }
   const inventory = { rows };
