@@ -3,13 +3,13 @@
  * impacket findDelegation's (AccountName, AccountType, DelegationType, DelegationRightsTo, SPN Exists),
  * so that existing spreadsheets and scripts keep working, followed by ours.
  */
-import Table from 'cli-table3';
 import type { DelegationType, InventoryRow } from '../inventory/build-inventory.js';
 import type { Finding } from '../rules/rule.js';
 import { csvField } from './csv.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { escapeMarkdown } from './markdown.js';
 import { INVENTORY_HEAD, inventoryCells, yesNo } from './inventory-cells.js';
+import { plainTable } from './plain-table.js';
 import { terminalSafe } from './terminal-text.js';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
@@ -91,12 +91,10 @@ export function formatInventoryJson(report: InventoryReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** The rows as a terminal table, one line per row (the inventory can run to thousands of rows). */
+/** The rows as a terminal table, one line per row (the inventory can run to tens of thousands of rows: not cli-table3, see plain-table.ts). */
 export function inventoryRowsTable(rows: readonly InventoryRow[]): string {
   if (rows.length === 0) return 'No delegation found.';
-  const table = new Table({ head: INVENTORY_HEAD, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-  for (const r of rows) table.push(inventoryCells(r, terminalSafe));
-  return table.toString();
+  return plainTable(INVENTORY_HEAD, rows.map((r) => inventoryCells(r, terminalSafe)));
 }
 
 /** "29 delegations on 7 accounts" */
