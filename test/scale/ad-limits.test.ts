@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type { Client } from 'ldapts';
 import { type LdifEntry, type MockLdap, type MockLdapOptions, startMockLdap } from '../../mock-ldap/index.js';
 import { LdapSession } from '../../src/ldap/connection.js';
-import { audit } from '../../src/index.js';
+import { audit, inventory } from '../../src/index.js';
 import { ADMIN, boundClient, DOMAIN, DOMAIN_SID, labFixture } from '../mock-ldap/helpers.js';
 
 const MIG = 'Microsoft Virtual System Migration Service';
@@ -130,6 +130,22 @@ describe('AD server limits [mock]', function () {
       } finally {
         await reader.close();
       }
+    });
+
+    it('[mock] the inventory lists all of 2,500 accounts with delegation, in the same searches: nothing stops at 1000', async () => {
+      const delegating = Array.from({ length: 2500 }, (_, i) => {
+        const u = user(i);
+        return { ...u, attributes: [...u.attributes, { name: 'msDS-AllowedToDelegateTo', values: ['cifs/FS01', `http/WEB${i}`] }] };
+      });
+      const lab = await withMock(await labWith(0), async (m) => (await inventory({ url: m.ldapsUrl!, caFile: m.caFile, tlsServername: m.servername, credentials })).stats);
+      await withMock(await labWith(0, delegating), async (m) => {
+        const { inventory: report, stats } = await inventory({ url: m.ldapsUrl!, caFile: m.caFile, tlsServername: m.servername, credentials });
+        const scale = report.rows.filter((r) => r.dn.endsWith(OU));
+        expect(new Set(scale.map((r) => r.dn)).size).to.equal(2500);
+        expect(scale).to.have.length(5000);
+        expect(report.findings.filter((f) => f.rule === 'DG004' && f.subject.dn.endsWith(OU))).to.have.length(2500);
+        expect(stats.searches).to.equal(lab.searches);
+      });
     });
   });
 
