@@ -231,3 +231,35 @@ describe('migration groups', () => {
     expect(pairs(d.findings(HV002))).to.deep.equal(['HV002 HV01$']);
   });
 });
+
+describe('--accept-rbcd', () => {
+  // HV01 is "Kerberos only" with entries for HV02 only; HV03's RBCD names HV01.
+  const lab = (): DirectoryBuilder => {
+    const b = new DirectoryBuilder().host('HV02', ['HV01', 'HV03']);
+    b.host('HV01', ['HV02'], { uac: KERBEROS_ONLY });
+    return b.host('HV03', ['HV01', 'HV02'], { rbcd: [b.sidOf('HV01$')] });
+  };
+  const rules = (b: DirectoryBuilder, acceptRbcd: boolean) => b.findings(undefined, { acceptRbcd }).map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
+
+  it('by default, RBCD from a peer satisfies nothing: HV002 asks for the peer\'s entries', () => {
+    expect(rules(lab(), false)).to.include.members(['HV001 HV01$', 'HV002 HV01$']);
+    const missing = lab().findings(HV002).find((f) => f.subject.sAMAccountName === 'HV01$')!.details.missing;
+    expect(missing).to.have.keys(['HV03']);
+  });
+
+  it('with it, the peer whose RBCD names the host requires nothing: no HV002, and HV001 still for the classic entries', () => {
+    const found = rules(lab(), true);
+    expect(found).to.include('HV001 HV01$');
+    expect(found).to.not.include('HV002 HV01$');
+    const host = lab().model({ acceptRbcd: true }).hosts.find((h) => h.account.sAMAccountName === 'HV01$')!;
+    expect([...host.rbcdPeers]).to.have.length(1);
+    expect(host.requiredCount).to.equal(4);
+  });
+
+  it('with it, a host reaching every peer through RBCD needs no protocol transition flag: no HV001', () => {
+    const b = new DirectoryBuilder().host('HV01', [], { uac: KERBEROS_ONLY, delegateTo: ['cifs/FS01'] });
+    b.host('HV02', ['HV01'], { rbcd: [b.sidOf('HV01$')] });
+    expect(rules(b, false)).to.include('HV001 HV01$');
+    expect(rules(b, true).filter((f) => /^HV00[123] HV01\$$/.test(f))).to.deep.equal([]);
+  });
+});
