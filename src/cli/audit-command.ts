@@ -6,8 +6,7 @@ import { FAIL_ON, type FailOn } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { audit } from '../index.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../report/index.js';
-import type { Report } from '../report/schema.js';
-import { severityRank, SEVERITIES } from '../rules/rule.js';
+import { type Severity, severityRank, SEVERITIES } from '../rules/rule.js';
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } from './audit-options.js';
 import { addConnectionOptions, resolveConnection } from './connection-options.js';
 import { addProbeOptions, type ProbeFlags, probeOptionsFrom } from './probe-command.js';
@@ -16,10 +15,10 @@ import type { Io } from './io.js';
 import { writeOutputFile } from './write-output.js';
 
 /** Whether any finding is at or above the threshold. */
-export function failsOn(report: Report, failOn: FailOn): boolean {
+export function failsOn(findings: ReadonlyArray<{ severity: Severity }>, failOn: FailOn): boolean {
   if (failOn === 'never') return false;
   const limit = severityRank(failOn);
-  return report.findings.some((f) => severityRank(f.severity) <= limit);
+  return findings.some((f) => severityRank(f.severity) <= limit);
 }
 
 export function registerAuditCommand(program: Command, io: Io): void {
@@ -27,7 +26,7 @@ export function registerAuditCommand(program: Command, io: Io): void {
     .command('audit')
     .description('read the directory and report Hyper-V delegation and privileged-account findings (read-only)');
   addProbeOptions(addSelectionOptions(addConnectionOptions(command), 'treat this computer as a Hyper-V host (repeatable)'), true)
-    .option('--rules <ids>', 'run only these rules, comma-separated (default: all)')
+    .option('--rules <ids>', 'run only these rules, comma-separated (default: every rule but the opt-in DG rules; `all` adds them)')
     .option('--inventory', 'also list every delegation in the domain and run the DG rules, as `delegaudit inventory` does')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this (default high)').choices([...FAIL_ON]))
     .addOption(new Option('--format <format>', 'report format (default table)').choices(REPORT_FORMATS))
@@ -42,6 +41,7 @@ export function registerAuditCommand(program: Command, io: Io): void {
       const { connect, credentials, warnings } = await resolveConnection(merged, io);
       for (const warning of warnings) io.warn(warning);
       const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
+      if (flags.inventory === true && format === 'csv') io.warn('--inventory: the CSV report has one row per finding; for the delegation rows use `delegaudit inventory --format csv`');
       const result = await audit({ ...auditOptionsFrom(merged, connect, credentials, progress), probe, inventory: flags.inventory === true });
       const toFile = merged.output !== undefined;
       const text = REPORTERS[format](result.report, { color: !toFile && io.colorStdout, width: io.columns });
@@ -53,6 +53,6 @@ export function registerAuditCommand(program: Command, io: Io): void {
       }
       const { findings } = result.report.summary;
       io.progress(`findings: ${SEVERITIES.map((s) => `${findings[s]} ${s}`).join(', ')}`);
-      io.setExitCode(failsOn(result.report, failOn) ? EXIT.FINDINGS : EXIT.OK);
+      io.setExitCode(failsOn(result.report.findings, failOn) ? EXIT.FINDINGS : EXIT.OK);
     });
 }

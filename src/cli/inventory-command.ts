@@ -6,8 +6,8 @@ import { type Command, Option } from 'commander';
 import { FAIL_ON, type FailOn } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { inventory } from '../index.js';
-import { INVENTORY_FORMATS, INVENTORY_REPORTERS, type InventoryFormat } from '../report/inventory.js';
-import { severityRank } from '../rules/rule.js';
+import { INVENTORY_FORMATS, INVENTORY_REPORTERS, inventoryCount, type InventoryFormat } from '../report/inventory.js';
+import { failsOn } from './audit-command.js';
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } from './audit-options.js';
 import { addConnectionOptions, resolveConnection } from './connection-options.js';
 import { EXIT } from './exit-codes.js';
@@ -40,9 +40,8 @@ export function registerInventoryCommand(program: Command, io: Io): void {
       } else {
         io.out(text);
       }
-      const { summary, findings } = result.inventory;
-      io.progress(`${summary.rows} delegations on ${summary.accounts} accounts; ${findings.length} findings`);
-      const limit = failOn === 'never' ? -1 : severityRank(failOn);
-      io.setExitCode(findings.some((f) => severityRank(f.severity) <= limit) ? EXIT.FINDINGS : EXIT.OK);
+      const { rows, findings } = result.inventory;
+      io.progress(`${inventoryCount(rows)}; ${findings.length} findings`);
+      io.setExitCode(failsOn(findings, failOn) ? EXIT.FINDINGS : EXIT.OK);
     });
 }

@@ -93,6 +93,6 @@ export function registerProbeCommand(program: Command, io: Io): void {
       }
       if (format !== 'table') for (const warning of result.report.warnings) io.warn(warning);
       io.progress(`HV011: ${result.report.findings.length} host${result.report.findings.length === 1 ? '' : 's'} where nothing listens`);
-      io.setExitCode(failsOn(result.report, failOn) ? EXIT.FINDINGS : EXIT.OK);
+      io.setExitCode(failsOn(result.report.findings, failOn) ? EXIT.FINDINGS : EXIT.OK);
     });
 }

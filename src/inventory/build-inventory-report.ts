@@ -4,6 +4,7 @@
 import type { AuditModel } from '../directory/audit-model.js';
 import type { InventoryReport } from '../report/inventory.js';
 import { INVENTORY_SCHEMA_VERSION } from '../report/inventory.js';
+import { accountCount } from '../report/inventory-cells.js';
 import type { Finding } from '../rules/rule.js';
 import { TOOL } from '../version.js';
 import { buildInventory, DELEGATION_TYPES, type DelegationType } from './build-inventory.js';
@@ -17,8 +18,9 @@ export function buildInventoryReport(model: AuditModel, findings: Finding[], gen
     tool: { name: TOOL.name, version: TOOL.version },
     generatedAt: generatedAt.toISOString(),
     directory: { url: directory.url, baseDN: directory.baseDN, dnsDomain: directory.dnsDomain, domainSid: directory.domainSid },
-    summary: { rows: rows.length, accounts: new Set(rows.map((r) => r.dn.toLowerCase())).size, byType },
-    rows: rows.map((r) => ({ ...r })),
+    summary: { rows: rows.length, accounts: accountCount(rows), byType },
+    // The rows are shared with the DG rules (buildInventory caches them per model); nothing mutates them.
+    rows: [...rows],
     findings,
     warnings: [...model.warnings],
   };

@@ -5,7 +5,7 @@
  */
 import { findRule } from '../rules/index.js';
 import { SEVERITIES, severityRank, type Severity } from '../rules/rule.js';
-import { INVENTORY_HEAD, inventoryCells } from './inventory-cells.js';
+import { inventoryRowsHtml } from './inventory-cells.js';
 import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import type { Report, ReportHost } from './schema.js';
 import { terminalSafe } from './terminal-text.js';
@@ -147,13 +147,7 @@ function inventorySection(report: Report): string[] {
   const rows = report.delegations;
   if (rows === undefined) return [];
   const out = ['<section id="delegations">', `<h2>Delegation inventory (${rows.length})</h2>`, '<p>Every delegation in the domain, one row per account and delegation (<code>--inventory</code>); the DG rules\' findings are among the findings above.</p>'];
-  if (rows.length === 0) out.push('<p>No delegation found.</p>');
-  else {
-    out.push(`<table><thead><tr>${INVENTORY_HEAD.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`);
-    for (const r of rows) out.push(`<tr>${inventoryCells(r, h).map((c) => `<td>${c}</td>`).join('')}</tr>`);
-    out.push('</tbody></table>');
-  }
-  out.push('</section>');
+  out.push(...(rows.length === 0 ? ['<p>No delegation found.</p>'] : inventoryRowsHtml(rows, h)), '</section>');
   return out;
 }
 

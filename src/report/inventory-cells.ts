@@ -18,6 +18,20 @@ const TYPE_LABEL: Record<InventoryRow['delegation'], string> = {
 /** The columns every human format shows, in order. */
 export const INVENTORY_HEAD = ['account', 'type', 'enabled', 'sensitive', 'privileged', 'delegation', 'target', 'target exists'];
 
+/** How many accounts the rows are about (DNs compared without case). */
+export function accountCount(rows: readonly InventoryRow[]): number {
+  return new Set(rows.map((r) => r.dn.toLowerCase())).size;
+}
+
+/** The rows as an HTML table; `escape` is the page's HTML escaping. */
+export function inventoryRowsHtml(rows: readonly InventoryRow[], escape: (text: string) => string): string[] {
+  return [
+    `<table><thead><tr>${INVENTORY_HEAD.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`,
+    ...rows.map((r) => `<tr>${inventoryCells(r, escape).map((c) => `<td>${c}</td>`).join('')}</tr>`),
+    '</tbody></table>',
+  ];
+}
+
 /** One row's cells for people, directory text passed through the format's `escape`. */
 export function inventoryCells(r: InventoryRow, escape: (text: string) => string): string[] {
   return [

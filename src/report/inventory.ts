@@ -7,8 +7,8 @@ import type { DelegationType, InventoryRow } from '../inventory/build-inventory.
 import type { Finding } from '../rules/rule.js';
 import { csvField } from './csv.js';
 import { escapeHtml, htmlPage } from './html.js';
-import { escapeMarkdown } from './markdown.js';
-import { INVENTORY_HEAD, inventoryCells, yesNo } from './inventory-cells.js';
+import { escapeMarkdown, markdownTable } from './markdown.js';
+import { accountCount, INVENTORY_HEAD, inventoryCells, inventoryRowsHtml, yesNo } from './inventory-cells.js';
 import { plainTable } from './plain-table.js';
 import { terminalSafe } from './terminal-text.js';
 
@@ -56,7 +56,6 @@ export const INVENTORY_CSV_COLUMNS = [
   'expected',
 ] as const;
 
-
 /** findDelegation's "SPN Exists": Yes/No (and N/A for unconstrained); ours adds `unknown`. */
 function spnExists(row: InventoryRow): string {
   return row.targetExists === 'n/a' ? 'N/A' : row.targetExists === 'yes' ? 'Yes' : row.targetExists === 'no' ? 'No' : 'Unknown';
@@ -99,11 +98,11 @@ export function inventoryRowsTable(rows: readonly InventoryRow[]): string {
 
 /** "29 delegations on 7 accounts" */
 export function inventoryCount(rows: readonly InventoryRow[]): string {
-  return `${rows.length} delegation${rows.length === 1 ? '' : 's'} on ${new Set(rows.map((r) => r.dn)).size} accounts`;
+  return `${rows.length} delegation${rows.length === 1 ? '' : 's'} on ${accountCount(rows)} accounts`;
 }
 
 export function formatInventoryTable(report: InventoryReport): string {
-  const out: string[] = [`Delegation inventory of ${terminalSafe(report.directory.dnsDomain)}: ${report.summary.rows} delegations on ${report.summary.accounts} accounts`, ''];
+  const out: string[] = [`Delegation inventory of ${terminalSafe(report.directory.dnsDomain)}: ${inventoryCount(report.rows)}`, ''];
   out.push(inventoryRowsTable(report.rows), '');
   if (report.findings.length === 0) {
     out.push('Findings: none');
@@ -120,10 +119,8 @@ export function formatInventoryTable(report: InventoryReport): string {
 /** GitHub/GitLab Markdown: the rows, then the findings; directory data escaped as in the audit's Markdown. */
 export function formatInventoryMarkdown(report: InventoryReport): string {
   const md = (value: string): string => escapeMarkdown(value);
-  const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  const out = [`# Delegation inventory of ${md(report.directory.dnsDomain)}`, '', `${report.summary.rows} delegations on ${report.summary.accounts} accounts.`, ''];
-  out.push(row(INVENTORY_HEAD), row(INVENTORY_HEAD.map(() => '---')));
-  for (const r of report.rows) out.push(row(inventoryCells(r, md)));
+  const out = [`# Delegation inventory of ${md(report.directory.dnsDomain)}`, '', `${inventoryCount(report.rows)}.`, ''];
+  out.push(...markdownTable(INVENTORY_HEAD, report.rows.map((r) => inventoryCells(r, md))));
   out.push('', '## Findings', '');
   if (report.findings.length === 0) out.push('None.');
   for (const f of report.findings) out.push(`- **${f.severity}** ${f.rule} ${f.name}: ${md(f.message)}`, `  - fix: ${md(f.remediation)}`);
@@ -137,7 +134,7 @@ export function formatInventoryHtml(report: InventoryReport): string {
     '<header>',
     `<h1>Delegation inventory: ${h(report.directory.dnsDomain)}</h1>`,
     `<p class="meta">${h(report.directory.url)} · ${h(report.directory.baseDN)} · generated ${h(report.generatedAt)} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
-    `<p>${report.summary.rows} delegations on ${report.summary.accounts} accounts.</p>`,
+    `<p>${inventoryCount(report.rows)}.</p>`,
     '</header>',
   ];
   if (report.warnings.length > 0) out.push('<ul class="warnings">', ...report.warnings.map((w) => `<li>${h(w)}</li>`), '</ul>');
@@ -150,9 +147,7 @@ export function formatInventoryHtml(report: InventoryReport): string {
     }
     out.push('</tbody></table>');
   }
-  out.push(`<h2>Delegations (${report.rows.length})</h2>`, `<table><thead><tr>${INVENTORY_HEAD.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`);
-  for (const r of report.rows) out.push(`<tr>${inventoryCells(r, h).map((c) => `<td>${c}</td>`).join('')}</tr>`);
-  out.push('</tbody></table>', '<footer>Read-only inventory of Kerberos delegation.</footer>');
+  out.push(`<h2>Delegations (${report.rows.length})</h2>`, ...inventoryRowsHtml(report.rows, h), '<footer>Read-only inventory of Kerberos delegation.</footer>');
   return htmlPage(`Delegation inventory: ${report.directory.dnsDomain}`, out);
 }
 

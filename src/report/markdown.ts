@@ -35,7 +35,7 @@ function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-function table(head: string[], rows: string[][], align?: string[]): string[] {
+export function markdownTable(head: string[], rows: string[][], align?: string[]): string[] {
   return [row(head), row(align ?? head.map(() => '---')), ...rows.map(row)];
 }
 
@@ -69,7 +69,7 @@ export function formatMarkdown(report: Report): string {
   const out: string[] = [`# Delegation audit: ${md(directory.dnsDomain)}`, ''];
   out.push(`${mdLine(directory.url)} · ${md(directory.baseDN)} · generated ${md(report.generatedAt)} by ${md(report.tool.name)} ${md(report.tool.version)}`, '');
   out.push(
-    ...table(
+    ...markdownTable(
       ['Hyper-V hosts', 'Migration groups', 'Privileged accounts', ...SEVERITIES.map((s) => s[0]!.toUpperCase() + s.slice(1))],
       [[String(summary.hosts), String(summary.groups), String(summary.privilegedAccounts), ...SEVERITIES.map((s) => String(summary.findings[s]))]],
       Array.from({ length: 3 + SEVERITIES.length }, () => '---:'),
@@ -83,10 +83,10 @@ export function formatMarkdown(report: Report): string {
     const { hosts, cells } = groupMatrix(report, group.name);
     out.push(`### Migration group “${md(group.name)}” (${hosts.length} host${hosts.length === 1 ? '' : 's'})`, '');
     if (hosts.length <= MATRIX_MAX_HOSTS) {
-      out.push(...table(['from \\\\ to', ...hosts.map(shortHost)], hosts.map((host, i) => [`**${shortHost(host)}**`, ...cells[i]!.map(cellText)])), '');
+      out.push(...markdownTable(['from \\\\ to', ...hosts.map(shortHost)], hosts.map((host, i) => [`**${shortHost(host)}**`, ...cells[i]!.map(cellText)])), '');
       for (const note of rbcdNotes(hosts)) out.push(mdLine(note), '');
     } else {
-      out.push(...table(['Host', 'Protocol transition', 'Missing entries', 'Extra entries'], hosts.map((host) => [md(host.sAMAccountName), yesNo(host.protocolTransition), String(host.missing.length), String(host.extra.length)])), '');
+      out.push(...markdownTable(['Host', 'Protocol transition', 'Missing entries', 'Extra entries'], hosts.map((host) => [md(host.sAMAccountName), yesNo(host.protocolTransition), String(host.missing.length), String(host.extra.length)])), '');
     }
   }
 
@@ -96,7 +96,7 @@ export function formatMarkdown(report: Report): string {
   } else {
     const sorted = [...report.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
     out.push(
-      ...table(
+      ...markdownTable(
         ['Severity', 'Rule', 'Subject', 'Finding', 'Remediation'],
         sorted.map((f) => {
           const title = findRule(f.rule)?.title;
@@ -114,7 +114,7 @@ export function formatMarkdown(report: Report): string {
     const byDn = new Map<string, string[]>();
     for (const f of report.findings) byDn.set(f.subject.dn, [...(byDn.get(f.subject.dn) ?? []), f.rule]);
     out.push(
-      ...table(
+      ...markdownTable(
         ['Account', 'Enabled', 'Sensitive flag', 'Protected Users', 'Privileged through', 'Findings'],
         report.privilegedAccounts.map((p) => [
           md(p.sAMAccountName),
@@ -131,11 +131,11 @@ export function formatMarkdown(report: Report): string {
 
   if (report.probe !== undefined) {
     out.push(`## Live-migration port probe (TCP ${report.probe.port})`, '');
-    out.push(...table(['Host', 'Name', 'Address', 'Result', 'Detail'], report.probe.results.map((r) => [md(r.host), md(r.target), r.address === null ? '—' : `${md(r.address)}:${r.port}`, r.status, md(r.detail ?? '')])), '');
+    out.push(...markdownTable(['Host', 'Name', 'Address', 'Result', 'Detail'], report.probe.results.map((r) => [md(r.host), md(r.target), r.address === null ? '—' : `${md(r.address)}:${r.port}`, r.status, md(r.detail ?? '')])), '');
   }
   if (report.delegations !== undefined) {
     out.push(`## Delegation inventory (${report.delegations.length})`, '');
-    out.push(...(report.delegations.length === 0 ? ['No delegation found.'] : table(INVENTORY_HEAD, report.delegations.map((r) => inventoryCells(r, md)))), '');
+    out.push(...(report.delegations.length === 0 ? ['No delegation found.'] : markdownTable(INVENTORY_HEAD, report.delegations.map((r) => inventoryCells(r, md)))), '');
   }
   return `${out.join('\n')}`;
 }

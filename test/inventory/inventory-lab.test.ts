@@ -107,6 +107,9 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
     expect(html.stdout.match(/<tr><td>svc-web<\/td>/g)).to.have.length(2);
     const plain = await runCli(['audit', ...args(t), '--format', 'json', '--fail-on', 'never'], { DELEGAUDIT_PASSWORD: t.reader.password });
     expect(JSON.parse(plain.stdout)).to.not.have.property('delegations');
+    const csv = await runCli(['audit', ...args(t), '--inventory', '--format', 'csv', '--fail-on', 'never'], { DELEGAUDIT_PASSWORD: t.reader.password });
+    expect(csv.code, csv.stderr).to.equal(0);
+    expect(csv.stderr).to.contain('--inventory: the CSV report has one row per finding; for the delegation rows use `delegaudit inventory --format csv`');
   });
 
   it(`[${label}] delegaudit inventory prints a table and --format json the rows`, async () => {
