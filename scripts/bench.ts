@@ -32,7 +32,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../mock-ldap/project-root.js';
 import { READ_ATTRIBUTES, readDirectory } from '../src/directory/read-directory.js';
-import { LdapSession, type SearchLogEntry } from '../src/ldap/connection.js';
+import { LdapSession } from '../src/ldap/session.js';
+import type { SearchLogEntry } from '../src/ldap/search.js';
 import { type DirectorySummary, delegatingAccounts, generateDirectory, PRESETS, type Preset, writeDirectory } from './generate-directory.js';
 
 const ROOT = projectRoot();

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { formatLdif, type LdifAttribute, type LdifEntry, parseLdif } from '../mock-ldap/ldif.js';
 import { projectRoot } from '../mock-ldap/project-root.js';
-import { daclAces } from '../src/ldap/security-descriptor.js';
+import { daclAces } from '../src/ldap/codecs/security-descriptor.js';
 
 export const PRESETS = ['lab', 'small', 'medium', 'large'] as const;
 export type Preset = (typeof PRESETS)[number];

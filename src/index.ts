@@ -3,10 +3,11 @@
  */
 import { buildAuditModel, type AuditModel, type AuditModelOptions } from './directory/audit-model.js';
 import { readDirectory, type ReadDirectoryOptions } from './directory/read-directory.js';
-import { ConfigError, ConnectionError, DirectoryReadError } from './errors.js';
+import { ConfigError, ConnectionError, DirectoryReadError, setting, wording } from './errors.js';
 import { isRetryableRead } from './ldap/errors.js';
 import type { Directory } from './directory/model.js';
-import { type BindCredentials, type LdapConnectOptions, LdapSession, type SessionStats } from './ldap/connection.js';
+import { type BindCredentials, type LdapConnectOptions, LdapSession } from './ldap/session.js';
+import type { SessionStats } from './ldap/search.js';
 import { probeModel, type ProbeOptions } from './probe/probe-hosts.js';
 import { buildReport } from './report/build-report.js';
 import type { Report } from './report/schema.js';
@@ -49,7 +50,7 @@ export function selectRules(ids: readonly string[] | undefined): Rule[] {
   if (ids.some((id) => id.toLowerCase() === 'all')) return [...RULES];
   return ids.map((id) => {
     const rule = findRule(id);
-    if (rule === undefined) throw new ConfigError(`--rules: unknown rule ${JSON.stringify(id)} (known: ${RULES.map((r) => r.id).join(', ')})`);
+    if (rule === undefined) throw new ConfigError(wording`${setting('rules')}: unknown rule ${JSON.stringify(id)} (known: ${RULES.map((r) => r.id).join(', ')})`);
     return rule;
   });
 }
@@ -115,7 +116,7 @@ async function readWithRetries(options: AuditOptions, progress: (line: string) =
       }
       if (error instanceof DirectoryReadError || error instanceof ConnectionError) {
         const tries = attempt > 1 ? ` (gave up after ${attempt} attempts)` : '';
-        throw new DirectoryReadError(`directory read incomplete: ${error.message}${tries}; no report was produced`, { cause: error });
+        throw new DirectoryReadError(wording`directory read incomplete: ${error}${tries}; no report was produced`, { cause: error });
       }
       throw error;
     } finally {
@@ -185,7 +186,7 @@ export type { Finding, Rule, Severity } from './rules/rule.js';
 export { SEVERITIES } from './rules/rule.js';
 export { reportSchema, REPORT_SCHEMA_VERSION, type Report } from './report/schema.js';
 export { AuthError, ConfigError, ConnectionError, DirectoryReadError } from './errors.js';
-export type { BindCredentials, LdapConnectOptions } from './ldap/connection.js';
+export type { BindCredentials, LdapConnectOptions } from './ldap/session.js';
 export { probeHosts, probeTargets, type ProbeOptions, type ProbeTarget, type ResolveOverride } from './probe/probe-hosts.js';
 export type { ProbeReport, ProbeResult, ProbeStatus } from './probe/probe-result.js';
 export { diffReports, type ReportDiff } from './diff/diff-reports.js';

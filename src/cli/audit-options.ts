@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { AuditOptions } from '../index.js';
-import type { BindCredentials, LdapConnectOptions } from '../ldap/connection.js';
+import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
 import { collect } from './connection-options.js';
 
 function wholeNumber(flag: string, max: number) {

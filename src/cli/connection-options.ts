@@ -4,7 +4,7 @@
 import { type Command, Option } from 'commander';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import type { BindCredentials, LdapConnectOptions } from '../ldap/connection.js';
+import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
 import { readPassword } from './password.js';
 
 export function collect(value: string, previous: string[] | undefined): string[] {

@@ -14,6 +14,7 @@ import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } f
 import { confirmWrite, withStopSignals } from './confirm.js';
 import { addConnectionOptions, resolveConnection } from './connection-options.js';
 import { EXIT } from './exit-codes.js';
+import { errorText, withFlags } from './flag-advice.js';
 import type { Io } from './io.js';
 
 interface FixFlags extends CommonFlags {
@@ -46,7 +47,7 @@ export function beforeAfter(before: Report, after: Report): string {
 export function applySummary(result: ApplyResult, journal: string): { text: string; code: number } {
   const count = (status: string): number => result.outcomes.filter((o) => o.status === status).length;
   const lines = [`Applied: ${count('done')} done, ${count('already-applied')} already applied, ${count('failed')} failed, ${count('conflict')} conflicts, ${count('unknown')} unknown, ${count('not-attempted')} not attempted. Journal: ${journal}`];
-  for (const o of result.outcomes.filter((o) => o.error !== undefined)) lines.push(`  ${terminalSafe(o.change.sAMAccountName)}: ${o.status}: ${terminalSafe(o.error!)}`);
+  for (const o of result.outcomes.filter((o) => o.error !== undefined)) lines.push(`  ${terminalSafe(o.change.sAMAccountName)}: ${o.status}: ${terminalSafe(o.errorWording === undefined ? o.error! : withFlags(o.errorWording))}`);
   if (result.interrupted) lines.push('Interrupted: the journal lists exactly what was applied; run the same command again to finish, or rollback the journal.');
   const incomplete = result.outcomes.some((o) => o.status !== 'done' && o.status !== 'already-applied');
   return { text: `${lines.join('\n')}\n`, code: result.fatal !== undefined ? EXIT.CONNECTION : incomplete ? EXIT.WRITE_INCOMPLETE : EXIT.OK };
@@ -104,7 +105,7 @@ export function registerFixCommand(program: Command, io: Io): void {
         io.out(beforeAfter(before.report, after.report));
         io.out(`${TAKES_EFFECT}\n`);
       } else {
-        io.error(result.fatal.message);
+        io.error(errorText(result.fatal));
       }
       io.setExitCode(summary.code);
     });

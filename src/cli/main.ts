@@ -13,6 +13,7 @@ import { registerInventoryCommand } from './inventory-command.js';
 import { registerFixCommand } from './fix-command.js';
 import { registerRollbackCommand } from './rollback-command.js';
 import { EXIT } from './exit-codes.js';
+import { errorText } from './flag-advice.js';
 import { processIo } from './io.js';
 
 const io = processIo();
@@ -48,7 +49,7 @@ try {
     process.exitCode = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   } else {
     const code = exitCodeFor(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     io.error(code === EXIT.INTERNAL ? `unexpected: ${message} (this is a bug: run again with --debug and report the stack)` : message);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     if (debug && error instanceof Error && error.cause instanceof Error && error.cause.stack) process.stderr.write(`caused by: ${error.cause.stack}\n`);

@@ -11,6 +11,7 @@ import { type CommonFlags, mergeFlags } from './audit-options.js';
 import { confirmWrite, withStopSignals } from './confirm.js';
 import { addConnectionOptions, resolveConnection } from './connection-options.js';
 import { EXIT } from './exit-codes.js';
+import { errorText } from './flag-advice.js';
 import { applySummary } from './fix-command.js';
 import type { Io } from './io.js';
 
@@ -57,7 +58,7 @@ export function registerRollbackCommand(program: Command, io: Io): void {
       const result = await withStopSignals(io, (shouldStop) => applyFix(plan, { ...connect, credentials, journal, operation: 'rollback', undoes: undo, shouldStop, onProgress: progress }));
       const summary = applySummary(result, journal);
       io.out(summary.text);
-      if (result.fatal !== undefined) io.error(result.fatal.message);
+      if (result.fatal !== undefined) io.error(errorText(result.fatal));
       else io.out(`${TAKES_EFFECT}\n`);
       io.setExitCode(summary.code);
     });

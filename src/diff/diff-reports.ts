@@ -4,7 +4,7 @@
  * same for privileged accounts. Objects are matched by sAMAccountName (unique in a domain, and it
  * survives a move to another OU); delegation entries case-insensitively, as Kerberos does.
  */
-import { spnKey } from '../ldap/spn.js';
+import { spnKey } from '../ldap/codecs/spn.js';
 import type { Report, ReportFinding, ReportHost, ReportPrivilegedAccount } from '../report/schema.js';
 import { severityRank, type Severity } from '../rules/rule.js';
 

@@ -1,7 +1,7 @@
 import type { LdapEntry } from '../ldap/entry.js';
-import { daclAces } from '../ldap/security-descriptor.js';
-import { sidToString } from '../ldap/sid.js';
-import { hasFlag, parseUac } from '../ldap/uac.js';
+import { daclAces } from '../ldap/codecs/security-descriptor.js';
+import { sidToString } from '../ldap/codecs/sid.js';
+import { hasFlag, parseUac } from '../ldap/codecs/uac.js';
 import type { Account, AccountKind } from './model.js';
 import { RID } from './well-known.js';
 

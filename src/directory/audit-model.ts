@@ -2,8 +2,8 @@
  * Everything the rules look at, computed once from the directory: hosts and their groups, the
  * privileged accounts, and indexes by name.
  */
-import { dnKey } from '../ldap/dn.js';
-import { ridOf } from '../ldap/sid.js';
+import { dnKey } from '../ldap/codecs/dn.js';
+import { ridOf } from '../ldap/codecs/sid.js';
 import { MembershipGraph } from './membership.js';
 import { buildMigrationGroups, type HostState, type MigrationGroup, type MigrationOptions } from './migration.js';
 import type { Account, Directory } from './model.js';

@@ -3,8 +3,8 @@
  * delegation entry (so a re-joined host that lost its SPNs is still found), and those the admin names.
  * Domain controllers never are.
  */
-import { dnKey } from '../ldap/dn.js';
-import { parseSpn } from '../ldap/spn.js';
+import { dnKey } from '../ldap/codecs/dn.js';
+import { parseSpn } from '../ldap/codecs/spn.js';
 import type { Account, HostSource } from './model.js';
 import { MIGRATION_SERVICE_CLASS } from './well-known.js';
 

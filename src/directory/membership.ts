@@ -4,8 +4,8 @@
  * large domain (13 s against 0.2 s measured on Samba with 60k objects), so tests use it only as a
  * cross-check.
  */
-import { dnKey } from '../ldap/dn.js';
-import { ridOf } from '../ldap/sid.js';
+import { dnKey } from '../ldap/codecs/dn.js';
+import { ridOf } from '../ldap/codecs/sid.js';
 import type { Account, Group } from './model.js';
 
 /** Every group reachable from one root, each with the group it was reached from (toward the root). */

@@ -8,8 +8,8 @@
  * With `acceptRbcd`, a peer whose resource-based delegation (msDS-AllowedToActOnBehalfOfOtherIdentity)
  * names host A lets A delegate to any of its services: that peer then requires nothing of A.
  */
-import { dnKey, isUnder, parentDn, parseDn } from '../ldap/dn.js';
-import { parseSpn, spnKey } from '../ldap/spn.js';
+import { dnKey, isUnder, parentDn, parseDn } from '../ldap/codecs/dn.js';
+import { parseSpn, spnKey } from '../ldap/codecs/spn.js';
 import { shortName } from './account.js';
 import type { Account, Directory, HostSource } from './model.js';
 import { nameKeys } from './discover-hosts.js';

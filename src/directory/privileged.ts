@@ -2,8 +2,8 @@
  * Which accounts are privileged: user-type members (nested, or through primaryGroupID) of the
  * privileged groups found by SID, plus the RID-500 account and any groups the admin adds.
  */
-import { dnKey } from '../ldap/dn.js';
-import { isSid, ridOf } from '../ldap/sid.js';
+import { dnKey } from '../ldap/codecs/dn.js';
+import { isSid, ridOf } from '../ldap/codecs/sid.js';
 import type { MembershipGraph } from './membership.js';
 import type { Account } from './model.js';
 import { PRIVILEGED_BUILTIN_SIDS, PRIVILEGED_DOMAIN_RIDS, RID } from './well-known.js';

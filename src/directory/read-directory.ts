@@ -21,13 +21,13 @@
  * 0.02 s for search 4 and 0.1 s for an OR of DNs. Group.members holds the nested groups of every
  * group and the full member lists of the groups search 4 reads.
  */
-import { dnKey, parentDn } from '../ldap/dn.js';
+import { dnKey, parentDn } from '../ldap/codecs/dn.js';
 import type { LdapEntry } from '../ldap/entry.js';
 import { and, bitsAll, eq, type Filter, or, prefix, present } from '../ldap/filter.js';
-import type { LdapSession } from '../ldap/connection.js';
-import { sidToBuffer } from '../ldap/sid.js';
-import { parseSpn, shortHostKey } from '../ldap/spn.js';
-import { UAC } from '../ldap/uac.js';
+import type { LdapSession } from '../ldap/session.js';
+import { sidToBuffer } from '../ldap/codecs/sid.js';
+import { parseSpn, shortHostKey } from '../ldap/codecs/spn.js';
+import { UAC } from '../ldap/codecs/uac.js';
 import { DirectoryReadError } from '../errors.js';
 import { SD_FLAGS_DACL } from '../ldap/sd-flags-control.js';
 import { ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE, readSid, toAccount } from './account.js';

@@ -1,10 +1,10 @@
 /**
  * The two attributes fix writes, read fresh from the directory.
  */
-import type { LdapSession } from '../ldap/connection.js';
-import { dnKey } from '../ldap/dn.js';
+import type { LdapSession } from '../ldap/session.js';
+import { dnKey } from '../ldap/codecs/dn.js';
 import { eq, or, present } from '../ldap/filter.js';
-import { parseUac } from '../ldap/uac.js';
+import { parseUac } from '../ldap/codecs/uac.js';
 
 export interface AccountState {
   dn: string;

@@ -3,9 +3,9 @@
  * delete the value read and add the new one in the same modify, so a concurrent change makes the
  * server refuse it; then the account is re-read once and the change recomputed, never clobbered.
  */
-import { AuthError, ConnectionError, WriteConflictError } from '../errors.js';
-import type { LdapSession } from '../ldap/connection.js';
-import { spnKey } from '../ldap/spn.js';
+import { AuthError, ConnectionError, NoSuchValueError, ValueExistsError, type Wording, WriteConflictError } from '../errors.js';
+import type { LdapSession } from '../ldap/session.js';
+import { spnKey } from '../ldap/codecs/spn.js';
 import { TOOL } from '../version.js';
 import { type AccountState, readAccountState } from './account-state.js';
 import type { JournalWriter } from './journal.js';
@@ -17,6 +17,8 @@ export interface AccountOutcome {
   change: PlannedChange;
   status: OutcomeStatus;
   error?: string;
+  /** `error` with the settings it names marked (errors.ts), for callers that spell them as flags. */
+  errorWording?: Wording;
 }
 
 export interface ApplyResult {
@@ -101,12 +103,13 @@ export async function applyPlan(session: LdapSession, plan: FixPlan, options: Ap
     journal.append({ type: 'done', seq, attempt: n, dn: change.dn, at: now() });
   };
 
-  type Result = { status: OutcomeStatus; error?: string; fatal?: AuthError | ConnectionError };
+  type Result = { status: OutcomeStatus; error?: string; errorWording?: Wording; fatal?: AuthError | ConnectionError };
+  const words = (error: ConnectionError | AuthError | WriteConflictError) => ({ error: error.message, ...(error.wording === undefined ? {} : { errorWording: error.wording }) });
   // A broken connection leaves the modify's fate unknown; no write access stops the run.
   const settle = (error: unknown, onConflict: OutcomeStatus): Result => {
-    if (error instanceof ConnectionError) return { status: 'unknown', error: error.message, fatal: error };
-    if (error instanceof AuthError) return { status: 'failed', error: error.message, fatal: error };
-    if (error instanceof WriteConflictError) return { status: onConflict, error: error.message };
+    if (error instanceof ConnectionError) return { status: 'unknown', ...words(error), fatal: error };
+    if (error instanceof AuthError) return { status: 'failed', ...words(error), fatal: error };
+    if (error instanceof WriteConflictError) return { status: onConflict, ...words(error) };
     throw error;
   };
 
@@ -116,9 +119,9 @@ export async function applyPlan(session: LdapSession, plan: FixPlan, options: Ap
       await attempt(seq, 1, change);
       return { status: 'done' };
     } catch (error) {
-      // Only 20 (a value we add is there) and 16 (a value, or the old userAccountControl, is gone)
-      // mean someone changed the account since we read it; anything else is a plain failure.
-      if (!(error instanceof WriteConflictError) || (error.code !== 20 && error.code !== 16)) return settle(error, 'failed');
+      // Only a value we add being there, or a value (or the old userAccountControl) being gone, means
+      // someone changed the account since we read it; anything else is a plain failure.
+      if (!(error instanceof ValueExistsError || error instanceof NoSuchValueError)) return settle(error, 'failed');
     }
     progress(`${change.sAMAccountName} changed since it was read; re-reading it once`);
     try {
@@ -130,7 +133,9 @@ export async function applyPlan(session: LdapSession, plan: FixPlan, options: Ap
       return { status: 'done' };
     } catch (error) {
       const result = settle(error, 'conflict');
-      return result.status === 'conflict' ? { ...result, error: `changed concurrently twice; left as it is: ${result.error}` } : result;
+      if (result.status !== 'conflict') return result;
+      const twice = 'changed concurrently twice; left as it is: ';
+      return { ...result, error: `${twice}${result.error}`, ...(result.errorWording === undefined ? {} : { errorWording: [twice, ...result.errorWording] }) };
     }
   };
 

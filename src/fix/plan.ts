@@ -6,9 +6,9 @@ import type { AuditModel } from '../directory/audit-model.js';
 import { shortName } from '../directory/account.js';
 import { nameKeys } from '../directory/discover-hosts.js';
 import type { Account } from '../directory/model.js';
-import { dnKey } from '../ldap/dn.js';
-import { spnKey } from '../ldap/spn.js';
-import { UAC, type UacFlag } from '../ldap/uac.js';
+import { dnKey } from '../ldap/codecs/dn.js';
+import { spnKey } from '../ldap/codecs/spn.js';
+import { UAC, type UacFlag } from '../ldap/codecs/uac.js';
 import type { Finding } from '../rules/rule.js';
 
 /** The flags fix may change, and nothing else. */

@@ -3,9 +3,9 @@
  * the run broke with the modify in flight), restore what that change touched, in reverse order,
  * computed against the account as it is now, so a rollback is as safe to repeat as a fix.
  */
-import { dnKey } from '../ldap/dn.js';
-import { spnKey } from '../ldap/spn.js';
-import { UAC } from '../ldap/uac.js';
+import { dnKey } from '../ldap/codecs/dn.js';
+import { spnKey } from '../ldap/codecs/spn.js';
+import { UAC } from '../ldap/codecs/uac.js';
 import type { AccountState } from './account-state.js';
 import type { JournalIntent, JournalLine } from './journal.js';
 import type { FixFlag, FixPlan, PlannedChange } from './plan.js';

@@ -7,9 +7,9 @@
 import type { AuditModel } from '../directory/audit-model.js';
 import type { Account } from '../directory/model.js';
 import { DELEGATION_TYPES, type InventoryRow } from '../report/schema.js';
-import { dnKey } from '../ldap/dn.js';
-import { ridOf } from '../ldap/sid.js';
-import { parseSpn, shortHostKey, spnKey } from '../ldap/spn.js';
+import { dnKey } from '../ldap/codecs/dn.js';
+import { ridOf } from '../ldap/codecs/sid.js';
+import { parseSpn, shortHostKey, spnKey } from '../ldap/codecs/spn.js';
 import { RID } from '../directory/well-known.js';
 import { DEFAULT_SPN_MAPPINGS, mappedSpn, parseSpnMappings } from '../directory/spn-mappings.js';
 

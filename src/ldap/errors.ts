@@ -7,12 +7,14 @@ import {
   InsufficientAccessError,
   InvalidCredentialsError,
   MessageParserError,
+  NoSuchAttributeError,
   NoSuchObjectError,
   ResultCodeError,
   StrongAuthRequiredError,
+  TypeOrValueExistsError,
   UnavailableError,
 } from 'ldapts';
-import { AuthError, ConnectionError, DirectoryReadError, WriteConflictError } from '../errors.js';
+import { AuthError, ConnectionError, DirectoryReadError, NoSuchValueError, setting, ValueExistsError, wording, WriteConflictError } from '../errors.js';
 
 /** AD's bind diagnostics carry `data <hex>`: the reason a password check failed (MS-ADTS, common LDAP bind errors). */
 export const AD_BIND_DATA_CODES: Readonly<Record<string, string>> = {
@@ -60,6 +62,9 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
   EPIPE: 'the connection was closed by the server',
 };
 
+/** LDAP result 10, referral: ldapts has no class of its own for it. */
+const LDAP_REFERRAL = 10;
+
 /** What the caller was doing when the error happened, for the message. */
 export interface ErrorContext {
   url: string;
@@ -86,13 +91,13 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
 
   if (code !== undefined && TLS_TRUST_CODES.has(code)) {
     return new ConnectionError(
-      `TLS certificate of ${url} is not trusted (${code}): pass the issuing CA with --ca-file PEM (or fix the DC's certificate)`,
+      wording`TLS certificate of ${url} is not trusted (${code}): pass the issuing CA with ${setting('caFile')} PEM (or fix the DC's certificate)`,
       { cause: error },
     );
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new ConnectionError(
-      `TLS certificate of ${url} does not match the host name (${message}): connect by the name in the certificate or pass --tls-servername NAME`,
+      wording`TLS certificate of ${url} does not match the host name (${message}): connect by the name in the certificate or pass ${setting('tlsServername')} NAME`,
       { cause: error },
     );
   }
@@ -103,21 +108,21 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
     return new ConnectionError(`cannot reach ${url}: ${NETWORK_CODES[code]}`, { cause: error });
   }
   if (/Connection timeout/i.test(message)) {
-    return new ConnectionError(`cannot reach ${url}: no connection within the connect timeout (--connect-timeout)`, { cause: error });
+    return new ConnectionError(wording`cannot reach ${url}: no connection within the connect timeout (${setting('connectTimeoutMs')})`, { cause: error });
   }
   if (/Operation timed out/i.test(message)) {
-    return new ConnectionError(`${url} did not answer a ${phase} request within the request timeout (--timeout)`, { cause: error });
+    return new ConnectionError(wording`${url} did not answer a ${phase} request within the request timeout (${setting('timeoutMs')})`, { cause: error });
   }
   if (error instanceof MessageParserError) {
     const what = context.what ? ` to the ${phase} of ${context.what}` : ` to a ${phase} request`;
     return new ConnectionError(`${url} answered${what} with a message that is not valid LDAP (${message.trim()})`, { cause: error });
   }
   if (/wrong version number|packet length too long|unknown protocol/i.test(message)) {
-    return new ConnectionError(`TLS handshake with ${url} failed (${message.trim()}): is this an LDAPS port? For port 389 use ldap:// with --starttls`, { cause: error });
+    return new ConnectionError(wording`TLS handshake with ${url} failed (${message.trim()}): is this an LDAPS port? For port 389 use ldap:// with ${setting('startTls')}`, { cause: error });
   }
 
   if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
-    return new AuthError(`${url}: this DC requires signing or TLS: use ldaps:// or --starttls`, { cause: error });
+    return new AuthError(wording`${url}: this DC requires signing or TLS: use ldaps:// or ${setting('startTls')}`, { cause: error });
   }
   if (error instanceof InvalidCredentialsError) {
     const data = decodeAdBindData(message);
@@ -135,13 +140,16 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
     return new AuthError(`${url}: insufficient access rights for ${phase}${context.what ? ` of ${context.what}` : ''}`, { cause: error });
   }
   if (error instanceof ResultCodeError && phase === 'modify') {
-    return new WriteConflictError(`${url}: modify of ${context.what ?? 'the account'} refused: ${message.trim()} (LDAP result ${error.code})`, error.code, { cause: error });
+    const refused = `${url}: modify of ${context.what ?? 'the account'} refused: ${message.trim()} (LDAP result ${error.code})`;
+    // 20 and 16 mean the account changed since it was read (fix/apply.ts re-reads it once).
+    const Conflict = error instanceof TypeOrValueExistsError ? ValueExistsError : error instanceof NoSuchAttributeError ? NoSuchValueError : WriteConflictError;
+    return new Conflict(refused, error.code, { cause: error });
   }
   if (error instanceof NoSuchObjectError && phase === 'search') {
-    return new DirectoryReadError(`${url}: ${context.what ?? 'the search base'} does not exist (check --base-dn)`, { cause: error });
+    return new DirectoryReadError(wording`${url}: ${context.what ?? 'the search base'} does not exist (check ${setting('baseDn')})`, { cause: error });
   }
-  if (error instanceof ResultCodeError && error.code === 10) {
-    return new DirectoryReadError(`${url}: the DC referred the ${phase} of ${context.what ?? 'the base'} to another server: point --url at a DC of the domain that holds it (referrals are not chased)`, { cause: error });
+  if (error instanceof ResultCodeError && error.code === LDAP_REFERRAL) {
+    return new DirectoryReadError(wording`${url}: the DC referred the ${phase} of ${context.what ?? 'the base'} to another server: point ${setting('url')} at a DC of the domain that holds it (referrals are not chased)`, { cause: error });
   }
   if (error instanceof ResultCodeError) {
     const what = context.what ? ` of ${context.what}` : '';

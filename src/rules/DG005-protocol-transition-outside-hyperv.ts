@@ -1,4 +1,4 @@
-import { dnKey } from '../ldap/dn.js';
+import { dnKey } from '../ldap/codecs/dn.js';
 import { buildInventory } from '../inventory/build-inventory.js';
 import { defineRule } from './rule.js';
 import { listSome, psQuote } from './remediation.js';

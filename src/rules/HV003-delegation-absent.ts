@@ -1,6 +1,6 @@
 import { shortName } from '../directory/account.js';
 import { nameKeys } from '../directory/discover-hosts.js';
-import { spnKey } from '../ldap/spn.js';
+import { spnKey } from '../ldap/codecs/spn.js';
 import { defineRule } from './rule.js';
 import { psAddDelegation, psProtocolTransition, TAKES_EFFECT, shellWord } from './remediation.js';
 import { MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';

@@ -68,7 +68,7 @@ import {
   type LabConnection,
   type LabUser,
 } from "./connection.js";
-import { daclAces } from "../../src/ldap/security-descriptor.js";
+import { daclAces } from "../../src/ldap/codecs/security-descriptor.js";
 
 // ------------------------------------------------------------------------------------ constants
 

@@ -4,7 +4,7 @@ import { modifications, recompute } from '../../src/fix/apply.js';
 import { type FixPlan, planFix, type PlanOptions } from '../../src/fix/plan.js';
 import { planRollback } from '../../src/fix/rollback.js';
 import type { JournalLine } from '../../src/fix/journal.js';
-import { UAC } from '../../src/ldap/uac.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import { DirectoryBuilder, DNS, MIG, requiredFor } from '../helpers/directory-builder.js';
 
 function plan(d: DirectoryBuilder, options: PlanOptions = {}, model = {}): FixPlan {

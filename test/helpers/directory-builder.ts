@@ -5,8 +5,8 @@
 import { buildAuditModel, type AuditModel, type AuditModelOptions } from '../../src/directory/audit-model.js';
 import { discoverHosts } from '../../src/directory/discover-hosts.js';
 import type { Account, AccountKind, Directory, Group } from '../../src/directory/model.js';
-import { dnKey } from '../../src/ldap/dn.js';
-import { UAC } from '../../src/ldap/uac.js';
+import { dnKey } from '../../src/ldap/codecs/dn.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import { runRules } from '../../src/rules/index.js';
 import type { Finding, Rule } from '../../src/rules/rule.js';
 

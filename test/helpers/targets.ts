@@ -11,8 +11,8 @@ import { Attribute, Change, Client } from 'ldapts';
 import { type MockLdap, parseLdif, startMockLdap } from '../../mock-ldap/index.js';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 import { readLabConnection } from '../ad-lab/connection.js';
-import { daclAces, rbcdDescriptor } from '../../src/ldap/security-descriptor.js';
-import { sidToBuffer, sidToString } from '../../src/ldap/sid.js';
+import { daclAces, rbcdDescriptor } from '../../src/ldap/codecs/security-descriptor.js';
+import { sidToBuffer, sidToString } from '../../src/ldap/codecs/sid.js';
 
 export const LAB_LDIF = join(projectRoot(), 'mock-ldap', 'fixtures', 'lab.ldif');
 

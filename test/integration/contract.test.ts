@@ -5,10 +5,11 @@
 import { expect } from 'chai';
 import { Change, Attribute, Client, NoSuchAttributeError, TypeOrValueExistsError, InsufficientAccessError } from 'ldapts';
 import { AuthError } from '../../src/errors.js';
-import { LdapSession } from '../../src/ldap/connection.js';
+import { LdapSession } from '../../src/ldap/session.js';
 import { eq, present } from '../../src/ldap/filter.js';
-import { sidToString } from '../../src/ldap/sid.js';
+import { sidToString } from '../../src/ldap/codecs/sid.js';
 import { forEachTarget, readLabPassword, type Target, type TargetUser } from '../helpers/targets.js';
+import { errorText } from '../../src/cli/flag-advice.js';
 
 const MIG = 'Microsoft Virtual System Migration Service';
 
@@ -58,7 +59,9 @@ forEachTarget('directory contract', (label, target) => {
       const t = target();
       const error = await open(t, t.admin.dn, t.admin.password, { url: t.startTlsUrl }).then(() => undefined, (e: unknown) => e);
       expect(error).to.be.instanceOf(AuthError);
-      expect((error as Error).message).to.contain('this DC requires signing or TLS: use ldaps:// or --starttls');
+      // The wire layer names the setting; the command line spells it as the flag.
+      expect((error as Error).message).to.contain('this DC requires signing or TLS: use ldaps:// or startTls');
+      expect(errorText(error)).to.contain('this DC requires signing or TLS: use ldaps:// or --starttls');
     });
     it(`[${label}] binds after StartTLS`, async () => {
       const t = target();

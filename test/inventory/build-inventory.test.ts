@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { buildInventory, type InventoryRow } from '../../src/inventory/build-inventory.js';
 import { parseSpnMappings } from '../../src/directory/spn-mappings.js';
-import { UAC } from '../../src/ldap/uac.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import { DirectoryBuilder, DNS } from '../helpers/directory-builder.js';
 
 const DC = UAC.SERVER_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION;

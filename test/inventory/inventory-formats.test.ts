@@ -7,7 +7,7 @@ import { formatHtml } from '../../src/report/html.js';
 import { formatMarkdown } from '../../src/report/markdown.js';
 import { reportSchema } from '../../src/report/schema.js';
 import { formatTable } from '../../src/report/table.js';
-import { UAC } from '../../src/ldap/uac.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import { parseCsv } from '../helpers/csv.js';
 import { DirectoryBuilder } from '../helpers/directory-builder.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Attribute, Change } from 'ldapts';
 import { inventory } from '../../src/index.js';
-import { UAC } from '../../src/ldap/uac.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import { forEachTarget, type Target, withAdminClient } from '../helpers/targets.js';
 
 const SVC_SQL = 'CN=svc-sql,OU=Service Accounts,DC=corp,DC=example,DC=com';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { BerWriter } from 'ldapts';
 import { formatLdif, parseLdif } from '../../mock-ldap/ldif.js';
-import { rbcdDescriptor } from '../../src/ldap/security-descriptor.js';
+import { rbcdDescriptor } from '../../src/ldap/codecs/security-descriptor.js';
 import { SD_FLAGS_DACL, SD_FLAGS_OID, SdFlagsControl } from '../../src/ldap/sd-flags-control.js';
-import { sidToBuffer } from '../../src/ldap/sid.js';
+import { sidToBuffer } from '../../src/ldap/codecs/sid.js';
 
 describe('resource-based delegation on the wire', () => {
   it('encodes the SD flags control as SEQUENCE { INTEGER 4 } (DACL only), not critical', () => {

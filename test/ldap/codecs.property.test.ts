@@ -4,11 +4,11 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { dnKey, escapeDnValue, formatDn, parseDn } from '../../src/ldap/dn.js';
+import { dnKey, escapeDnValue, formatDn, parseDn } from '../../src/ldap/codecs/dn.js';
 import { escapeFilterValue, unescapeFilterValue } from '../../src/ldap/filter.js';
-import { sidToBuffer, sidToString } from '../../src/ldap/sid.js';
-import { formatSpn, parseSpn } from '../../src/ldap/spn.js';
-import { decodeUac, encodeUac, parseUac, UAC, type UacFlag } from '../../src/ldap/uac.js';
+import { sidToBuffer, sidToString } from '../../src/ldap/codecs/sid.js';
+import { formatSpn, parseSpn } from '../../src/ldap/codecs/spn.js';
+import { decodeUac, encodeUac, parseUac, UAC, type UacFlag } from '../../src/ldap/codecs/uac.js';
 
 const RUNS = { numRuns: 500 };
 

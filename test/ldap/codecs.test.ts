@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { dnKey, escapeDnValue, formatDn, isUnder, parentDn, parseDn } from '../../src/ldap/dn.js';
+import { dnKey, escapeDnValue, formatDn, isUnder, parentDn, parseDn } from '../../src/ldap/codecs/dn.js';
 import { and, bitsAll, eq, escapeFilterValue, filterToString, or, prefix, unescapeFilterValue } from '../../src/ldap/filter.js';
-import { domainOf, isSid, ridOf, sidToBuffer, sidToString } from '../../src/ldap/sid.js';
-import { parseSpn, shortHostKey, spnKey } from '../../src/ldap/spn.js';
-import { decodeUac, encodeUac, hasFlag, parseUac, UAC, withFlag } from '../../src/ldap/uac.js';
+import { domainOf, isSid, ridOf, sidToBuffer, sidToString } from '../../src/ldap/codecs/sid.js';
+import { parseSpn, shortHostKey, spnKey } from '../../src/ldap/codecs/spn.js';
+import { decodeUac, encodeUac, hasFlag, parseUac, UAC, withFlag } from '../../src/ldap/codecs/uac.js';
 
 describe('userAccountControl codec', () => {
   it('decodes flags by name', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { AuditModel } from '../../src/directory/audit-model.js';
-import { UAC } from '../../src/ldap/uac.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import type { ProbeResult, ProbeStatus } from '../../src/probe/probe-result.js';
 import HV011 from '../../src/rules/HV011-vmms-not-listening.js';
 import { runRules } from '../../src/rules/index.js';

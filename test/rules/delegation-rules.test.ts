@@ -7,7 +7,7 @@ import DG005 from '../../src/rules/DG005-protocol-transition-outside-hyperv.js';
 import { DEFAULT_RULES, findRule, INVENTORY_RULES } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/rule.js';
 import { selectRules } from '../../src/index.js';
-import { UAC } from '../../src/ldap/uac.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import { DirectoryBuilder, DNS, pairs } from '../helpers/directory-builder.js';
 
 const DC = UAC.SERVER_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { UAC } from '../../src/ldap/uac.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import HV001 from '../../src/rules/HV001-protocol-transition-missing.js';
 import HV002 from '../../src/rules/HV002-delegation-entries-missing.js';
 import HV003 from '../../src/rules/HV003-delegation-absent.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { UAC } from '../../src/ldap/uac.js';
+import { UAC } from '../../src/ldap/codecs/uac.js';
 import PA001 from '../../src/rules/PA001-sensitive-flag-missing.js';
 import PA002 from '../../src/rules/PA002-not-in-protected-users.js';
 import PA003 from '../../src/rules/PA003-privileged-account-delegation.js';

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import type { Client } from 'ldapts';
 import { type LdifEntry, type MockLdap, type MockLdapOptions, startMockLdap } from '../../mock-ldap/index.js';
-import { LdapSession } from '../../src/ldap/connection.js';
+import { LdapSession } from '../../src/ldap/session.js';
 import { audit, inventory } from '../../src/index.js';
 import { ADMIN, boundClient, DOMAIN, DOMAIN_SID, labFixture } from '../mock-ldap/helpers.js';
 

@@ -1,0 +1,159 @@
+/**
+ * A bound LDAP session: connect (LDAPS or StartTLS), bind, search (ldap/search.ts), modify. Every
+ * failure leaves here as a marker error (ldap/errors.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { Attribute, Change, Client } from 'ldapts';
+import { ConfigError, ConnectionError, setting, wording } from '../errors.js';
+import type { LdapEntry } from './entry.js';
+import { translateLdapError } from './errors.js';
+import { searchAll, type SearchLogEntry, type SearchResult, type SearchSpec, type SessionStats } from './search.js';
+
+export interface LdapConnectOptions {
+  /** `ldaps://host[:port]`, or `ldap://host[:port]` (then use `startTls`). */
+  url: string;
+  /** Upgrade an `ldap://` connection with StartTLS before binding. Default: false. */
+  startTls?: boolean;
+  /** PEM file with the CA that issued the DC's certificate. Default: Node's trusted roots. */
+  caFile?: string;
+  /** The name expected in the DC's certificate, when it differs from the URL's host. Default: the URL's host. */
+  tlsServername?: string;
+  /** Skip certificate verification. Default: false. The CLI warns on every run that uses it. */
+  insecure?: boolean;
+  /** Milliseconds to wait for each LDAP response. Default: 30000. */
+  timeoutMs?: number;
+  /** Milliseconds to wait for the TCP/TLS connection. Default: 10000. */
+  connectTimeoutMs?: number;
+}
+
+export interface BindCredentials {
+  /** A DN, a UPN (`name@domain`) or `DOMAIN\name`: AD accepts all three for a simple bind. */
+  user: string;
+  password: string;
+}
+
+/** A modification of one attribute, as in RFC 4511's ModifyRequest. */
+export interface AttributeChange {
+  operation: 'add' | 'delete' | 'replace';
+  attribute: string;
+  values: string[];
+}
+
+function validateUrl(url: string): URL {
+  const url_ = setting('url');
+  const startTls = setting('startTls');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(wording`${url_} ${JSON.stringify(url)} is not a URL: use ldaps://dc01.example.com or ldap://dc01.example.com with ${startTls}`);
+  }
+  if (parsed.protocol !== 'ldaps:' && parsed.protocol !== 'ldap:') {
+    throw new ConfigError(wording`${url_} ${JSON.stringify(url)}: the scheme must be ldaps:// or ldap:// (with ${startTls})`);
+  }
+  if (parsed.hostname === '' || (parsed.pathname !== '' && parsed.pathname !== '/') || parsed.search !== '') {
+    throw new ConfigError(wording`${url_} ${JSON.stringify(url)}: give only scheme, host and port (the base DN goes in ${setting('baseDn')})`);
+  }
+  return parsed;
+}
+
+async function buildTlsOptions(options: LdapConnectOptions, url: URL): Promise<TlsOptions> {
+  const tls: TlsOptions = { rejectUnauthorized: options.insecure !== true };
+  if (options.caFile !== undefined) {
+    try {
+      tls.ca = [await readFile(options.caFile)];
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new ConfigError(wording`${setting('caFile')} ${options.caFile}: cannot read it (${code})`, { cause: error });
+    }
+  }
+  // RFC 6066 forbids an IP address as SNI; for an IP URL, Node checks the certificate against the IP instead.
+  const servername = options.tlsServername ?? (isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0 ? url.hostname : undefined);
+  if (servername !== undefined) tls.servername = servername;
+  return tls;
+}
+
+export class LdapSession {
+  readonly url: string;
+  readonly stats: SessionStats = { searches: 0, rangeSearches: 0, entries: 0, modifies: 0 };
+  /** Every search sent, in order. */
+  readonly searchLog: SearchLogEntry[] = [];
+  private readonly client: Client;
+
+  private constructor(url: string, client: Client) {
+    this.url = url;
+    this.client = client;
+  }
+
+  /** Connects, upgrades with StartTLS when asked, and binds. */
+  static async open(options: LdapConnectOptions, credentials: BindCredentials): Promise<LdapSession> {
+    const url = validateUrl(options.url);
+    if (options.startTls === true && url.protocol === 'ldaps:') {
+      throw new ConfigError(wording`${setting('startTls')} goes with ldap:// URLs; ldaps:// is already encrypted`);
+    }
+    const tlsOptions = await buildTlsOptions(options, url);
+    const client = new Client({
+      url: options.url,
+      timeout: options.timeoutMs ?? 30_000,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      // ldapts turns any tlsOptions into an LDAPS connection: give them only to ldaps:// (StartTLS gets them below).
+      ...(url.protocol === 'ldaps:' ? { tlsOptions } : {}),
+      strictDN: false,
+    });
+    const session = new LdapSession(options.url, client);
+    try {
+      if (options.startTls === true) await session.step('starttls', () => client.startTLS(tlsOptions));
+      await session.step('bind', () => client.bind(credentials.user, credentials.password), credentials.user);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  /** Runs one request of the connection's set-up, translating its failure. */
+  private async step(phase: 'starttls' | 'bind', run: () => Promise<void>, user?: string): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      throw translateLdapError(error, { url: this.url, phase, ...(user === undefined ? {} : { user }) });
+    }
+  }
+
+  /** Reads the RootDSE (one base search). */
+  async rootDse(attributes: string[]): Promise<LdapEntry> {
+    const { entries } = await this.search({ base: '', scope: 'base', filter: { op: 'present', attribute: 'objectClass' }, attributes, purpose: 'the RootDSE' });
+    const entry = entries[0];
+    if (entry === undefined) throw new ConnectionError(`${this.url} returned no RootDSE: is this an LDAP directory?`);
+    return entry;
+  }
+
+  /** A paged search that returns every entry, ranged attributes read to the end (ldap/search.ts). */
+  search(spec: SearchSpec): Promise<SearchResult> {
+    return searchAll({ client: this.client, url: this.url, stats: this.stats, log: this.searchLog }, spec);
+  }
+
+  /** One modify request; changes apply atomically or not at all (RFC 4511 4.6). */
+  async modify(dn: string, changes: readonly AttributeChange[]): Promise<void> {
+    this.stats.modifies += 1;
+    try {
+      await this.client.modify(
+        dn,
+        changes.map((c) => new Change({ operation: c.operation, modification: new Attribute({ type: c.attribute, values: c.values }) })),
+      );
+    } catch (error) {
+      throw translateLdapError(error, { url: this.url, phase: 'modify', what: dn });
+    }
+  }
+
+  /** Unbinds and closes the socket. Never throws. */
+  async close(): Promise<void> {
+    try {
+      await this.client.unbind();
+    } catch {
+      // The socket is gone either way; nothing to report on the way out.
+    }
+  }
+}
