@@ -9,7 +9,7 @@ import { buildMigrationGroups, type HostState, type MigrationGroup, type Migrati
 import type { Account, Directory } from './model.js';
 import { classifyPrivileged, isUserType, privilegedRoots, type PrivilegedAccount } from './privileged.js';
 import { nameKeys } from './discover-hosts.js';
-import type { ProbeReport } from '../probe/probe-result.js';
+import type { ProbeReport } from './probe-result.js';
 import { RID, type ServiceName } from './well-known.js';
 
 export interface AuditModelOptions extends MigrationOptions {

@@ -8,8 +8,8 @@
  * With `acceptRbcd`, a peer whose resource-based delegation (msDS-AllowedToActOnBehalfOfOtherIdentity)
  * names host A lets A delegate to any of its services: that peer then requires nothing of A.
  */
-import { dnKey, isUnder, parentDn, parseDn } from '../ldap/codecs/dn.js';
-import { parseSpn, spnKey } from '../ldap/codecs/spn.js';
+import { dnKey, parentDn, parseDn } from '../ldap/codecs/dn.js';
+import { spnKey } from '../ldap/codecs/spn.js';
 import { shortName } from './account.js';
 import type { Account, Directory, HostSource } from './model.js';
 import { nameKeys } from './discover-hosts.js';
@@ -69,13 +69,13 @@ export interface MigrationGroup {
 export const DEFAULT_GROUP = 'all hosts';
 
 /** Readable name for an OU: `OU=Cluster-A,OU=Hyper-V,DC=corp,…` → `Hyper-V/Cluster-A`. */
-export function ouGroupName(dn: string, domainDN: string): string {
+export function ouGroupName(dn: string): string {
   try {
     const parent = parentDn(dn);
     const rdns = parseDn(parent).filter((r) => r.type.toLowerCase() !== 'dc');
     return rdns.length === 0 ? '(domain root)' : rdns.map((r) => r.value).reverse().join('/');
   } catch {
-    return isUnder(dn, domainDN) ? dn : dn;
+    return dn;
   }
 }
 
@@ -122,7 +122,7 @@ export function buildMigrationGroups(
     }
   } else {
     for (const { account } of hosts) {
-      membership.set(dnKey(account.dn), options.groupBy === 'ou' ? ouGroupName(account.dn, directory.domainDN) : DEFAULT_GROUP);
+      membership.set(dnKey(account.dn), options.groupBy === 'ou' ? ouGroupName(account.dn) : DEFAULT_GROUP);
     }
   }
 
@@ -198,9 +198,4 @@ function hostState(account: Account, source: HostSource, group: string, required
   // An entry is required when a peer other than the host itself requires it.
   const extra = account.allowedToDelegateTo.filter((entry) => !(required.owners.get(spnKey(entry)) ?? []).some((owner) => owner !== self));
   return { account, source, group, peers, required: requiredByPeer, rbcdPeers, missingByPeer, extra, requiredCount, inProtectedUsers };
-}
-
-/** The service class of a delegation entry, lower-case, or undefined when it is not an SPN. */
-export function serviceClassOf(entry: string): string | undefined {
-  return parseSpn(entry)?.serviceClass.toLowerCase();
 }

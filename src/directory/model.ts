@@ -4,7 +4,8 @@
  */
 
 /** What kind of security principal an account is, from its most specific objectClass. */
-export type AccountKind = 'user' | 'inetOrgPerson' | 'computer' | 'gmsa' | 'msa';
+export const ACCOUNT_KINDS = ['user', 'inetOrgPerson', 'computer', 'gmsa', 'msa'] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
 export interface Account {
   dn: string;

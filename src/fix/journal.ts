@@ -5,6 +5,7 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
+import { ACCOUNT_KINDS } from '../directory/model.js';
 import { ConfigError } from '../errors.js';
 
 const change = z.strictObject({
@@ -32,7 +33,7 @@ export const journalLineSchema = z.discriminatedUnion('type', [
     attempt: z.number().int().positive(),
     dn: z.string().min(1),
     sAMAccountName: z.string(),
-    kind: z.enum(['user', 'inetOrgPerson', 'computer', 'gmsa', 'msa']),
+    kind: z.enum(ACCOUNT_KINDS),
     at: z.string(),
     before: z.strictObject({ allowedToDelegateTo: z.array(z.string()), userAccountControl: z.number().int() }),
     change,

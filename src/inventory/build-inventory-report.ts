@@ -7,7 +7,7 @@ import { INVENTORY_SCHEMA_VERSION } from '../report/inventory.js';
 import { accountCount } from '../report/inventory-cells.js';
 import type { Finding } from '../rules/rule.js';
 import { TOOL } from '../version.js';
-import { buildInventory, DELEGATION_TYPES, type DelegationType } from './build-inventory.js';
+import { buildInventory, DELEGATION_TYPES, type DelegationType } from '../directory/delegations.js';
 
 export function buildInventoryReport(model: AuditModel, findings: Finding[], generatedAt: Date = new Date()): InventoryReport {
   const { rows } = buildInventory(model);

@@ -8,7 +8,7 @@ import { connect, isIP } from 'node:net';
 import { shortName } from '../directory/account.js';
 import type { AuditModel } from '../directory/audit-model.js';
 import { ConfigError } from '../errors.js';
-import { LIVE_MIGRATION_PORT, type ProbeReport, type ProbeResult, type ProbeStatus } from './probe-result.js';
+import { LIVE_MIGRATION_PORT, type ProbeReport, type ProbeResult, type ProbeStatus } from '../directory/probe-result.js';
 
 /** Where `--resolve NAME=ADDRESS[:PORT]` sends a name. */
 export interface ResolveOverride {

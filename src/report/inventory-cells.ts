@@ -2,7 +2,7 @@
  * The cells people read for an inventory row, shared by the inventory's formats and the audit
  * report's inventory section. Directory text goes through the format's `escape`.
  */
-import type { InventoryRow } from './schema.js';
+import type { InventoryRow } from '../directory/delegations.js';
 
 export function yesNo(value: boolean): string {
   return value ? 'yes' : 'no';

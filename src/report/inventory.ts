@@ -3,7 +3,7 @@
  * impacket findDelegation's (AccountName, AccountType, DelegationType, DelegationRightsTo, SPN Exists),
  * so that existing spreadsheets and scripts keep working, followed by ours.
  */
-import type { DelegationType, InventoryRow } from '../inventory/build-inventory.js';
+import type { DelegationType, InventoryRow } from '../directory/delegations.js';
 import type { Finding } from '../rules/rule.js';
 import { csvField } from './csv.js';
 import { escapeHtml, htmlPage } from './html.js';

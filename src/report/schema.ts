@@ -3,7 +3,9 @@
  * validate what they read back.
  */
 import { z } from 'zod';
-import { PROBE_STATUSES } from '../probe/probe-result.js';
+import { DELEGATION_TYPES, type InventoryRow, TARGET_EXISTS } from '../directory/delegations.js';
+import { ACCOUNT_KINDS } from '../directory/model.js';
+import { PROBE_STATUSES } from '../directory/probe-result.js';
 import { SEVERITIES } from '../rules/rule.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -83,35 +85,24 @@ export const probeSchema = z.object({
   results: z.array(probeResultSchema),
 });
 
-export const DELEGATION_TYPES = ['unconstrained', 'constrained', 'constrained-protocol-transition', 'resource-based'] as const;
-
-/** One delegation of one account: a row of `delegaudit inventory`, and of `audit --inventory`. */
+/** One delegation of one account (directory/delegations.ts): a row of `delegaudit inventory`, and of `audit --inventory`. */
 export const inventoryRowSchema = z.object({
   sAMAccountName: z.string(),
   dn: z.string(),
-  kind: z.enum(['user', 'inetOrgPerson', 'computer', 'gmsa', 'msa']),
+  kind: z.enum(ACCOUNT_KINDS),
   enabled: z.boolean(),
   sensitive: z.boolean(),
   privileged: z.boolean(),
   isDomainController: z.boolean(),
   delegation: z.enum(DELEGATION_TYPES),
-  /** The SPN (constrained), the principal allowed to act (resource-based: its sAMAccountName, or the SID when unresolved), or '' (unconstrained). */
   target: z.string(),
-  /** The SID of a resource-based principal. */
   targetSid: z.string().optional(),
-  /** The account that serves or is the target, when one was read. */
   targetAccount: z.string().optional(),
-  /**
-   * Whether the target resolves to an account: `yes`, `no` (no account serves it, or the computer it names
-   * does not exist), `unknown` (its host was not among the accounts read), `n/a` (unconstrained: no target).
-   */
-  targetExists: z.enum(['yes', 'no', 'unknown', 'n/a']),
-  /** A domain controller's own unconstrained flag: expected, never a finding. */
+  targetExists: z.enum(TARGET_EXISTS),
   expected: z.boolean(),
-  /** The target is a domain controller (its service, or a resource-based entry on a DC) or krbtgt. */
   targetIsDomainController: z.boolean(),
   targetIsKrbtgt: z.boolean(),
-});
+}) satisfies z.ZodType<InventoryRow>;
 
 export const reportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -136,6 +127,5 @@ export const reportSchema = z.object({
 
 export type Report = z.infer<typeof reportSchema>;
 export type ReportHost = z.infer<typeof hostSchema>;
-export type InventoryRow = z.infer<typeof inventoryRowSchema>;
 export type ReportFinding = z.infer<typeof findingSchema>;
 export type ReportPrivilegedAccount = z.infer<typeof privilegedAccountSchema>;

@@ -1,4 +1,4 @@
-import { accountOfRow, buildInventory, type InventoryRow } from '../inventory/build-inventory.js';
+import { accountOfRow, buildInventory, type InventoryRow } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
 import { listSome, psArray, psQuote } from './remediation.js';
 

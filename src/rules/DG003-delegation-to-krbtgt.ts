@@ -1,4 +1,4 @@
-import { accountOfRow, buildInventory } from '../inventory/build-inventory.js';
+import { accountOfRow, buildInventory } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
 import { psQuote } from './remediation.js';
 

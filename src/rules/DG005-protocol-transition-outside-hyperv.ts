@@ -1,5 +1,5 @@
 import { dnKey } from '../ldap/codecs/dn.js';
-import { buildInventory } from '../inventory/build-inventory.js';
+import { buildInventory } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
 import { listSome, psQuote } from './remediation.js';
 

@@ -1,6 +1,6 @@
 import { shortName } from '../directory/account.js';
 import { dnKey } from '../ldap/codecs/dn.js';
-import { isNotListening, type ProbeResult } from '../probe/probe-result.js';
+import { isNotListening, type ProbeResult } from '../directory/probe-result.js';
 import { VMMS_DELAYED_START } from '../probe/vmms-script.js';
 import { defineRule } from './rule.js';
 import { psQuote } from './remediation.js';

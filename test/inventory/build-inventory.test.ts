@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildInventory, type InventoryRow } from '../../src/inventory/build-inventory.js';
+import { buildInventory, type InventoryRow } from '../../src/directory/delegations.js';
 import { parseSpnMappings } from '../../src/directory/spn-mappings.js';
 import { UAC } from '../../src/ldap/codecs/uac.js';
 import { DirectoryBuilder, DNS } from '../helpers/directory-builder.js';

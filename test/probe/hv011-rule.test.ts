@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { AuditModel } from '../../src/directory/audit-model.js';
 import { UAC } from '../../src/ldap/codecs/uac.js';
-import type { ProbeResult, ProbeStatus } from '../../src/probe/probe-result.js';
+import type { ProbeResult, ProbeStatus } from '../../src/directory/probe-result.js';
 import HV011 from '../../src/rules/HV011-vmms-not-listening.js';
 import { runRules } from '../../src/rules/index.js';
 import { DirectoryBuilder, DNS, pairs } from '../helpers/directory-builder.js';

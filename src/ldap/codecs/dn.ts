@@ -124,15 +124,6 @@ export function parentDn(dn: string): string {
   return formatDn(parseDn(dn).slice(1));
 }
 
-/** The value of the first RDN: `CN=HV01,OU=Hyper-V,…` → `HV01`. */
-export function firstRdnValue(dn: string): string {
-  try {
-    return parseDn(dn)[0]?.value ?? dn;
-  } catch {
-    return dn;
-  }
-}
-
 /** Whether `dn` is `base` or below it. */
 export function isUnder(dn: string, base: string): boolean {
   const d = dnKey(dn);

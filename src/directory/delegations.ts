@@ -4,19 +4,48 @@
  * with both TRUSTED_FOR_DELEGATION and a constrained list gets a row for each, and "target exists"
  * applies sPNMappings and compares case-insensitively.
  */
-import type { AuditModel } from '../directory/audit-model.js';
-import type { Account } from '../directory/model.js';
-import { DELEGATION_TYPES, type InventoryRow } from '../report/schema.js';
+import type { AuditModel } from './audit-model.js';
+import type { Account, AccountKind } from './model.js';
 import { dnKey } from '../ldap/codecs/dn.js';
 import { ridOf } from '../ldap/codecs/sid.js';
 import { parseSpn, shortHostKey, spnKey } from '../ldap/codecs/spn.js';
-import { RID } from '../directory/well-known.js';
-import { DEFAULT_SPN_MAPPINGS, mappedSpn, parseSpnMappings } from '../directory/spn-mappings.js';
+import { RID } from './well-known.js';
+import { DEFAULT_SPN_MAPPINGS, mappedSpn, parseSpnMappings } from './spn-mappings.js';
 
-export { DELEGATION_TYPES };
-export type DelegationType = InventoryRow['delegation'];
-export type TargetExists = InventoryRow['targetExists'];
-export type { InventoryRow };
+export const DELEGATION_TYPES = ['unconstrained', 'constrained', 'constrained-protocol-transition', 'resource-based'] as const;
+export type DelegationType = (typeof DELEGATION_TYPES)[number];
+
+/**
+ * Whether a delegation's target resolves to an account: `yes`, `no` (no account serves it, or the
+ * computer it names does not exist), `unknown` (its host was not among the accounts read), `n/a`
+ * (unconstrained: no target).
+ */
+export const TARGET_EXISTS = ['yes', 'no', 'unknown', 'n/a'] as const;
+export type TargetExists = (typeof TARGET_EXISTS)[number];
+
+/** One delegation of one account: a row of `delegaudit inventory`, and of `audit --inventory`. */
+export interface InventoryRow {
+  sAMAccountName: string;
+  dn: string;
+  kind: AccountKind;
+  enabled: boolean;
+  sensitive: boolean;
+  privileged: boolean;
+  isDomainController: boolean;
+  delegation: DelegationType;
+  /** The SPN (constrained), the principal allowed to act (resource-based: its sAMAccountName, or the SID when unresolved), or '' (unconstrained). */
+  target: string;
+  /** The SID of a resource-based principal. */
+  targetSid?: string | undefined;
+  /** The account that serves or is the target, when one was read. */
+  targetAccount?: string | undefined;
+  targetExists: TargetExists;
+  /** A domain controller's own unconstrained flag: expected, never a finding. */
+  expected: boolean;
+  /** The target is a domain controller (its service, or a resource-based entry on a DC) or krbtgt. */
+  targetIsDomainController: boolean;
+  targetIsKrbtgt: boolean;
+}
 
 export interface Inventory {
   rows: InventoryRow[];

@@ -1,0 +1,158 @@
+/**
+ * Searches 5 to 8 of the query plan (read-directory.ts): the accounts the rules look at.
+ */
+import { dnKey } from '../ldap/codecs/dn.js';
+import { sidToBuffer } from '../ldap/codecs/sid.js';
+import { parseSpn, shortHostKey } from '../ldap/codecs/spn.js';
+import { UAC } from '../ldap/codecs/uac.js';
+import { and, bitsAll, eq, type Filter, or, prefix, present } from '../ldap/filter.js';
+import type { LdapSession } from '../ldap/session.js';
+import { SD_FLAGS_DACL } from '../ldap/sd-flags-control.js';
+import { withoutDollar } from '../text/names.js';
+import { ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE, toAccount } from './account.js';
+import { indexComputers } from './discover-hosts.js';
+import type { Account, HostSource } from './model.js';
+import type { GroupsRead } from './read-groups.js';
+import { mappedSpn } from './spn-mappings.js';
+import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS, RID } from './well-known.js';
+
+export const BINARY_ATTRIBUTES = ['objectSid', RBCD_ATTRIBUTE];
+
+/** The accounts read so far, by dnKey, and the searches that add to them. */
+export class AccountReader {
+  readonly accounts = new Map<string, Account>();
+  /** Hosts the admin named (--host, --hosts-ou, --hosts-group), by dnKey. */
+  readonly explicit = new Map<string, HostSource>();
+  names: Map<string, Account> = new Map();
+
+  constructor(
+    private readonly session: LdapSession,
+    private readonly baseDN: string,
+    private readonly warnings: string[],
+    private readonly references: string[],
+  ) {}
+
+  /** One search of accounts, every attribute the model needs; the accounts found join the others. */
+  async search(base: string, filter: Filter, purpose: string, keepReferences = false): Promise<Account[]> {
+    const result = await this.session.search({ base, scope: 'sub', filter, attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY_ATTRIBUTES, sdFlags: SD_FLAGS_DACL, purpose });
+    if (keepReferences) this.references.push(...result.references);
+    const found = result.entries.map(toAccount);
+    for (const account of found) this.accounts.set(dnKey(account.dn), account);
+    this.names = indexComputers(this.accounts.values());
+    return found;
+  }
+
+  /**
+   * 5. Accounts with any delegation, a migration SPN, domain controllers, explicitly named hosts, and
+   *    adminCount=1 (for PA004): one scan of the accounts, which the delegation bits need anyway.
+   */
+  async readDelegating(explicitNames: readonly string[], hostsGroupMembers: readonly string[]): Promise<void> {
+    const filter = and([
+      eq('objectClass', 'user'),
+      or([
+        prefix('servicePrincipalName', `${MIGRATION_SERVICE_CLASS}/`),
+        present('msDS-AllowedToDelegateTo'),
+        present(RBCD_ATTRIBUTE),
+        bitsAll('userAccountControl', UAC.TRUSTED_FOR_DELEGATION),
+        bitsAll('userAccountControl', UAC.TRUSTED_TO_AUTH_FOR_DELEGATION),
+        bitsAll('userAccountControl', UAC.SERVER_TRUST_ACCOUNT),
+        bitsAll('userAccountControl', UAC.PARTIAL_SECRETS_ACCOUNT),
+        eq('adminCount', '1'),
+        ...explicitNames.flatMap(explicitHostFilter),
+        ...hostsGroupMembers.map((dn) => eq('distinguishedName', dn)),
+      ]),
+    ]);
+    await this.search(this.baseDN, filter, 'accounts with delegation and Hyper-V hosts', true);
+    for (const name of explicitNames) {
+      const key = withoutDollar(name.trim()).toLowerCase();
+      const account = this.names.get(key) ?? this.names.get(shortHostKey(key));
+      if (account === undefined) this.warnings.push(`--host ${name}: no computer account with that name under ${this.baseDN}`);
+      else this.explicit.set(dnKey(account.dn), 'explicit');
+    }
+    for (const dn of hostsGroupMembers) {
+      if (this.accounts.get(dnKey(dn))?.kind === 'computer') this.explicit.set(dnKey(dn), 'group');
+    }
+  }
+
+  /** 6. Computers in the hosts OU. */
+  async readHostsOu(hostsOu: string): Promise<void> {
+    for (const account of await this.search(hostsOu, eq('objectClass', 'computer'), `computers in --hosts-ou ${hostsOu}`)) {
+      if (!account.isDomainController) this.explicit.set(dnKey(account.dn), 'ou');
+    }
+  }
+
+  /**
+   * 7. Computers named by migration and cifs delegation entries but not read yet: one OR search.
+   *    With sPNMappings (delegationTargets), the same search also finds the holder of every other
+   *    target SPN (or of the HOST/ SPN that serves it) and every resource-based principal by SID.
+   *    Returns the names that no computer answers to.
+   */
+  async readReferenced(spnMappings: ReadonlyMap<string, string> | undefined): Promise<Set<string>> {
+    const wanted = new Map<string, Filter[]>();
+    for (const account of this.accounts.values()) {
+      for (const entry of account.allowedToDelegateTo) {
+        const spn = parseSpn(entry);
+        const service = spn?.serviceClass.toLowerCase();
+        if (spn === undefined || (service !== MIGRATION_SERVICE_CLASS.toLowerCase() && service !== CIFS_SERVICE_CLASS)) continue;
+        const key = spn.host.toLowerCase();
+        if (this.names.has(key) || wanted.has(key)) continue;
+        wanted.set(key, key.includes('.') ? [eq('dNSHostName', spn.host)] : [eq('sAMAccountName', `${spn.host}$`)]);
+      }
+    }
+    const targets = spnMappings === undefined ? [] : targetFilters(this.accounts.values(), spnMappings);
+    if (wanted.size > 0 || targets.length > 0) {
+      const computers = wanted.size > 0 ? [and([eq('objectClass', 'computer'), or([...wanted.values()].flat())])] : [];
+      const filter = targets.length === 0 ? computers[0]! : or([...computers, ...targets]);
+      await this.search(this.baseDN, filter, 'computers named by delegation entries');
+    }
+    return new Set([...wanted.keys()].filter((key) => !this.names.has(key)));
+  }
+
+  /**
+   * 8. Privileged candidates not read yet: the members found in 4 (by DN: an indexed lookup each),
+   *    accounts whose primaryGroupID is a privileged group (never visible in member), RID 500.
+   */
+  async readPrivileged(read: GroupsRead, domainSid: string): Promise<void> {
+    const unread = new Set<string>();
+    for (const key of read.closure) {
+      for (const dn of read.groups.get(key)!.members) if (!read.isGroup(dn) && !this.accounts.has(dnKey(dn))) unread.add(dn);
+    }
+    const rids = new Set<number>();
+    for (const root of read.roots) for (const rid of read.graph.domainRids(root.reach)) rids.add(rid);
+    const filter = and([
+      eq('objectClass', 'user'),
+      or([
+        ...[...unread].map((dn) => eq('distinguishedName', dn)),
+        ...[...rids].sort((a, b) => a - b).map((rid) => eq('primaryGroupID', String(rid))),
+        eq('objectSid', sidToBuffer(`${domainSid}-${RID.ADMINISTRATOR}`)),
+      ]),
+    ]);
+    await this.search(this.baseDN, filter, 'privileged accounts');
+  }
+}
+
+function explicitHostFilter(name: string): Filter[] {
+  const trimmed = withoutDollar(name.trim());
+  const short = trimmed.includes('.') ? trimmed.slice(0, trimmed.indexOf('.')) : trimmed;
+  const parts: Filter[] = [eq('sAMAccountName', `${short}$`)];
+  if (trimmed.includes('.')) parts.push(eq('dNSHostName', trimmed));
+  return parts;
+}
+
+/** Equality filters for the delegation targets that no account read holds: SPNs (and their sPNMappings form) and RBCD SIDs. */
+function targetFilters(read: Iterable<Account>, mappings: ReadonlyMap<string, string>): Filter[] {
+  const accounts = [...read];
+  const held = new Set(accounts.flatMap((a) => a.servicePrincipalNames.map((spn) => spn.toLowerCase())));
+  const sids = new Set(accounts.flatMap((a) => (a.sid === undefined ? [] : [a.sid.toUpperCase()])));
+  const spns = new Map<string, string>();
+  const wantedSids = new Map<string, string>();
+  for (const account of accounts) {
+    for (const entry of account.allowedToDelegateTo) {
+      const mapped = mappedSpn(entry, mappings);
+      if (held.has(entry.trim().toLowerCase()) || (mapped !== undefined && held.has(mapped.toLowerCase()))) continue;
+      for (const spn of [entry.trim(), ...(mapped === undefined ? [] : [mapped])]) spns.set(spn.toLowerCase(), spn);
+    }
+    for (const sid of account.allowedToActOnBehalfOf ?? []) if (!sids.has(sid.toUpperCase())) wantedSids.set(sid.toUpperCase(), sid);
+  }
+  return [...[...spns.values()].map((spn) => eq('servicePrincipalName', spn)), ...[...wantedSids.values()].map((sid) => eq('objectSid', sidToBuffer(sid)))];
+}
