@@ -4,22 +4,15 @@
 import { type Command, Option } from 'commander';
 import { FAIL_ON, type FailOn } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { audit } from '../index.js';
+import { audit, failsOn } from '../index.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../report/index.js';
-import { type Severity, severityRank, SEVERITIES } from '../rules/rule.js';
+import { SEVERITIES } from '../rules/rule.js';
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } from './audit-options.js';
 import { addConnectionOptions, resolveConnection } from './connection-options.js';
 import { addProbeOptions, type ProbeFlags, probeOptionsFrom } from './probe-command.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 import { writeOutputFile } from './write-output.js';
-
-/** Whether any finding is at or above the threshold. */
-export function failsOn(findings: ReadonlyArray<{ severity: Severity }>, failOn: FailOn): boolean {
-  if (failOn === 'never') return false;
-  const limit = severityRank(failOn);
-  return findings.some((f) => severityRank(f.severity) <= limit);
-}
 
 export function registerAuditCommand(program: Command, io: Io): void {
   const command = program

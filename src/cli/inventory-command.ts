@@ -5,9 +5,8 @@
 import { type Command, Option } from 'commander';
 import { FAIL_ON, type FailOn } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { inventory } from '../index.js';
+import { failsOn, inventory } from '../index.js';
 import { INVENTORY_FORMATS, INVENTORY_REPORTERS, inventoryCount, type InventoryFormat } from '../report/inventory.js';
-import { failsOn } from './audit-command.js';
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } from './audit-options.js';
 import { addConnectionOptions, resolveConnection } from './connection-options.js';
 import { EXIT } from './exit-codes.js';
@@ -26,7 +25,7 @@ export function registerInventoryCommand(program: Command, io: Io): void {
       const merged = await mergeFlags(flags);
       const format = (merged.format ?? 'table') as InventoryFormat;
       if (!INVENTORY_FORMATS.includes(format)) throw new ConfigError(`inventory: format ${JSON.stringify(format)} is not one of ${INVENTORY_FORMATS.join(', ')}`);
-      const failOn: FailOn = flags.failOn ?? 'never';
+      const failOn: FailOn = merged.failOn ?? 'never';
 
       const { connect, credentials, warnings } = await resolveConnection(merged, io);
       for (const warning of warnings) io.warn(warning);

@@ -5,13 +5,12 @@
 import { type Command, Option } from 'commander';
 import { FAIL_ON, type FailOn } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { audit } from '../index.js';
+import { audit, failsOn } from '../index.js';
 import { parsePort, parseResolve, PROBE_DEFAULTS, type ProbeOptions, type ResolveOverride } from '../probe/probe-hosts.js';
 import { vmmsScript } from '../probe/vmms-script.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../report/index.js';
 import { formatProbeTable } from '../report/probe-table.js';
 import type { Report } from '../report/schema.js';
-import { failsOn } from './audit-command.js';
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } from './audit-options.js';
 import { addConnectionOptions, positiveInt, resolveConnection } from './connection-options.js';
 import { EXIT } from './exit-codes.js';

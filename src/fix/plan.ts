@@ -9,7 +9,8 @@ import type { Account } from '../directory/model.js';
 import { dnKey } from '../ldap/codecs/dn.js';
 import { spnKey } from '../ldap/codecs/spn.js';
 import { UAC, type UacFlag } from '../ldap/codecs/uac.js';
-import type { Finding } from '../rules/rule.js';
+import { detailsOf, type Finding } from '../rules/rule.js';
+import HV005 from '../rules/HV005-stale-delegation-entry.js';
 
 /** The flags fix may change, and nothing else. */
 export type FixFlag = Extract<UacFlag, 'TRUSTED_TO_AUTH_FOR_DELEGATION' | 'NOT_DELEGATED' | 'TRUSTED_FOR_DELEGATION'>;
@@ -126,7 +127,7 @@ export function planFix(model: AuditModel, findings: readonly Finding[], options
       }
       case 'HV005': {
         if (options.prune !== true || !hostSelected(account)) break;
-        const stale = (finding.details.stale as Array<{ entry: string }> | undefined) ?? [];
+        const stale = detailsOf(HV005, finding)?.stale ?? [];
         const change = changeFor(account);
         addUnique(change.remove, stale.map((s) => s.entry));
         addUnique(change.resolves, ['HV005']);

@@ -1,8 +1,13 @@
-import { accountOfRow, buildInventory } from '../directory/delegations.js';
+import { accountOfRow, buildInventory, type DelegationType } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
 import { psQuote } from './remediation.js';
 
-export default defineRule({
+/** DG003's details: the principal allowed to act on a DC (resource-based), or the krbtgt target (constrained). */
+export type DG003Details =
+  | { delegation: 'resource-based'; principal: string; principalSid: string | undefined }
+  | { delegation: Exclude<DelegationType, 'resource-based' | 'unconstrained'>; target: string };
+
+export default defineRule<DG003Details>({
   id: 'DG003',
   name: 'delegation-to-krbtgt',
   severity: 'critical',

@@ -9,7 +9,13 @@ const REASONS = {
   self: 'names the host itself',
 } as const;
 
-export default defineRule({
+/** One entry HV005 calls stale, and why. */
+export type StaleEntry = { entry: string; reason: keyof typeof REASONS };
+
+/** HV005's details: every stale entry of the host. */
+export type HV005Details = { stale: StaleEntry[] };
+
+export default defineRule<HV005Details>({
   id: 'HV005',
   name: 'stale-delegation-entry',
   severity: 'low',
@@ -22,13 +28,13 @@ export default defineRule({
   remediation: 'Remove the stale values individually (Set-ADComputer -Remove).',
   *check(model) {
     for (const host of model.hosts) {
-      const stale: Array<{ entry: string; reason: string }> = [];
+      const stale: StaleEntry[] = [];
       for (const entry of host.extra) {
         const verdict = classifyEntry(model, host, entry);
         if (verdict.kind === 'stale') stale.push({ entry, reason: verdict.reason });
       }
       if (stale.length === 0) continue;
-      const summary = listSome(stale.map((s) => `${s.entry} (${REASONS[s.reason as keyof typeof REASONS]})`), '; ');
+      const summary = listSome(stale.map((s) => `${s.entry} (${REASONS[s.reason]})`), '; ');
       yield {
         subject: host.account,
         message: `${shortName(host.account)} has ${stale.length} stale delegation entr${stale.length === 1 ? 'y' : 'ies'}: ${summary}`,

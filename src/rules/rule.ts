@@ -31,17 +31,20 @@ export interface Finding {
   remediation: string;
 }
 
+/** A finding's details: plain JSON-able data whose shape each rule publishes as a type. */
+export type Details = Record<string, unknown>;
+
 /** What a rule's check yields: the rule fills in its id, name, category and default severity. */
-export interface FindingDraft {
+export interface FindingDraft<D extends Details = Details> {
   subject: Account;
   message: string;
-  details?: Record<string, unknown>;
+  details?: D;
   remediation: string;
   /** Overrides the rule's severity for this finding (HV010 escalates to critical). */
   severity?: Severity;
 }
 
-export interface Rule {
+export interface Rule<D extends Details = Details> {
   id: string;
   name: string;
   severity: Severity;
@@ -54,11 +57,20 @@ export interface Rule {
   remediation: string;
   /** Runs only when selected (`--rules DG001`, `--rules all`, or by `inventory`). Default: false (runs by default). */
   optIn?: boolean;
-  check(model: AuditModel): Iterable<FindingDraft>;
+  check(model: AuditModel): Iterable<FindingDraft<D>>;
 }
 
-export function defineRule(rule: Rule): Rule {
+export function defineRule<D extends Details>(rule: Rule<D>): Rule<D> {
   return rule;
+}
+
+/**
+ * A finding's details as the type its rule publishes, or undefined when the finding is another
+ * rule's. Callers (fix/) read details through this, never by casting.
+ */
+export function detailsOf<D extends Details>(rule: Rule<D>, finding: Pick<Finding, 'rule' | 'details'>): D | undefined {
+  // runRule stores exactly what the rule's check yielded under the rule's id.
+  return finding.rule === rule.id ? (finding.details as D) : undefined;
 }
 
 export function runRule(rule: Rule, model: AuditModel): Finding[] {

@@ -1,0 +1,52 @@
+/**
+ * The directory read every read command starts with, retried on a new connection when the DC was
+ * busy or the connection dropped.
+ */
+import { readDirectory, type ReadDirectoryOptions } from '../directory/read-directory.js';
+import type { Directory } from '../directory/model.js';
+import { ConnectionError, DirectoryReadError, wording } from '../errors.js';
+import { isRetryableRead } from '../ldap/errors.js';
+import type { SessionStats } from '../ldap/search.js';
+import { type BindCredentials, type LdapConnectOptions, LdapSession } from '../ldap/session.js';
+
+export interface ReadOptions extends LdapConnectOptions, ReadDirectoryOptions {
+  credentials: BindCredentials;
+  /** How often to read again, on a new connection, after busy (51), unavailable (52) or a dropped connection. Default 2. */
+  retries?: number;
+  /** Milliseconds before the first retry; doubles each time. Default 1000. */
+  retryDelayMs?: number;
+}
+
+/**
+ * Reads the whole directory on one connection. A read that fails because the DC is busy (51),
+ * unavailable (52) or dropped the connection is started again on a new connection, up to `retries`
+ * times with doubling delays; anything else, or the last failure, is a DirectoryReadError that says
+ * what was not read. There is never a partial result.
+ */
+export async function readWithRetries(options: ReadOptions, progress: (line: string) => void): Promise<{ directory: Directory; stats: SessionStats }> {
+  const retries = options.retries ?? 2;
+  let delay = options.retryDelayMs ?? 1000;
+  for (let attempt = 1; ; attempt += 1) {
+    progress(`connecting to ${options.url}${options.startTls ? ' (StartTLS)' : ''}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    const session = await LdapSession.open(options, options.credentials);
+    try {
+      const directory = await readDirectory(session, options);
+      progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches`);
+      return { directory, stats: { ...session.stats } };
+    } catch (error) {
+      if (isRetryableRead(error) && attempt <= retries) {
+        progress(`${(error as Error).message}; reading again in ${delay} ms on a new connection`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay *= 2;
+        continue;
+      }
+      if (error instanceof DirectoryReadError || error instanceof ConnectionError) {
+        const tries = attempt > 1 ? ` (gave up after ${attempt} attempts)` : '';
+        throw new DirectoryReadError(wording`directory read incomplete: ${error}${tries}; no report was produced`, { cause: error });
+      }
+      throw error;
+    } finally {
+      await session.close();
+    }
+  }
+}
