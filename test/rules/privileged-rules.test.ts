@@ -4,7 +4,8 @@ import PA001 from '../../src/rules/PA001-sensitive-flag-missing.js';
 import PA002 from '../../src/rules/PA002-not-in-protected-users.js';
 import PA003 from '../../src/rules/PA003-privileged-account-delegation.js';
 import PA004 from '../../src/rules/PA004-stale-admincount.js';
-import { DirectoryBuilder, DOMAIN_SID, pairs } from '../helpers/directory-builder.js';
+import { DirectoryBuilder, DOMAIN_SID } from '../helpers/directory-builder.js';
+import { ruleTester } from '../helpers/rule-tester.js';
 
 const SENSITIVE = UAC.NORMAL_ACCOUNT | UAC.NOT_DELEGATED;
 
@@ -67,51 +68,45 @@ describe('privileged accounts', () => {
   });
 });
 
-describe('PA001 sensitive-flag-missing', () => {
-  it('fires for privileged accounts with neither the flag nor Protected Users', () => {
-    expect(pairs(domain().findings(PA001))).to.deep.equal(['PA001 admin.nested', 'PA001 admin.primary']);
-  });
-  it('does not fire when the account is marked sensitive', () => {
-    const d = domain().user('admin.nested', { uac: SENSITIVE }).user('admin.primary', { uac: SENSITIVE, primaryGroupId: 512 });
-    expect(pairs(d.findings(PA001))).to.deep.equal([]);
-  });
-  it('does not fire for disabled accounts, gMSAs or --exclude', () => {
-    const d = domain().user('admin.nested', { uac: UAC.NORMAL_ACCOUNT | UAC.ACCOUNTDISABLE }).user('admin.primary', { kind: 'gmsa', primaryGroupId: 512 });
-    expect(pairs(d.findings(PA001))).to.deep.equal([]);
-    expect(pairs(domain().findings(PA001, { exclude: ['ADMIN.PRIMARY'] }))).to.deep.equal(['PA001 admin.nested']);
-  });
+ruleTester(PA001, {
+  valid: [
+    { name: 'privileged accounts marked sensitive', directory: () => domain().user('admin.nested', { uac: SENSITIVE }).user('admin.primary', { uac: SENSITIVE, primaryGroupId: 512 }) },
+    { name: 'disabled accounts and gMSAs', directory: () => domain().user('admin.nested', { uac: UAC.NORMAL_ACCOUNT | UAC.ACCOUNTDISABLE }).user('admin.primary', { kind: 'gmsa', primaryGroupId: 512 }) },
+  ],
+  invalid: [
+    { name: 'privileged accounts with neither the flag nor Protected Users', directory: domain, expected: ['PA001 admin.nested', 'PA001 admin.primary'] },
+    { name: 'all but an --exclude account', directory: domain, options: { exclude: ['ADMIN.PRIMARY'] }, expected: ['PA001 admin.nested'] },
+  ],
 });
 
-describe('PA002 not-in-protected-users', () => {
-  it('fires for a sensitive privileged user outside Protected Users', () => {
-    const d = domain().user('admin.nested', { uac: SENSITIVE });
-    expect(pairs(d.findings(PA002))).to.deep.equal(['PA002 admin.nested']);
-  });
-  it('does not repeat PA001, and spares the RID-500 break-glass account', () => {
-    const d = domain().user('Administrator', { rid: 500, uac: SENSITIVE });
-    expect(pairs(d.findings(PA002))).to.deep.equal([]);
-  });
+ruleTester(PA002, {
+  valid: [{ name: 'the RID-500 break-glass account, and PA001 not repeated', directory: () => domain().user('Administrator', { rid: 500, uac: SENSITIVE }) }],
+  invalid: [{ name: 'a sensitive privileged user outside Protected Users', directory: () => domain().user('admin.nested', { uac: SENSITIVE }), expected: ['PA002 admin.nested'] }],
 });
 
-describe('PA003 privileged-account-delegation', () => {
-  it('fires for a privileged account trusted for delegation', () => {
-    const d = domain().user('admin.protected', { uac: UAC.NORMAL_ACCOUNT | UAC.TRUSTED_TO_AUTH_FOR_DELEGATION, delegateTo: ['cifs/FS01'] });
-    const [f] = d.findings(PA003);
-    expect(f!.subject.sAMAccountName).to.equal('admin.protected');
-    expect(f!.details.delegation).to.deep.equal(['protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION)', 'constrained to 1 services']);
-  });
-  it('does not fire for an unprivileged service account', () => {
-    const d = domain().user('svc-sql', { delegateTo: ['cifs/FS01'] });
-    expect(pairs(d.findings(PA003))).to.deep.equal([]);
-  });
-});
+ruleTester(
+  PA003,
+  {
+    valid: [{ name: 'an unprivileged service account', directory: () => domain().user('svc-sql', { delegateTo: ['cifs/FS01'] }) }],
+    invalid: [
+      {
+        name: 'a privileged account trusted for delegation',
+        directory: () => domain().user('admin.protected', { uac: UAC.NORMAL_ACCOUNT | UAC.TRUSTED_TO_AUTH_FOR_DELEGATION, delegateTo: ['cifs/FS01'] }),
+        expected: ['PA003 admin.protected'],
+      },
+    ],
+  },
+  () => {
+    it('says which delegation the privileged account has', () => {
+      const d = domain().user('admin.protected', { uac: UAC.NORMAL_ACCOUNT | UAC.TRUSTED_TO_AUTH_FOR_DELEGATION, delegateTo: ['cifs/FS01'] });
+      const [f] = d.findings(PA003);
+      expect(f!.subject.sAMAccountName).to.equal('admin.protected');
+      expect(f!.details.delegation).to.deep.equal(['protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION)', 'constrained to 1 services']);
+    });
+  },
+);
 
-describe('PA004 stale-admincount', () => {
-  it('fires for adminCount=1 on an account that is no longer privileged', () => {
-    expect(pairs(domain().user('alice', { adminCount: 1 }).findings(PA004))).to.deep.equal(['PA004 alice']);
-  });
-  it('does not fire for current members', () => {
-    const d = domain().user('admin.nested', { adminCount: 1 });
-    expect(pairs(d.findings(PA004))).to.deep.equal([]);
-  });
+ruleTester(PA004, {
+  valid: [{ name: 'adminCount=1 on a current member', directory: () => domain().user('admin.nested', { adminCount: 1 }) }],
+  invalid: [{ name: 'adminCount=1 on an account that is no longer privileged', directory: () => domain().user('alice', { adminCount: 1 }), expected: ['PA004 alice'] }],
 });

@@ -4,7 +4,8 @@ import { UAC } from '../../src/ldap/codecs/uac.js';
 import type { ProbeResult, ProbeStatus } from '../../src/directory/probe-result.js';
 import HV011 from '../../src/rules/HV011-vmms-not-listening.js';
 import { runRules } from '../../src/rules/index.js';
-import { DirectoryBuilder, DNS, pairs } from '../helpers/directory-builder.js';
+import { DirectoryBuilder, DNS } from '../helpers/directory-builder.js';
+import { ruleTester } from '../helpers/rule-tester.js';
 
 /** Three correctly delegating hosts; HV04 disabled; HV05 alone in its group. */
 function directory(): DirectoryBuilder {
@@ -26,34 +27,27 @@ function probed(statuses: Record<string, ProbeStatus> | undefined, options: Para
   return { ...model, probe: { port: 6600, timeoutMs: 3000, results } };
 }
 
-const findings = (model: AuditModel) => pairs(runRules(model, [HV011]));
-
-describe('HV011 vmms-not-listening', () => {
-  const valid: Array<[string, AuditModel]> = [
-    ['no probe ran (the audit never touches the network unless asked)', probed(undefined)],
-    ['every host listens', probed({ HV01: 'open', HV02: 'open', HV03: 'open' })],
-    ['a name that did not resolve from the auditing machine (a warning, not a finding)', probed({ HV01: 'unresolvable', HV02: 'open', HV03: 'open' })],
-    ['no route to the host, or another socket error (warnings)', probed({ HV01: 'unreachable', HV02: 'error', HV03: 'open' })],
-    ['a disabled host (HV007 territory)', probed({ HV01: 'open', HV02: 'open', HV03: 'open', HV04: 'refused' })],
-    ['a host without peers: nothing migrates to it', probed({ HV01: 'refused', HV02: 'open', HV03: 'open' }, { groups: [{ name: 'solo', hosts: ['HV01'] }, { name: 'pair', hosts: ['HV02', 'HV03'] }] })],
-  ];
-  for (const [name, model] of valid) {
-    it(`does not fire: ${name}`, () => {
-      expect(findings(model)).to.deep.equal([]);
-    });
-  }
-
-  const invalid: Array<[string, AuditModel, string[]]> = [
-    ['a host that refuses the connection', probed({ HV01: 'open', HV02: 'refused', HV03: 'open' }), ['HV011 HV02$']],
-    ['a host that does not answer', probed({ HV01: 'timeout', HV02: 'open', HV03: 'open' }), ['HV011 HV01$']],
-    ['every host silent', probed({ HV01: 'timeout', HV02: 'refused', HV03: 'timeout' }), ['HV011 HV01$', 'HV011 HV02$', 'HV011 HV03$']],
-  ];
-  for (const [name, model, expected] of invalid) {
-    it(`fires: ${name}`, () => {
-      expect(findings(model)).to.deep.equal(expected);
-    });
-  }
-
+ruleTester(
+  HV011,
+  {
+    valid: [
+      { name: 'no probe ran (the audit never touches the network unless asked)', directory: () => probed(undefined) },
+      { name: 'every host listens', directory: () => probed({ HV01: 'open', HV02: 'open', HV03: 'open' }) },
+      { name: 'a name that did not resolve from the auditing machine (a warning, not a finding)', directory: () => probed({ HV01: 'unresolvable', HV02: 'open', HV03: 'open' }) },
+      { name: 'no route to the host, or another socket error (warnings)', directory: () => probed({ HV01: 'unreachable', HV02: 'error', HV03: 'open' }) },
+      { name: 'a disabled host (HV007 territory)', directory: () => probed({ HV01: 'open', HV02: 'open', HV03: 'open', HV04: 'refused' }) },
+      {
+        name: 'a host without peers: nothing migrates to it',
+        directory: () => probed({ HV01: 'refused', HV02: 'open', HV03: 'open' }, { groups: [{ name: 'solo', hosts: ['HV01'] }, { name: 'pair', hosts: ['HV02', 'HV03'] }] }),
+      },
+    ],
+    invalid: [
+      { name: 'a host that refuses the connection', directory: () => probed({ HV01: 'open', HV02: 'refused', HV03: 'open' }), expected: ['HV011 HV02$'] },
+      { name: 'a host that does not answer', directory: () => probed({ HV01: 'timeout', HV02: 'open', HV03: 'open' }), expected: ['HV011 HV01$'] },
+      { name: 'every host silent', directory: () => probed({ HV01: 'timeout', HV02: 'refused', HV03: 'timeout' }), expected: ['HV011 HV01$', 'HV011 HV02$', 'HV011 HV03$'] },
+    ],
+  },
+  () => {
   it('says what the probe saw, and carries the delayed-start fix quoted for PowerShell', () => {
     const [refused] = runRules(probed({ HV01: 'open', HV02: 'refused', HV03: 'open' }), [HV011]);
     expect(refused).to.include({ rule: 'HV011', name: 'vmms-not-listening', severity: 'medium', category: 'migration' });
@@ -66,4 +60,5 @@ describe('HV011 vmms-not-listening', () => {
     const [timeout] = runRules(probed({ HV01: 'timeout', HV02: 'open', HV03: 'open' }), [HV011]);
     expect(timeout!.message).to.contain('did not answer (x): nothing listens, or a firewall drops the connection');
   });
-});
+  },
+);
