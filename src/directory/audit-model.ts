@@ -60,8 +60,6 @@ export function buildAuditModel(directory: Directory, options: AuditModelOptions
   for (const account of directory.accounts.values()) {
     if (account.kind === 'computer') for (const key of nameKeys(account)) computerByName.set(key, account);
   }
-  const excluded = new Set((options.exclude ?? []).map((e) => e.trim().toLowerCase()));
-  const excludedDns = new Set((options.exclude ?? []).map(dnKey));
 
   return {
     directory,
@@ -72,7 +70,14 @@ export function buildAuditModel(directory: Directory, options: AuditModelOptions
     services: options.services ?? ['migration', 'cifs'],
     hostByName,
     computerByName,
-    isExcluded: (account) => excluded.has(account.sAMAccountName.toLowerCase()) || excludedDns.has(dnKey(account.dn)),
+    isExcluded: exclusion(options.exclude ?? []),
     warnings: [...directory.warnings, ...warnings],
   };
+}
+
+/** Whether an account is one of `names` (sAMAccountName, any case, or DN): --exclude, for the rules and for fix. */
+export function exclusion(names: readonly string[]): (account: Pick<Account, 'sAMAccountName' | 'dn'>) => boolean {
+  const excluded = new Set(names.map((e) => e.trim().toLowerCase()));
+  const excludedDns = new Set(names.map(dnKey));
+  return (account) => excluded.has(account.sAMAccountName.toLowerCase()) || excludedDns.has(dnKey(account.dn));
 }

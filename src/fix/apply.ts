@@ -68,50 +68,59 @@ export function recompute(change: PlannedChange, state: AccountState): PlannedCh
   };
 }
 
+const now = (): string => new Date().toISOString();
+
+/** One modify of one account, journaled before (intent) and after (done, failed or unknown). */
+async function journaledModify(session: LdapSession, journal: JournalWriter, seq: number, n: number, change: PlannedChange): Promise<void> {
+  const from = change.before.userAccountControl;
+  const to = uacAfter(from, change);
+  journal.append({
+    type: 'intent',
+    seq,
+    attempt: n,
+    dn: change.dn,
+    sAMAccountName: change.sAMAccountName,
+    kind: change.kind,
+    at: now(),
+    before: change.before,
+    change: { add: change.add, remove: change.remove, userAccountControl: to === from ? null : { from, to } },
+    resolves: change.resolves,
+  });
+  try {
+    await session.modify(change.dn, modifications(change));
+  } catch (error) {
+    const type = error instanceof ConnectionError ? 'unknown' : 'failed';
+    journal.append({ type, seq, attempt: n, dn: change.dn, at: now(), error: (error as Error).message, ...(error instanceof WriteConflictError ? { code: error.code } : {}) });
+    throw error;
+  }
+  journal.append({ type: 'done', seq, attempt: n, dn: change.dn, at: now() });
+}
+
+type Result = { status: OutcomeStatus; error?: string; errorWording?: Wording; fatal?: AuthError | ConnectionError };
+
+const words = (error: ConnectionError | AuthError | WriteConflictError): Pick<Result, 'error' | 'errorWording'> => ({
+  error: error.message,
+  ...(error.wording === undefined ? {} : { errorWording: error.wording }),
+});
+
+/** What a failed modify means for the account. A broken connection leaves its fate unknown; no write access stops the run. */
+function settle(error: unknown, onConflict: OutcomeStatus): Result {
+  if (error instanceof ConnectionError) return { status: 'unknown', ...words(error), fatal: error };
+  if (error instanceof AuthError) return { status: 'failed', ...words(error), fatal: error };
+  if (error instanceof WriteConflictError) return { status: onConflict, ...words(error) };
+  throw error;
+}
+
 export async function applyPlan(session: LdapSession, plan: FixPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal } = options;
   const progress = options.onProgress ?? (() => undefined);
-  const now = (): string => new Date().toISOString();
   journal.append({ type: 'begin', operation: options.operation, tool: TOOL.name, version: TOOL.version, url: plan.url, baseDN: plan.baseDN, at: now(), ...(options.undoes ? { undoes: options.undoes } : {}) });
 
   const outcomes: AccountOutcome[] = plan.changes.map((change) => ({ change, status: 'not-attempted' }));
   let interrupted = false;
   let fatal: AuthError | ConnectionError | undefined;
 
-  const attempt = async (seq: number, n: number, change: PlannedChange): Promise<void> => {
-    const from = change.before.userAccountControl;
-    const to = uacAfter(from, change);
-    journal.append({
-      type: 'intent',
-      seq,
-      attempt: n,
-      dn: change.dn,
-      sAMAccountName: change.sAMAccountName,
-      kind: change.kind,
-      at: now(),
-      before: change.before,
-      change: { add: change.add, remove: change.remove, userAccountControl: to === from ? null : { from, to } },
-      resolves: change.resolves,
-    });
-    try {
-      await session.modify(change.dn, modifications(change));
-    } catch (error) {
-      const type = error instanceof ConnectionError ? 'unknown' : 'failed';
-      journal.append({ type, seq, attempt: n, dn: change.dn, at: now(), error: (error as Error).message, ...(error instanceof WriteConflictError ? { code: error.code } : {}) });
-      throw error;
-    }
-    journal.append({ type: 'done', seq, attempt: n, dn: change.dn, at: now() });
-  };
-
-  type Result = { status: OutcomeStatus; error?: string; errorWording?: Wording; fatal?: AuthError | ConnectionError };
-  const words = (error: ConnectionError | AuthError | WriteConflictError) => ({ error: error.message, ...(error.wording === undefined ? {} : { errorWording: error.wording }) });
-  // A broken connection leaves the modify's fate unknown; no write access stops the run.
-  const settle = (error: unknown, onConflict: OutcomeStatus): Result => {
-    if (error instanceof ConnectionError) return { status: 'unknown', ...words(error), fatal: error };
-    if (error instanceof AuthError) return { status: 'failed', ...words(error), fatal: error };
-    if (error instanceof WriteConflictError) return { status: onConflict, ...words(error) };
-    throw error;
-  };
+  const attempt = (seq: number, n: number, change: PlannedChange): Promise<void> => journaledModify(session, journal, seq, n, change);
 
   /** One account: its modify, and after a conflict one re-read and one more try. */
   const applyOne = async (seq: number, change: PlannedChange): Promise<Result> => {

@@ -2,7 +2,7 @@
  * Turns audit findings into a plan of LDAP modifications: one change per account, values added or
  * removed individually, userAccountControl flags set or cleared by name. Nothing else is ever written.
  */
-import type { AuditModel } from '../directory/audit-model.js';
+import { type AuditModel, exclusion } from '../directory/audit-model.js';
 import { shortName } from '../directory/account.js';
 import { nameKeys } from '../directory/discover-hosts.js';
 import type { Account } from '../directory/model.js';
@@ -11,6 +11,7 @@ import { spnKey } from '../ldap/codecs/spn.js';
 import { UAC, type UacFlag } from '../ldap/codecs/uac.js';
 import { detailsOf, type Finding } from '../rules/rule.js';
 import HV005 from '../rules/HV005-stale-delegation-entry.js';
+import { withoutDollar } from '../text/names.js';
 
 /** The flags fix may change, and nothing else. */
 export type FixFlag = Extract<UacFlag, 'TRUSTED_TO_AUTH_FOR_DELEGATION' | 'NOT_DELEGATED' | 'TRUSTED_FOR_DELEGATION'>;
@@ -68,28 +69,36 @@ export function isEmpty(change: Pick<PlannedChange, 'add' | 'remove' | 'setFlags
   return change.add.length === 0 && change.remove.length === 0 && uacAfter(change.before.userAccountControl, change) === change.before.userAccountControl;
 }
 
-export function planFix(model: AuditModel, findings: readonly Finding[], options: PlanOptions = {}): FixPlan {
+/** Which hosts a plan may touch (--host, --group), and what it says about names that match nothing. */
+function hostSelection(model: AuditModel, options: PlanOptions): { selected: (account: Account) => boolean; skipped: string[] } {
   const skipped: string[] = [];
-  const wanted = new Set((options.hosts ?? []).map((h) => h.trim().replace(/\$$/, '').toLowerCase()));
+  const wanted = new Set((options.hosts ?? []).map((h) => withoutDollar(h.trim()).toLowerCase()));
   for (const name of wanted) {
     if (!model.hostByName.has(name)) skipped.push(`--host ${name}: not a Hyper-V host found in the directory`);
   }
   if (options.group !== undefined && !model.groups.some((g) => g.name === options.group)) {
     skipped.push(`--group ${options.group}: no such migration group (groups: ${model.groups.map((g) => g.name).join(', ') || 'none'})`);
   }
-  const hostSelected = (account: Account): boolean => {
+  const selected = (account: Account): boolean => {
     const host = model.hostByName.get(nameKeys(account)[0]!);
     if (host === undefined) return false;
     if (wanted.size > 0 && !nameKeys(account).some((n) => wanted.has(n))) return false;
     return options.group === undefined || host.group === options.group;
   };
-  const excluded = new Set((options.exclude ?? []).map((e) => e.toLowerCase()));
-  const excludedDns = new Set((options.exclude ?? []).map(dnKey));
+  return { selected, skipped };
+}
 
-  const changes = new Map<string, PlannedChange>();
-  const changeFor = (account: Account): PlannedChange => {
+const addUnique = <T>(list: T[], items: readonly T[]): void => {
+  for (const item of items) if (!list.includes(item)) list.push(item);
+};
+
+/** The changes of a plan, one per account, created on first use. */
+class Changes {
+  private readonly byDn = new Map<string, PlannedChange>();
+
+  for(account: Account): PlannedChange {
     const key = dnKey(account.dn);
-    let change = changes.get(key);
+    let change = this.byDn.get(key);
     if (change === undefined) {
       change = {
         dn: account.dn,
@@ -102,74 +111,92 @@ export function planFix(model: AuditModel, findings: readonly Finding[], options
         before: { userAccountControl: account.userAccountControl, allowedToDelegateTo: [...account.allowedToDelegateTo] },
         resolves: [],
       };
-      changes.set(key, change);
+      this.byDn.set(key, change);
     }
     return change;
-  };
-  const addUnique = <T>(list: T[], items: readonly T[]): void => {
-    for (const item of items) if (!list.includes(item)) list.push(item);
-  };
-
-  for (const finding of findings) {
-    const account = model.directory.accounts.get(dnKey(finding.subject.dn));
-    if (account === undefined) continue;
-    switch (finding.rule) {
-      case 'HV001':
-      case 'HV002':
-      case 'HV003': {
-        if (!hostSelected(account)) break;
-        const host = model.hostByName.get(nameKeys(account)[0]!)!;
-        const change = changeFor(account);
-        if (finding.rule !== 'HV001') addUnique(change.add, [...host.missingByPeer.values()].flat().map((e) => e.spn));
-        if (!account.protocolTransition) addUnique(change.setFlags, ['TRUSTED_TO_AUTH_FOR_DELEGATION' as const]);
-        addUnique(change.resolves, [finding.rule]);
-        break;
-      }
-      case 'HV005': {
-        if (options.prune !== true || !hostSelected(account)) break;
-        const stale = detailsOf(HV005, finding)?.stale ?? [];
-        const change = changeFor(account);
-        addUnique(change.remove, stale.map((s) => s.entry));
-        addUnique(change.resolves, ['HV005']);
-        break;
-      }
-      case 'PA001': {
-        if (options.protectPrivileged !== true) break;
-        if (excluded.has(account.sAMAccountName.toLowerCase()) || excludedDns.has(dnKey(account.dn))) {
-          skipped.push(`${account.sAMAccountName}: excluded (--exclude), PA001 left as it is`);
-          break;
-        }
-        const change = changeFor(account);
-        addUnique(change.setFlags, ['NOT_DELEGATED' as const]);
-        addUnique(change.resolves, ['PA001']);
-        break;
-      }
-      default:
-        break;
-    }
   }
 
-  // Unconstrained delegation goes only where this plan leaves a complete constrained mesh behind.
+  get(account: Account): PlannedChange | undefined {
+    return this.byDn.get(dnKey(account.dn));
+  }
+
+  /** The changes that write something, by account name, each with its rules sorted. */
+  list(): PlannedChange[] {
+    const list = [...this.byDn.values()].filter((c) => !isEmpty(c)).sort((a, b) => a.sAMAccountName.localeCompare(b.sAMAccountName));
+    for (const change of list) change.resolves.sort();
+    return list;
+  }
+}
+
+/** The change one finding asks for, if the options ask for it; HV004 is planned after the rest. */
+function planFinding(model: AuditModel, finding: Finding, account: Account, options: PlanOptions, context: { changes: Changes; selected: (a: Account) => boolean; excluded: (a: Account) => boolean; skipped: string[] }): void {
+  const { changes, selected } = context;
+  switch (finding.rule) {
+    case 'HV001':
+    case 'HV002':
+    case 'HV003': {
+      if (!selected(account)) return;
+      const host = model.hostByName.get(nameKeys(account)[0]!)!;
+      const change = changes.for(account);
+      if (finding.rule !== 'HV001') addUnique(change.add, [...host.missingByPeer.values()].flat().map((e) => e.spn));
+      if (!account.protocolTransition) addUnique(change.setFlags, ['TRUSTED_TO_AUTH_FOR_DELEGATION' as const]);
+      addUnique(change.resolves, [finding.rule]);
+      return;
+    }
+    case 'HV005': {
+      if (options.prune !== true || !selected(account)) return;
+      const stale = detailsOf(HV005, finding)?.stale ?? [];
+      const change = changes.for(account);
+      addUnique(change.remove, stale.map((s) => s.entry));
+      addUnique(change.resolves, ['HV005']);
+      return;
+    }
+    case 'PA001': {
+      if (options.protectPrivileged !== true) return;
+      if (context.excluded(account)) {
+        context.skipped.push(`${account.sAMAccountName}: excluded (--exclude), PA001 left as it is`);
+        return;
+      }
+      const change = changes.for(account);
+      addUnique(change.setFlags, ['NOT_DELEGATED' as const]);
+      addUnique(change.resolves, ['PA001']);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Unconstrained delegation goes only where this plan leaves a complete constrained mesh behind. */
+function planUnconstrainedRemoval(model: AuditModel, account: Account, changes: Changes, skipped: string[]): void {
+  const host = model.hostByName.get(nameKeys(account)[0]!)!;
+  const planned = changes.get(account);
+  const adding = new Set((planned?.add ?? []).map(spnKey));
+  const stillMissing = [...host.missingByPeer.values()].flat().filter((e) => !adding.has(spnKey(e.spn)));
+  const protocolTransition = account.protocolTransition || (planned?.setFlags.includes('TRUSTED_TO_AUTH_FOR_DELEGATION') ?? false);
+  if (stillMissing.length > 0 || !protocolTransition || !account.enabled) {
+    skipped.push(`${shortName(account)}: TRUSTED_FOR_DELEGATION kept: its constrained delegation to its peers would not be complete (${stillMissing.length} entries missing${protocolTransition ? '' : ', no protocol transition'})`);
+    return;
+  }
+  const change = changes.for(account);
+  addUnique(change.clearFlags, ['TRUSTED_FOR_DELEGATION' as const]);
+  addUnique(change.resolves, ['HV004']);
+}
+
+export function planFix(model: AuditModel, findings: readonly Finding[], options: PlanOptions = {}): FixPlan {
+  const { selected, skipped } = hostSelection(model, options);
+  const changes = new Changes();
+  const context = { changes, selected, excluded: exclusion(options.exclude ?? []), skipped };
+  const accountOf = (finding: Finding): Account | undefined => model.directory.accounts.get(dnKey(finding.subject.dn));
+  for (const finding of findings) {
+    const account = accountOf(finding);
+    if (account !== undefined) planFinding(model, finding, account, options, context);
+  }
   if (options.removeUnconstrained === true) {
     for (const finding of findings.filter((f) => f.rule === 'HV004')) {
-      const account = model.directory.accounts.get(dnKey(finding.subject.dn));
-      if (account === undefined || !hostSelected(account)) continue;
-      const host = model.hostByName.get(nameKeys(account)[0]!)!;
-      const planned = changes.get(dnKey(account.dn));
-      const adding = new Set((planned?.add ?? []).map(spnKey));
-      const stillMissing = [...host.missingByPeer.values()].flat().filter((e) => !adding.has(spnKey(e.spn)));
-      const protocolTransition = account.protocolTransition || (planned?.setFlags.includes('TRUSTED_TO_AUTH_FOR_DELEGATION') ?? false);
-      if (stillMissing.length > 0 || !protocolTransition || !account.enabled) {
-        skipped.push(`${shortName(account)}: TRUSTED_FOR_DELEGATION kept: its constrained delegation to its peers would not be complete (${stillMissing.length} entries missing${protocolTransition ? '' : ', no protocol transition'})`);
-        continue;
-      }
-      const change = changeFor(account);
-      addUnique(change.clearFlags, ['TRUSTED_FOR_DELEGATION' as const]);
-      addUnique(change.resolves, ['HV004']);
+      const account = accountOf(finding);
+      if (account !== undefined && selected(account)) planUnconstrainedRemoval(model, account, changes, skipped);
     }
   }
-
-  const list = [...changes.values()].filter((c) => !isEmpty(c)).sort((a, b) => a.sAMAccountName.localeCompare(b.sAMAccountName));
-  for (const change of list) change.resolves.sort();
-  return { url: model.directory.url, baseDN: model.directory.baseDN, changes: list, skipped };
+  return { url: model.directory.url, baseDN: model.directory.baseDN, changes: changes.list(), skipped };
 }
