@@ -2,10 +2,10 @@
  * The connection flags every command that talks to a DC shares, and their merge with the config file.
  */
 import { type Command, Option } from 'commander';
-import type { Config } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
-import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
-import { readPassword } from './password.js';
+import type { Config } from '../../config/schema.js';
+import { ConfigError } from '../../errors.js';
+import type { BindCredentials, LdapConnectOptions } from '../../ldap/session.js';
+import { readPassword } from '../password.js';
 
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

@@ -3,10 +3,10 @@
  * rule means, its likely causes, the rule that detects it, and the fix. Works offline.
  */
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../errors.js';
-import { explain, explanationJson, formatExplanation, formatList, listJson } from '../explain/explain.js';
-import { EXIT } from './exit-codes.js';
-import type { Io } from './io.js';
+import { ConfigError } from '../../errors.js';
+import { explain, explanationJson, formatExplanation, formatList, listJson } from '../../explain/explain.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
 
 interface ExplainFlags {
   list?: boolean;

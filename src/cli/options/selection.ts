@@ -3,12 +3,12 @@
  * groups and privileged accounts.
  */
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../config/load-config.js';
-import type { Config } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
-import type { AuditOptions } from '../index.js';
-import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
-import { collect } from './connection-options.js';
+import { loadConfig } from '../../config/load-config.js';
+import type { Config } from '../../config/schema.js';
+import { ConfigError } from '../../errors.js';
+import type { AuditOptions } from '../../index.js';
+import type { BindCredentials, LdapConnectOptions } from '../../ldap/session.js';
+import { collect } from './connection.js';
 
 function wholeNumber(flag: string, max: number) {
   return (value: string): number => {

@@ -3,14 +3,15 @@
  * above --fail-on appeared (or rose to it), so a scheduled job can alert; 2 on an unreadable,
  * invalid or other-version report.
  */
-import { type Command, Option } from 'commander';
-import { FAIL_ON, type FailOn } from '../config/schema.js';
-import { diffReports, driftAtOrAbove } from '../diff/diff-reports.js';
-import { DIFF_FORMATS, type DiffFormat, formatDiff } from '../diff/format-diff.js';
-import { readReportFile } from '../diff/read-report.js';
-import { EXIT } from './exit-codes.js';
-import type { Io } from './io.js';
-import { writeOutputFile } from './write-output.js';
+import type { Command } from 'commander';
+import type { FailOn } from '../../config/schema.js';
+import { diffReports, driftAtOrAbove } from '../../diff/diff-reports.js';
+import { DIFF_FORMATS, type DiffFormat, formatDiff } from '../../diff/format-diff.js';
+import { readReportFile } from '../../diff/read-report.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { failOnOption, formatOption, outputOption } from '../options/output.js';
+import { writeOutputFile } from '../write-output.js';
 
 interface DiffFlags {
   format?: DiffFormat;
@@ -24,9 +25,9 @@ export function registerDiffCommand(program: Command, io: Io): void {
     .description('compare two JSON reports (audit --format json): findings appeared and resolved, hosts, delegation entries, flags')
     .argument('<old>', 'the earlier report (JSON)')
     .argument('<new>', 'the later report (JSON)')
-    .addOption(new Option('--format <format>', 'output format (default table)').choices([...DIFF_FORMATS]))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this appeared (default high)').choices([...FAIL_ON]))
-    .option('--output <file>', 'write the diff to this file (mode 0600) instead of stdout')
+    .addOption(formatOption('output format (default table)', DIFF_FORMATS))
+    .addOption(failOnOption('exit 1 when a finding at or above this appeared (default high)'))
+    .addOption(outputOption('diff'))
     .option('--debug', 'print stack traces on errors')
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
       const [before, after] = await Promise.all([readReportFile(oldPath), readReportFile(newPath)]);

@@ -1,0 +1,65 @@
+/**
+ * `delegaudit fix`: audit, plan, show; with --apply (and a confirmation) write, journal, re-audit.
+ */
+import type { Command } from 'commander';
+import { formatPlan } from '../../fix/format-plan.js';
+import { audit, planFixFor } from '../../index.js';
+import { TAKES_EFFECT } from '../../rules/remediation.js';
+import { beforeAfter } from '../apply-summary.js';
+import type { Io } from '../io.js';
+import { addConnectionOptions, resolveConnection } from '../options/connection.js';
+import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } from '../options/selection.js';
+import { addWriteOptions, applyIfAsked, planFormat, type WriteFlags } from '../write-command.js';
+
+interface FixFlags extends CommonFlags, WriteFlags {
+  group?: string;
+  protectPrivileged?: boolean;
+  prune?: boolean;
+  removeUnconstrained?: boolean;
+}
+
+export function registerFixCommand(program: Command, io: Io): void {
+  const command = program
+    .command('fix')
+    .description('plan the delegation changes that resolve HV001/HV002/HV003 (and, when asked, PA001, HV005, HV004); write them only with --apply');
+  const options = addSelectionOptions(addConnectionOptions(command), 'only this Hyper-V host (repeatable): the re-joined host workflow')
+    .option('--group <name>', 'only this migration group')
+    .option('--protect-privileged', 'set "sensitive and cannot be delegated" on PA001 accounts (see --exclude)')
+    .option('--prune', 'remove HV005 stale delegation entries')
+    .option('--remove-unconstrained', 'clear TRUSTED_FOR_DELEGATION on HV004 hosts whose constrained delegation is complete');
+  addWriteOptions(options, {
+    apply: 'write the plan (default: dry run)',
+    journal: 'undo journal (default: delegaudit-journal-<UTC time>.jsonl here)',
+    format: 'how to print the plan: text, json, ldif (for ldapmodify) or powershell (default text)',
+  }).action(async (flags: FixFlags) => {
+    const merged = await mergeFlags({ ...flags, format: undefined });
+    const format = planFormat(flags);
+    const { connect, credentials, warnings } = await resolveConnection(merged, io);
+    for (const warning of warnings) io.warn(warning);
+    const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
+    const read = { ...auditOptionsFrom(merged, connect, credentials, progress), rules: undefined };
+    const { before, plan } = await planFixFor({
+      ...read,
+      hosts: merged.hosts,
+      group: flags.group,
+      protectPrivileged: flags.protectPrivileged,
+      prune: flags.prune,
+      removeUnconstrained: flags.removeUnconstrained,
+    });
+    io.out(formatPlan(plan, format, flags.apply === true ? 'Plan' : 'Plan (dry run: nothing is written; add --apply to write)'));
+    await applyIfAsked(flags, io, {
+      plan,
+      connect,
+      credentials,
+      progress,
+      operation: 'fix',
+      nothingToDo: 'Nothing to do: the directory already matches.\n',
+      question: `Apply these changes to ${plan.changes.length} account(s) on ${connect.url}?`,
+      after: async () => {
+        const after = await audit(read);
+        io.out(beforeAfter(before.report, after.report));
+        io.out(`${TAKES_EFFECT}\n`);
+      },
+    });
+  });
+}

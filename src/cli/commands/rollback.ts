@@ -1,0 +1,50 @@
+/**
+ * `delegaudit rollback JOURNAL`: restore what a fix (or a rollback) changed, with the same care.
+ */
+import type { Command } from 'commander';
+import { formatPlan } from '../../fix/format-plan.js';
+import { readJournal } from '../../fix/journal.js';
+import { planRollbackFor } from '../../index.js';
+import { TAKES_EFFECT } from '../../rules/remediation.js';
+import type { Io } from '../io.js';
+import { addConnectionOptions, resolveConnection } from '../options/connection.js';
+import { type CommonFlags, mergeFlags } from '../options/selection.js';
+import { addWriteOptions, applyIfAsked, planFormat, type WriteFlags } from '../write-command.js';
+
+export function registerRollbackCommand(program: Command, io: Io): void {
+  const command = program
+    .command('rollback')
+    .argument('<journal>', 'the journal of the fix (or rollback) to undo')
+    .description('restore the attributes a journaled fix changed, in reverse order; write only with --apply');
+  addWriteOptions(addConnectionOptions(command), {
+    apply: 'write the rollback (default: dry run)',
+    journal: 'journal of this rollback (default: delegaudit-rollback-<UTC time>.jsonl here)',
+    format: 'how to print the plan (default text)',
+  }).action(async (undo: string, flags: CommonFlags & WriteFlags) => {
+    // Validate the journal before anything else: a damaged one is refused with the line named.
+    const lines = readJournal(undo);
+    const begin = lines[0]!;
+    const merged = await mergeFlags({ ...flags, format: undefined });
+    if (merged.url === undefined && begin.type === 'begin') merged.url = begin.url;
+    const format = planFormat(flags);
+    const { connect, credentials, warnings } = await resolveConnection(merged, io);
+    for (const warning of warnings) io.warn(warning);
+    const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
+    const plan = await planRollbackFor(undo, { ...connect, credentials });
+    io.out(formatPlan(plan, format, flags.apply === true ? `Rollback of ${undo}` : `Rollback of ${undo} (dry run: nothing is written; add --apply to write)`));
+    await applyIfAsked(flags, io, {
+      plan,
+      connect,
+      credentials,
+      progress,
+      operation: 'rollback',
+      undoes: undo,
+      nothingToDo: 'Nothing to restore: the accounts already hold their previous values.\n',
+      question: `Restore ${plan.changes.length} account(s) on ${connect.url}?`,
+      after: () => {
+        io.out(`${TAKES_EFFECT}\n`);
+        return Promise.resolve();
+      },
+    });
+  });
+}

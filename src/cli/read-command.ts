@@ -1,0 +1,70 @@
+/**
+ * The skeleton every read command (audit, inventory, probe) shares: merge the config file and the
+ * flags, check the format, connect, run, render, write to stdout or a 0600 file, say how it went,
+ * and set the exit code from --fail-on.
+ */
+import type { FailOn } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import { failsOn } from '../index.js';
+import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
+import type { Severity } from '../rules/rule.js';
+import { EXIT } from './exit-codes.js';
+import type { Io } from './io.js';
+import { resolveConnection } from './options/connection.js';
+import { type CommonFlags, type Merged, mergeFlags } from './options/selection.js';
+import { writeOutputFile } from './write-output.js';
+
+/** What a read command's run gets: the merged settings and a way to reach the DC. */
+export interface ReadContext {
+  merged: Merged;
+  connect: LdapConnectOptions;
+  credentials: BindCredentials;
+  /** Progress lines on stderr; undefined with --quiet. */
+  progress: ((line: string) => void) | undefined;
+}
+
+export interface ReadCommand<R, F extends string> {
+  formats: readonly F[];
+  /** Prefix of the unknown-format message ("inventory: "); default none. */
+  formatContext?: string;
+  defaultFailOn: FailOn;
+  /** What `--output` wrote: "report written to FILE". */
+  written: string;
+  /** Called first, with the settings merged: checks of flags that need no connection. */
+  prepare?(merged: Merged): void;
+  /** Called after connecting, before the run: warnings about the combination asked for. */
+  check?(merged: Merged, format: F): void;
+  run(context: ReadContext): Promise<R>;
+  render(result: R, format: F, target: { toFile: boolean }): string;
+  /** Called after the output is written. */
+  afterOutput?(result: R, format: F): void;
+  findings(result: R): ReadonlyArray<{ severity: Severity }>;
+  /** The last progress line: what was found. */
+  summary(result: R): string;
+}
+
+export async function runReadCommand<R, F extends string>(flags: CommonFlags, io: Io, command: ReadCommand<R, F>): Promise<void> {
+  const merged = await mergeFlags(flags);
+  command.prepare?.(merged);
+  const format = (merged.format ?? 'table') as F;
+  if (!command.formats.includes(format)) {
+    throw new ConfigError(`${command.formatContext ?? ''}format ${JSON.stringify(format)} is not one of ${command.formats.join(', ')}`);
+  }
+  const failOn: FailOn = merged.failOn ?? command.defaultFailOn;
+  const { connect, credentials, warnings } = await resolveConnection(merged, io);
+  for (const warning of warnings) io.warn(warning);
+  const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
+  command.check?.(merged, format);
+  const result = await command.run({ merged, connect, credentials, progress });
+  const toFile = merged.output !== undefined;
+  const text = command.render(result, format, { toFile });
+  if (toFile) {
+    await writeOutputFile(merged.output!, text);
+    io.progress(`${command.written} ${merged.output}`);
+  } else {
+    io.out(text);
+  }
+  command.afterOutput?.(result, format);
+  io.progress(command.summary(result));
+  io.setExitCode(failsOn(command.findings(result), failOn) ? EXIT.FINDINGS : EXIT.OK);
+}
