@@ -21,6 +21,6 @@ export { probeHosts, probeTargets, type ProbeOptions, type ProbeTarget, type Res
 export type { ProbeReport, ProbeResult, ProbeStatus } from './directory/probe-result.js';
 export { diffReports, type ReportDiff } from './diff/diff-reports.js';
 export { readReportFile } from './diff/read-report.js';
-export type { InventoryReport } from './report/inventory.js';
+export type { InventoryReport } from './report/inventory-schema.js';
 export type { DelegationType, InventoryRow, TargetExists } from './directory/delegations.js';
-export { INVENTORY_REPORTERS, INVENTORY_FORMATS } from './report/inventory.js';
+export { checkFormat, formatNames, render, type FormatName, type OutputKind, type Outputs } from './report/formats/index.js';

@@ -4,9 +4,9 @@
  * and set the exit code from --fail-on.
  */
 import type { FailOn } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
 import { failsOn } from '../index.js';
 import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
+import { checkFormat, type FormatName } from '../report/formats/index.js';
 import type { Severity } from '../rules/rule.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -23,8 +23,11 @@ export interface ReadContext {
   progress: ((line: string) => void) | undefined;
 }
 
-export interface ReadCommand<R, F extends string> {
-  formats: readonly F[];
+type ReadKind = 'audit' | 'inventory' | 'probe';
+
+export interface ReadCommand<R, K extends ReadKind, F extends string = FormatName<K>> {
+  /** Which formats (report/formats) the command has. */
+  kind: K;
   /** Prefix of the unknown-format message ("inventory: "); default none. */
   formatContext?: string;
   defaultFailOn: FailOn;
@@ -43,13 +46,10 @@ export interface ReadCommand<R, F extends string> {
   summary(result: R): string;
 }
 
-export async function runReadCommand<R, F extends string>(flags: CommonFlags, io: Io, command: ReadCommand<R, F>): Promise<void> {
+export async function runReadCommand<R, K extends ReadKind>(flags: CommonFlags, io: Io, command: ReadCommand<R, K>): Promise<void> {
   const merged = await mergeFlags(flags);
   command.prepare?.(merged);
-  const format = (merged.format ?? 'table') as F;
-  if (!command.formats.includes(format)) {
-    throw new ConfigError(`${command.formatContext ?? ''}format ${JSON.stringify(format)} is not one of ${command.formats.join(', ')}`);
-  }
+  const format = checkFormat(command.kind, merged.format ?? 'table', command.formatContext);
   const failOn: FailOn = merged.failOn ?? command.defaultFailOn;
   const { connect, credentials, warnings } = await resolveConnection(merged, io);
   for (const warning of warnings) io.warn(warning);

@@ -4,14 +4,14 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { PLAN_FORMATS, type PlanFormat } from '../fix/format-plan.js';
 import { defaultJournalName } from '../fix/journal.js';
 import { applyFix, type ApplyResult, type FixPlan } from '../index.js';
 import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
-import { applySummary } from './apply-summary.js';
+import { formatApplySummary } from '../report/formats/apply-summary.js';
+import { type FormatName, formatNames } from '../report/formats/index.js';
 import { confirmWrite, withStopSignals } from './confirm.js';
 import { EXIT } from './exit-codes.js';
-import { errorText } from './flag-advice.js';
+import { errorText, withFlags } from './flag-advice.js';
 import type { Io } from './io.js';
 import { formatOption } from './options/output.js';
 
@@ -28,12 +28,12 @@ export function addWriteOptions(command: Command, help: { apply: string; journal
     .option('--apply', help.apply)
     .option('--yes', 'do not ask for confirmation (required with --apply when not on a terminal)')
     .option('--journal <file>', help.journal)
-    .addOption(formatOption(help.format, PLAN_FORMATS));
+    .addOption(formatOption(help.format, formatNames('plan')));
 }
 
 /** The plan's format; the formats other than text are for printing a plan, never with --apply. */
-export function planFormat(flags: WriteFlags): PlanFormat {
-  const format = (flags.format ?? 'text') as PlanFormat;
+export function planFormat(flags: WriteFlags): FormatName<'plan'> {
+  const format = (flags.format ?? 'text') as FormatName<'plan'>;
   if (flags.apply === true && format !== 'text') throw new ConfigError(`--format ${format} prints the plan for others to apply; use it without --apply`);
   return format;
 }
@@ -69,9 +69,14 @@ export async function applyIfAsked(flags: WriteFlags, io: Io, step: WriteStep): 
   const { connect, credentials, progress } = step;
   const undoes = step.undoes === undefined ? {} : { undoes: step.undoes };
   const result = await withStopSignals(io, (shouldStop) => applyFix(step.plan, { ...connect, credentials, journal, operation: step.operation, ...undoes, shouldStop, onProgress: progress }));
-  const summary = applySummary(result, journal);
-  io.out(summary.text);
+  io.out(formatApplySummary(result, { journal, spell: withFlags }));
   if (result.fatal === undefined) await step.after(result);
   else io.error(errorText(result.fatal));
-  io.setExitCode(summary.code);
+  io.setExitCode(applyExitCode(result));
+}
+
+/** 3 when the run stopped on a connection or access error, 4 when some change was not applied, else 0. */
+function applyExitCode(result: ApplyResult): number {
+  const incomplete = result.outcomes.some((o) => o.status !== 'done' && o.status !== 'already-applied');
+  return result.fatal !== undefined ? EXIT.CONNECTION : incomplete ? EXIT.WRITE_INCOMPLETE : EXIT.OK;
 }

@@ -1,3 +1,4 @@
+import { withoutDollar } from '../text/names.js';
 import type { LdapEntry } from '../ldap/entry.js';
 import { daclAces } from '../ldap/codecs/security-descriptor.js';
 import { sidToString } from '../ldap/codecs/sid.js';
@@ -100,7 +101,7 @@ export function toAccount(entry: LdapEntry): Account {
 
 /** The computer's short name: sAMAccountName without the trailing `$`. */
 export function shortName(account: Pick<Account, 'sAMAccountName' | 'dnsHostName'>): string {
-  const sam = account.sAMAccountName.replace(/\$$/, '');
+  const sam = withoutDollar(account.sAMAccountName);
   if (sam !== '') return sam;
   const dns = account.dnsHostName ?? '';
   return dns.split('.')[0] ?? dns;

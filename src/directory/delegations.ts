@@ -200,3 +200,8 @@ export function buildInventory(model: AuditModel): Inventory {
   CACHE.set(model, inventory);
   return inventory;
 }
+
+/** How many accounts the rows are about (DNs compared without case). */
+export function accountCount(rows: readonly InventoryRow[]): number {
+  return new Set(rows.map((r) => r.dn.toLowerCase())).size;
+}

@@ -3,6 +3,7 @@
  * delegation entry (so a re-joined host that lost its SPNs is still found), and those the admin names.
  * Domain controllers never are.
  */
+import { withoutDollar } from '../text/names.js';
 import { dnKey } from '../ldap/codecs/dn.js';
 import { parseSpn } from '../ldap/codecs/spn.js';
 import type { Account, HostSource } from './model.js';
@@ -12,7 +13,7 @@ const MIGRATION = MIGRATION_SERVICE_CLASS.toLowerCase();
 
 /** Lower-case names a computer answers to: its short name and its DNS name. */
 export function nameKeys(account: Pick<Account, 'sAMAccountName' | 'dnsHostName'>): string[] {
-  const keys = [account.sAMAccountName.replace(/\$$/, '').toLowerCase()];
+  const keys = [withoutDollar(account.sAMAccountName).toLowerCase()];
   if (account.dnsHostName) keys.push(account.dnsHostName.toLowerCase());
   return keys;
 }

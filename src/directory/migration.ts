@@ -8,6 +8,7 @@
  * With `acceptRbcd`, a peer whose resource-based delegation (msDS-AllowedToActOnBehalfOfOtherIdentity)
  * names host A lets A delegate to any of its services: that peer then requires nothing of A.
  */
+import { withoutDollar } from '../text/names.js';
 import { dnKey, parentDn, parseDn } from '../ldap/codecs/dn.js';
 import { spnKey } from '../ldap/codecs/spn.js';
 import { shortName } from './account.js';
@@ -109,7 +110,7 @@ export function buildMigrationGroups(
     for (const { account } of hosts) for (const name of nameKeys(account)) byName.set(name, dnKey(account.dn));
     for (const group of options.groups) {
       for (const host of group.hosts) {
-        const key = byName.get(host.trim().replace(/\$$/, '').toLowerCase());
+        const key = byName.get(withoutDollar(host.trim()).toLowerCase());
         if (key === undefined) warnings.push(`group ${group.name}: ${host} is not a Hyper-V host found in the directory`);
         else membership.set(key, group.name);
       }

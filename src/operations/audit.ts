@@ -6,9 +6,9 @@ import { buildAuditModel, type AuditModel, type AuditModelOptions } from '../dir
 import { buildInventory } from '../directory/delegations.js';
 import type { SessionStats } from '../ldap/search.js';
 import { probeModel, type ProbeOptions } from '../probe/probe-hosts.js';
-import { buildInventoryReport } from '../inventory/build-inventory-report.js';
+import { buildInventoryReport } from '../report/build-inventory-report.js';
 import { buildReport } from '../report/build-report.js';
-import type { InventoryReport } from '../report/inventory.js';
+import type { InventoryReport } from '../report/inventory-schema.js';
 import type { Report } from '../report/schema.js';
 import { INVENTORY_RULES, runRules } from '../rules/index.js';
 import { readWithRetries, type ReadOptions } from './read-with-retries.js';

@@ -1,12 +1,13 @@
 import { accountOfRow, buildInventory } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'DG001',
   name: 'unconstrained-delegation',
   severity: 'critical',
   category: 'security',
+  concerns: 'delegation',
   optIn: true,
   title: 'Account is trusted for unconstrained delegation',
   explain:

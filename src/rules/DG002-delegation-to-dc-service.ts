@@ -1,12 +1,14 @@
 import { accountOfRow, buildInventory, type InventoryRow } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
-import { listSome, psArray, psQuote } from './remediation.js';
+import { listSome } from './remediation.js';
+import { psArray, psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'DG002',
   name: 'delegation-to-dc-service',
   severity: 'critical',
   category: 'security',
+  concerns: 'delegation',
   optIn: true,
   title: 'Constrained delegation targets a domain controller\'s service',
   explain:

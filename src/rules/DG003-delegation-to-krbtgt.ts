@@ -1,6 +1,6 @@
 import { accountOfRow, buildInventory, type DelegationType } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 /** DG003's details: the principal allowed to act on a DC (resource-based), or the krbtgt target (constrained). */
 export type DG003Details =
@@ -12,6 +12,7 @@ export default defineRule<DG003Details>({
   name: 'delegation-to-krbtgt',
   severity: 'critical',
   category: 'security',
+  concerns: 'delegation',
   optIn: true,
   title: 'Delegation targets krbtgt, or resource-based delegation lets someone act on a domain controller',
   explain:

@@ -1,12 +1,13 @@
 import { accountOfRow, buildInventory } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'DG004',
   name: 'ghost-delegation-target',
   severity: 'low',
   category: 'security',
+  concerns: 'delegation',
   optIn: true,
   title: 'A delegation target resolves to no account',
   explain:

@@ -1,13 +1,15 @@
 import { dnKey } from '../ldap/codecs/dn.js';
 import { buildInventory } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
-import { listSome, psQuote } from './remediation.js';
+import { listSome } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'DG005',
   name: 'protocol-transition-outside-hyperv',
   severity: 'medium',
   category: 'security',
+  concerns: 'delegation',
   optIn: true,
   title: 'Protocol transition on an account that is not a Hyper-V host',
   explain:

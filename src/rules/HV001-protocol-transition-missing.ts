@@ -1,12 +1,14 @@
 import { shortName } from '../directory/account.js';
 import { defineRule } from './rule.js';
-import { psProtocolTransition, TAKES_EFFECT, shellWord } from './remediation.js';
+import { psProtocolTransition, TAKES_EFFECT } from './remediation.js';
+import { shellWord } from '../text/quote.js';
 
 export default defineRule({
   id: 'HV001',
   name: 'protocol-transition-missing',
   severity: 'high',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Constrained delegation is "Kerberos only"',
   explain:
     'Since Windows Server 2016, Hyper-V manages live migration through the WMI v2 provider over WinRM instead of DCOM. ' +

@@ -1,13 +1,15 @@
 import { shortName } from '../directory/account.js';
 import { dnKey } from '../ldap/codecs/dn.js';
 import { defineRule } from './rule.js';
-import { listSome, psAddDelegation, TAKES_EFFECT, shellWord } from './remediation.js';
+import { listSome, psAddDelegation, TAKES_EFFECT } from './remediation.js';
+import { shellWord } from '../text/quote.js';
 
 export default defineRule({
   id: 'HV002',
   name: 'delegation-entries-missing',
   severity: 'high',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Delegation entries for migration peers are missing',
   explain:
     'To live-migrate to a peer, the source host needs constrained delegation to the peer\'s "Microsoft Virtual System ' +

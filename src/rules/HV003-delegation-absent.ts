@@ -2,7 +2,8 @@ import { shortName } from '../directory/account.js';
 import { nameKeys } from '../directory/discover-hosts.js';
 import { spnKey } from '../ldap/codecs/spn.js';
 import { defineRule } from './rule.js';
-import { psAddDelegation, psProtocolTransition, TAKES_EFFECT, shellWord } from './remediation.js';
+import { psAddDelegation, psProtocolTransition, TAKES_EFFECT } from './remediation.js';
+import { shellWord } from '../text/quote.js';
 import { MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
 
 export default defineRule({
@@ -10,6 +11,7 @@ export default defineRule({
   name: 'delegation-absent',
   severity: 'high',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Host has no delegation at all',
   explain:
     'The host has migration peers but an empty msDS-AllowedToDelegateTo, so it cannot live-migrate to any of them. ' +

@@ -1,12 +1,13 @@
 import { shortName } from '../directory/account.js';
 import { defineRule } from './rule.js';
-import { psQuote, shellWord } from './remediation.js';
+import { psQuote, shellWord } from '../text/quote.js';
 
 export default defineRule({
   id: 'HV004',
   name: 'unconstrained-delegation',
   severity: 'critical',
   category: 'security',
+  concerns: 'hyper-v-hosts',
   title: 'Host is trusted for unconstrained delegation',
   explain:
     'TRUSTED_FOR_DELEGATION (0x80000, "Trust this computer for delegation to any service") lets the host impersonate ' +

@@ -1,7 +1,8 @@
 import { shortName } from '../directory/account.js';
 import { classifyEntry } from './classify-entry.js';
 import { defineRule } from './rule.js';
-import { listSome, psArray, psQuote, shellWord } from './remediation.js';
+import { listSome } from './remediation.js';
+import { psArray, psQuote, shellWord } from '../text/quote.js';
 
 const REASONS = {
   ghost: 'names a computer that does not exist',
@@ -20,6 +21,7 @@ export default defineRule<HV005Details>({
   name: 'stale-delegation-entry',
   severity: 'low',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Delegation entry names a ghost or a host outside the group',
   explain:
     'A cifs or migration entry that names a computer that no longer exists ("ghost"), or a host outside this host\'s ' +

@@ -8,6 +8,7 @@ export default defineRule({
   name: 'migration-spn-unregistered',
   severity: 'medium',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Host lacks its own migration service SPN',
   explain:
     'Peers delegate to "Microsoft Virtual System Migration Service/<host>"; Kerberos can only issue a ticket for that ' +

@@ -1,12 +1,13 @@
 import { shortName } from '../directory/account.js';
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'HV007',
   name: 'host-account-disabled',
   severity: 'info',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Host computer account is disabled',
   explain:
     'A disabled computer account cannot authenticate, so the host can neither start nor receive live migrations. It is ' +

@@ -9,6 +9,7 @@ export default defineRule({
   name: 'delegation-list-too-large',
   severity: 'medium',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Required delegation entries exceed what AD can hold',
   explain:
     'msDS-AllowedToDelegateTo is a non-linked multi-valued attribute; such attributes have a practical limit of roughly ' +

@@ -1,12 +1,13 @@
 import { shortName } from '../directory/account.js';
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'HV009',
   name: 'host-in-protected-users',
   severity: 'high',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Host computer account is in Protected Users',
   explain:
     'Membership in Protected Users blocks delegation for the account. Microsoft says never to add computer or service ' +

@@ -1,7 +1,8 @@
 import { shortName } from '../directory/account.js';
 import { classifyEntry } from './classify-entry.js';
 import { defineRule } from './rule.js';
-import { listSome, psArray, psQuote } from './remediation.js';
+import { listSome } from './remediation.js';
+import { psArray, psQuote } from '../text/quote.js';
 
 const REASONS = {
   'other-service': 'a service other than cifs or migration',
@@ -16,6 +17,7 @@ export default defineRule({
   name: 'delegation-beyond-migration',
   severity: 'medium',
   category: 'security',
+  concerns: 'hyper-v-hosts',
   title: 'Host delegates to services other than its peers\' cifs and migration',
   explain:
     'With protocol transition a host can impersonate any user, without their password, to every service in its list. ' +

@@ -1,9 +1,18 @@
 import { shortName } from '../directory/account.js';
 import { dnKey } from '../ldap/codecs/dn.js';
 import { isNotListening, type ProbeResult } from '../directory/probe-result.js';
-import { VMMS_DELAYED_START } from '../probe/vmms-script.js';
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+
+/** What runs on each host: VMMS on automatic, delayed start, then restarted (`probe --format powershell` wraps it for many hosts). */
+export const VMMS_DELAYED_START = [
+  'Set-Service -Name vmms -StartupType Automatic',
+  "Set-ItemProperty -Path 'HKLM:\\System\\CurrentControlSet\\Services\\vmms' -Name DelayedAutoStart -Value 1 -Type DWord",
+  'Restart-Service -Name vmms',
+] as const;
+
+/** HV011's details: what the probe saw of the host. */
+export type HV011Details = Pick<ProbeResult, 'target' | 'address' | 'port' | 'status' | 'detail'>;
+import { psQuote } from '../text/quote.js';
 
 function outcome(result: ProbeResult): string {
   const where = `${result.target}:${result.port}${result.address !== null && result.address !== result.target ? ` (${result.address})` : ''}`;
@@ -12,11 +21,12 @@ function outcome(result: ProbeResult): string {
     : `${where} did not answer (${result.detail ?? 'timed out'}): nothing listens, or a firewall drops the connection`;
 }
 
-export default defineRule({
+export default defineRule<HV011Details>({
   id: 'HV011',
   name: 'vmms-not-listening',
   severity: 'medium',
   category: 'migration',
+  concerns: 'hyper-v-hosts',
   title: 'Nothing listens on the live-migration port (TCP 6600)',
   explain:
     'Live migrations arrive on TCP port 6600, where the Hyper-V Virtual Machine Management service (VMMS) listens. ' +

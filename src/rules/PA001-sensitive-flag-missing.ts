@@ -1,11 +1,12 @@
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'PA001',
   name: 'sensitive-flag-missing',
   severity: 'high',
   category: 'security',
+  concerns: 'privileged-accounts',
   title: 'Privileged account can be delegated',
   explain:
     'Any host trusted for delegation with protocol transition can impersonate an account to the services in its list ' +

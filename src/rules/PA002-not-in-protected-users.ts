@@ -1,13 +1,14 @@
 import { ridOf } from '../ldap/codecs/sid.js';
 import { RID } from '../directory/well-known.js';
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'PA002',
   name: 'not-in-protected-users',
   severity: 'low',
   category: 'security',
+  concerns: 'privileged-accounts',
   title: 'Privileged user is not in Protected Users',
   explain:
     'The sensitive flag already blocks delegation of the account; Protected Users (domain functional level 2012 R2 or ' +

@@ -1,11 +1,12 @@
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'PA003',
   name: 'privileged-account-delegation',
   severity: 'critical',
   category: 'security',
+  concerns: 'privileged-accounts',
   title: 'Privileged account is itself trusted for delegation',
   explain:
     'A privileged account that is trusted for delegation (unconstrained 0x80000, protocol transition 0x1000000, or ' +

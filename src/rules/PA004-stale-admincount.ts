@@ -1,11 +1,12 @@
 import { defineRule } from './rule.js';
-import { psQuote } from './remediation.js';
+import { psQuote } from '../text/quote.js';
 
 export default defineRule({
   id: 'PA004',
   name: 'stale-admincount',
   severity: 'info',
   category: 'security',
+  concerns: 'privileged-accounts',
   title: 'adminCount=1 on an account that is no longer privileged',
   explain:
     'SDProp (every 60 minutes on the PDC emulator) sets adminCount=1 on members of protected groups and never clears it; ' +

@@ -3,16 +3,8 @@
  * embedded quotes doubled), so a name can never become code in a pasted command.
  */
 import type { Account } from '../directory/model.js';
-
-/** A PowerShell single-quoted string literal. Control characters are dropped: they have no place in AD names. */
-export function psQuote(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `'${value.replace(/[\u0000-\u001f\u007f]/g, '').replace(/['\u2018\u2019\u201a\u201b]/g, "''")}'`;
-}
-
-export function psArray(values: readonly string[]): string {
-  return `@(${values.map(psQuote).join(',')})`;
-}
+import { withoutDollar } from '../text/names.js';
+import { psArray, psQuote, shellWord } from '../text/quote.js';
 
 /** `Set-ADComputer -Identity '<dn>' -Add @{'msDS-AllowedToDelegateTo'=@(…)}`. */
 /** Inline at most this many values in a remediation; past it, point at fix's PowerShell output (a 500-host group needs ~2,000 per host). */
@@ -20,7 +12,7 @@ const INLINE_VALUES = 16;
 
 export function psAddDelegation(account: Account, spns: readonly string[]): string {
   if (spns.length > INLINE_VALUES) {
-    return `delegaudit fix --host ${shellWord(account.sAMAccountName.replace(/\$$/, ''))} --format powershell (writes the Set-ADComputer -Add command for the ${spns.length} values)`;
+    return `delegaudit fix --host ${shellWord(withoutDollar(account.sAMAccountName))} --format powershell (writes the Set-ADComputer -Add command for the ${spns.length} values)`;
   }
   return `Set-ADComputer -Identity ${psQuote(account.dn)} -Add @{'msDS-AllowedToDelegateTo'=${psArray(spns)}}`;
 }
@@ -32,13 +24,6 @@ export function psProtocolTransition(account: Account): string {
 /** The reminder every delegation change needs. */
 export const TAKES_EFFECT =
   'Changes take effect after AD replication and a new ticket: run `klist purge -li 0x3e7` on the host, or wait about 15 minutes.';
-
-/** A POSIX shell word: plain when safe, single-quoted otherwise (directory data never becomes shell syntax). */
-export function shellWord(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '');
-  return /^[\w.@-]+$/.test(clean) ? clean : `'${clean.replace(/'/g, `'\\''`)}'`;
-}
 
 /** At most `limit` items of a list for a message, then how many more (the finding's details hold them all). */
 export function listSome(items: readonly string[], separator: string, limit = 10): string {

@@ -9,6 +9,9 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export type Category = 'migration' | 'security';
 
+/** What a rule looks at, for reports that group findings: the Hyper-V hosts, the privileged accounts, or every delegation in the domain. */
+export type Concern = 'hyper-v-hosts' | 'privileged-accounts' | 'delegation';
+
 /** Lower is more severe. */
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
@@ -49,6 +52,7 @@ export interface Rule<D extends Details = Details> {
   name: string;
   severity: Severity;
   category: Category;
+  concerns: Concern;
   /** One line: what is wrong. */
   title: string;
   /** Why it matters, for `explain` and the docs. */

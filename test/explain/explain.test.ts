@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { CODES } from '../../src/explain/codes.js';
-import { explain, formatExplanation, normaliseCode } from '../../src/explain/explain.js';
+import { explain, normaliseCode } from '../../src/explain/explain.js';
+import { formatExplanation } from '../../src/report/formats/explain.js';
 import { RULES } from '../../src/rules/index.js';
 import { runCli } from '../helpers/run-cli.js';
 

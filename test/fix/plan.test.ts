@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatPlanLdif, formatPlanPowerShell } from '../../src/fix/format-plan.js';
+import { formatPlanLdif, formatPlanPowerShell } from '../../src/report/formats/plan.js';
 import { modifications, recompute } from '../../src/fix/apply.js';
 import { type FixPlan, planFix, type PlanOptions } from '../../src/fix/plan.js';
 import { planRollback } from '../../src/fix/rollback.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { audit, inventory } from '../../src/index.js';
-import { INVENTORY_CSV_COLUMNS } from '../../src/report/inventory.js';
+import { INVENTORY_CSV_COLUMNS } from '../../src/report/formats/inventory.js';
 import { reportSchema } from '../../src/report/schema.js';
 import { parseCsv } from '../helpers/csv.js';
 import { runCli } from '../helpers/run-cli.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { audit, planFixFor } from '../../src/index.js';
-import { groupMatrix } from '../../src/report/matrix.js';
+import { groupMatrix } from '../../src/report/formats/matrix.js';
 import { runCli } from '../helpers/run-cli.js';
 import { changeRbcd, forEachTarget, type Target } from '../helpers/targets.js';
 

@@ -8,7 +8,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
-import { REPORT_FORMATS } from '../../src/report/index.js';
+import { formatNames } from '../../src/report/formats/index.js';
+
+const REPORT_FORMATS = formatNames('audit');
 import { runCli } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 

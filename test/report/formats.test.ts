@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { audit } from '../../src/index.js';
-import { CSV_COLUMNS, csvField, formatCsv } from '../../src/report/csv.js';
-import { escapeHtml, formatHtml } from '../../src/report/html.js';
-import { REPORT_FORMATS, REPORTERS } from '../../src/report/index.js';
-import { escapeMarkdown, formatMarkdown } from '../../src/report/markdown.js';
+import { CSV_COLUMNS, formatCsv } from '../../src/report/formats/audit-csv.js';
+import { csvField, escapeHtml, escapeMarkdown } from '../../src/text/quote.js';
+import { formatHtml } from '../../src/report/formats/audit-html.js';
+import { formatNames, render } from '../../src/report/formats/index.js';
+
+const REPORT_FORMATS = formatNames('audit');
+import { formatMarkdown } from '../../src/report/formats/audit-markdown.js';
 import type { Report } from '../../src/report/schema.js';
 import { parseCsv } from '../helpers/csv.js';
 import { HOSTILE, hostileLabEntries } from '../helpers/hostile-lab.js';
@@ -211,7 +214,7 @@ forEachTarget('report formats of the lab', (label, target) => {
 
   it(`[${label}] every format is built from the same report object`, () => {
     for (const format of REPORT_FORMATS) {
-      const text = REPORTERS[format](report);
+      const text = render('audit', format, report, {});
       for (const f of report.findings) expect(text, format).to.contain(f.rule);
     }
   });

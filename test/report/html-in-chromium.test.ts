@@ -13,7 +13,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 import { audit } from '../../src/index.js';
-import { formatHtml } from '../../src/report/html.js';
+import { formatHtml } from '../../src/report/formats/audit-html.js';
 import { HOSTILE, hostileLabEntries } from '../helpers/hostile-lab.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 

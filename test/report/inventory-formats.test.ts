@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { buildInventoryReport } from '../../src/inventory/build-inventory-report.js';
-import { formatInventoryCsv, formatInventoryHtml, formatInventoryMarkdown, formatInventoryTable, INVENTORY_CSV_COLUMNS } from '../../src/report/inventory.js';
+import { buildInventoryReport } from '../../src/report/build-inventory-report.js';
+import { formatInventoryCsv, formatInventoryHtml, formatInventoryMarkdown, formatInventoryTable, INVENTORY_CSV_COLUMNS } from '../../src/report/formats/inventory.js';
 import { INVENTORY_RULES, runRules } from '../../src/rules/index.js';
 import { buildReport } from '../../src/report/build-report.js';
-import { formatHtml } from '../../src/report/html.js';
-import { formatMarkdown } from '../../src/report/markdown.js';
+import { formatHtml } from '../../src/report/formats/audit-html.js';
+import { formatMarkdown } from '../../src/report/formats/audit-markdown.js';
 import { reportSchema } from '../../src/report/schema.js';
-import { formatTable } from '../../src/report/table.js';
+import { formatTable } from '../../src/report/formats/audit-table.js';
 import { UAC } from '../../src/ldap/codecs/uac.js';
 import { parseCsv } from '../helpers/csv.js';
 import { DirectoryBuilder } from '../helpers/directory-builder.js';

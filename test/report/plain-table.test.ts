@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import Table from 'cli-table3';
-import { displayWidth, plainTable } from '../../src/report/plain-table.js';
-import { terminalSafe } from '../../src/report/terminal-text.js';
+import { displayWidth, plainTable } from '../../src/report/formats/plain-table.js';
+import { terminalSafe } from '../../src/text/quote.js';
 
 /** What the inventory's table looked like when cli-table3 drew it. */
 function cliTable3(head: string[], rows: string[][]): string {

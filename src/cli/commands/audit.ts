@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { audit, type AuditResult, type ProbeOptions } from '../../index.js';
-import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../../report/index.js';
+import { formatNames, render } from '../../report/formats/index.js';
 import { SEVERITIES } from '../../rules/rule.js';
 import type { Io } from '../io.js';
 import { addConnectionOptions } from '../options/connection.js';
@@ -20,13 +20,13 @@ export function registerAuditCommand(program: Command, io: Io): void {
     .option('--rules <ids>', 'run only these rules, comma-separated (default: every rule but the opt-in DG rules; `all` adds them)')
     .option('--inventory', 'also list every delegation in the domain and run the DG rules, as `delegaudit inventory` does')
     .addOption(failOnOption())
-    .addOption(formatOption('report format (default table)', REPORT_FORMATS))
+    .addOption(formatOption('report format (default table)', formatNames('audit')))
     .addOption(outputOption('report'))
     .action(async (flags: CommonFlags & ProbeFlags & { inventory?: boolean }) => {
       let probe: ProbeOptions | undefined;
       const inventory = flags.inventory === true;
-      await runReadCommand<AuditResult, ReportFormat>(flags, io, {
-        formats: REPORT_FORMATS,
+      await runReadCommand<AuditResult, 'audit'>(flags, io, {
+        kind: 'audit',
         defaultFailOn: 'high',
         written: 'report written to',
         prepare: () => {
@@ -36,7 +36,7 @@ export function registerAuditCommand(program: Command, io: Io): void {
           if (inventory && format === 'csv') io.warn('--inventory: the CSV report has one row per finding; for the delegation rows use `delegaudit inventory --format csv`');
         },
         run: ({ merged, connect, credentials, progress }) => audit({ ...auditOptionsFrom(merged, connect, credentials, progress), probe, inventory }),
-        render: (result, format, { toFile }) => REPORTERS[format](result.report, { color: !toFile && io.colorStdout, width: io.columns }),
+        render: (result, format, { toFile }) => render('audit', format, result.report, { color: !toFile && io.colorStdout, width: io.columns }),
         findings: (result) => result.report.findings,
         summary: ({ report }) => `findings: ${SEVERITIES.map((s) => `${report.summary.findings[s]} ${s}`).join(', ')}`,
       });

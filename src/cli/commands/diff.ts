@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { FailOn } from '../../config/schema.js';
 import { diffReports, driftAtOrAbove } from '../../diff/diff-reports.js';
-import { DIFF_FORMATS, type DiffFormat, formatDiff } from '../../diff/format-diff.js';
+import { type FormatName, formatNames, render } from '../../report/formats/index.js';
 import { readReportFile } from '../../diff/read-report.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -14,7 +14,7 @@ import { failOnOption, formatOption, outputOption } from '../options/output.js';
 import { writeOutputFile } from '../write-output.js';
 
 interface DiffFlags {
-  format?: DiffFormat;
+  format?: FormatName<'diff'>;
   failOn?: FailOn;
   output?: string;
 }
@@ -25,7 +25,7 @@ export function registerDiffCommand(program: Command, io: Io): void {
     .description('compare two JSON reports (audit --format json): findings appeared and resolved, hosts, delegation entries, flags')
     .argument('<old>', 'the earlier report (JSON)')
     .argument('<new>', 'the later report (JSON)')
-    .addOption(formatOption('output format (default table)', DIFF_FORMATS))
+    .addOption(formatOption('output format (default table)', formatNames('diff')))
     .addOption(failOnOption('exit 1 when a finding at or above this appeared (default high)'))
     .addOption(outputOption('diff'))
     .option('--debug', 'print stack traces on errors')
@@ -35,7 +35,7 @@ export function registerDiffCommand(program: Command, io: Io): void {
       const format = flags.format ?? 'table';
       // The table prints its warnings itself; JSON carries them in `warnings`, and a person watching stderr should see them too.
       if (format === 'json') for (const warning of diff.warnings) io.warn(warning);
-      const text = formatDiff(diff, format, { old: oldPath, new: newPath }, flags.output === undefined ? io.columns : undefined);
+      const text = render('diff', format, diff, { names: { old: oldPath, new: newPath }, ...(flags.output === undefined && io.columns !== undefined ? { width: io.columns } : {}) });
       if (flags.output !== undefined) {
         await writeOutputFile(flags.output, text);
         io.progress(`diff written to ${flags.output}`);

@@ -2,10 +2,10 @@
  * `delegaudit fix`: audit, plan, show; with --apply (and a confirmation) write, journal, re-audit.
  */
 import type { Command } from 'commander';
-import { formatPlan } from '../../fix/format-plan.js';
+import { render } from '../../report/formats/index.js';
 import { audit, planFixFor } from '../../index.js';
 import { TAKES_EFFECT } from '../../rules/remediation.js';
-import { beforeAfter } from '../apply-summary.js';
+import { formatBeforeAfter } from '../../report/formats/apply-summary.js';
 import type { Io } from '../io.js';
 import { addConnectionOptions, resolveConnection } from '../options/connection.js';
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags, mergeFlags } from '../options/selection.js';
@@ -46,7 +46,7 @@ export function registerFixCommand(program: Command, io: Io): void {
       prune: flags.prune,
       removeUnconstrained: flags.removeUnconstrained,
     });
-    io.out(formatPlan(plan, format, flags.apply === true ? 'Plan' : 'Plan (dry run: nothing is written; add --apply to write)'));
+    io.out(render('plan', format, plan, { heading: flags.apply === true ? 'Plan' : 'Plan (dry run: nothing is written; add --apply to write)' }));
     await applyIfAsked(flags, io, {
       plan,
       connect,
@@ -57,7 +57,7 @@ export function registerFixCommand(program: Command, io: Io): void {
       question: `Apply these changes to ${plan.changes.length} account(s) on ${connect.url}?`,
       after: async () => {
         const after = await audit(read);
-        io.out(beforeAfter(before.report, after.report));
+        io.out(formatBeforeAfter(before.report, after.report));
         io.out(`${TAKES_EFFECT}\n`);
       },
     });

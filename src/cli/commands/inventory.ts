@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { inventory, type InventoryResult } from '../../index.js';
-import { INVENTORY_FORMATS, INVENTORY_REPORTERS, inventoryCount, type InventoryFormat } from '../../report/inventory.js';
+import { formatNames, render } from '../../report/formats/index.js';
+import { inventoryCount } from '../../report/formats/inventory.js';
 import type { Io } from '../io.js';
 import { addConnectionOptions } from '../options/connection.js';
 import { failOnOption, formatOption, outputOption } from '../options/output.js';
@@ -17,11 +18,11 @@ export function registerInventoryCommand(program: Command, io: Io): void {
     .description('list every delegation in the domain (unconstrained, constrained, resource-based) and run the DG rules (read-only)');
   addSelectionOptions(addConnectionOptions(command), 'treat this computer as a Hyper-V host (repeatable)')
     .addOption(failOnOption('exit 1 when a finding is at or above this (default never)'))
-    .addOption(formatOption('inventory format (default table)', INVENTORY_FORMATS))
+    .addOption(formatOption('inventory format (default table)', formatNames('inventory')))
     .addOption(outputOption('inventory'))
     .action(async (flags: CommonFlags) => {
-      await runReadCommand<InventoryResult, InventoryFormat>(flags, io, {
-        formats: INVENTORY_FORMATS,
+      await runReadCommand<InventoryResult, 'inventory'>(flags, io, {
+        kind: 'inventory',
         formatContext: 'inventory: ',
         defaultFailOn: 'never',
         written: 'inventory written to',
@@ -29,7 +30,7 @@ export function registerInventoryCommand(program: Command, io: Io): void {
           const { rules: _ignored, ...options } = auditOptionsFrom(merged, connect, credentials, progress);
           return inventory(options);
         },
-        render: (result, format) => INVENTORY_REPORTERS[format](result.inventory),
+        render: (result, format) => render('inventory', format, result.inventory, undefined),
         findings: (result) => result.inventory.findings,
         summary: ({ inventory: { rows, findings } }) => `${inventoryCount(rows)}; ${findings.length} findings`,
       });

@@ -5,10 +5,7 @@
 import type { Command } from 'commander';
 import { audit, type AuditResult } from '../../index.js';
 import { PROBE_DEFAULTS } from '../../probe/probe-hosts.js';
-import { vmmsScript } from '../../probe/vmms-script.js';
-import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../../report/index.js';
-import { formatProbeTable } from '../../report/probe-table.js';
-import type { Report } from '../../report/schema.js';
+import { formatNames, render } from '../../report/formats/index.js';
 import type { Io } from '../io.js';
 import { addConnectionOptions } from '../options/connection.js';
 import { failOnOption, formatOption, outputOption } from '../options/output.js';
@@ -16,30 +13,21 @@ import { addProbeOptions, type ProbeFlags, probeOptionsFrom } from '../options/p
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags } from '../options/selection.js';
 import { runReadCommand } from '../read-command.js';
 
-export const PROBE_FORMATS = ['table', 'powershell', ...REPORT_FORMATS.filter((f) => f !== 'table')] as const;
-type ProbeFormat = 'table' | 'powershell' | ReportFormat;
-
-function render(report: Report, format: ProbeFormat): string {
-  if (format === 'table') return formatProbeTable(report);
-  if (format === 'powershell') return vmmsScript(report);
-  return REPORTERS[format](report);
-}
-
 export function registerProbeCommand(program: Command, io: Io): void {
   const command = program
     .command('probe')
     .description(`try a TCP connection to each Hyper-V host's live-migration port (${PROBE_DEFAULTS.port}) and report where nothing listens (HV011)`);
   addProbeOptions(addSelectionOptions(addConnectionOptions(command), 'probe this computer too (repeatable)'), false)
     .addOption(failOnOption("exit 1 when a finding is at or above this (default medium: HV011's severity)"))
-    .addOption(formatOption('table (default), powershell (the fix for the hosts found), or any report format', PROBE_FORMATS))
+    .addOption(formatOption('table (default), powershell (the fix for the hosts found), or any report format', formatNames('probe')))
     .addOption(outputOption('output'))
     .action(async (flags: CommonFlags & ProbeFlags) => {
-      await runReadCommand<AuditResult, ProbeFormat>(flags, io, {
-        formats: PROBE_FORMATS,
+      await runReadCommand<AuditResult, 'probe'>(flags, io, {
+        kind: 'probe',
         defaultFailOn: 'medium',
         written: 'written to',
         run: ({ merged, connect, credentials, progress }) => audit({ ...auditOptionsFrom(merged, connect, credentials, progress), rules: ['HV011'], probe: probeOptionsFrom(flags, true) }),
-        render: (result, format) => render(result.report, format),
+        render: (result, format) => render('probe', format, result.report, undefined),
         afterOutput: (result, format) => {
           if (format !== 'table') for (const warning of result.report.warnings) io.warn(warning);
         },

@@ -2,7 +2,7 @@
  * `delegaudit rollback JOURNAL`: restore what a fix (or a rollback) changed, with the same care.
  */
 import type { Command } from 'commander';
-import { formatPlan } from '../../fix/format-plan.js';
+import { render } from '../../report/formats/index.js';
 import { readJournal } from '../../fix/journal.js';
 import { planRollbackFor } from '../../index.js';
 import { TAKES_EFFECT } from '../../rules/remediation.js';
@@ -31,7 +31,7 @@ export function registerRollbackCommand(program: Command, io: Io): void {
     for (const warning of warnings) io.warn(warning);
     const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
     const plan = await planRollbackFor(undo, { ...connect, credentials });
-    io.out(formatPlan(plan, format, flags.apply === true ? `Rollback of ${undo}` : `Rollback of ${undo} (dry run: nothing is written; add --apply to write)`));
+    io.out(render('plan', format, plan, { heading: flags.apply === true ? `Rollback of ${undo}` : `Rollback of ${undo} (dry run: nothing is written; add --apply to write)` }));
     await applyIfAsked(flags, io, {
       plan,
       connect,

@@ -6,27 +6,17 @@
  * get a zero-width space so that a name in the directory cannot mention people or link issues. Bare URLs
  * may still be linked by GitHub's autolinker: they show as the same text.
  */
-import { findRule } from '../rules/index.js';
-import { SEVERITIES, severityRank } from '../rules/rule.js';
+import HV001 from '../../rules/HV001-protocol-transition-missing.js';
+import HV003 from '../../rules/HV003-delegation-absent.js';
+import HV004 from '../../rules/HV004-unconstrained-delegation.js';
+import { findRule } from '../../rules/index.js';
+import { SEVERITIES, severityRank } from '../../rules/rule.js';
 import { INVENTORY_HEAD, inventoryCells } from './inventory-cells.js';
 import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
-import type { Report, ReportHost } from './schema.js';
-import { terminalSafe } from './terminal-text.js';
-
-const MATRIX_MAX_HOSTS = 16;
-const ZWSP = '\u200b';
-
-/**
- * Markdown text that shows `value` literally: in a table cell, a heading, or (with `lineStart`) where
- * it begins a line or a list item, so that a leading `-`, `+`, `=` or `1.` cannot start a block.
- */
-export function escapeMarkdown(value: string, lineStart = false): string {
-  const inline = terminalSafe(value)
-    .replace(/[\\`*_[\]<>|~!#&$]/g, (ch) => `\\${ch}`)
-    .replace(/@(?=[\w-])/g, `@${ZWSP}`)
-    .replace(/#(?=\d)/g, `#${ZWSP}`);
-  return lineStart ? inline.replace(/^([-+=]|\d+(?=[.)]))/, (lead) => (/\d/.test(lead) ? `${lead}\\` : `\\${lead}`)) : inline;
-}
+import type { Report, ReportHost } from '../schema.js';
+import { withoutDollar } from '../../text/names.js';
+import { escapeMarkdown } from '../../text/quote.js';
+import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
 
 const md = (value: string): string => escapeMarkdown(value);
 const mdLine = (value: string): string => escapeMarkdown(value, true);
@@ -61,8 +51,7 @@ function cellText(cell: MatrixCell): string {
   return parts.join('<br>');
 }
 
-const shortHost = (host: ReportHost): string => md(host.sAMAccountName.replace(/\$$/, ''));
-const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
+const shortHost = (host: ReportHost): string => md(withoutDollar(host.sAMAccountName));
 
 export function formatMarkdown(report: Report): string {
   const { directory, summary } = report;
@@ -78,11 +67,11 @@ export function formatMarkdown(report: Report): string {
   );
   if (report.warnings.length > 0) out.push('**Warnings**', '', ...report.warnings.map((w) => `- ${mdLine(w)}`), '');
 
-  out.push('## Live migration matrix', '', 'Can the row host live-migrate to the column host? ok: protocol transition and every entry; **Kerberos only**: no protocol transition (HV001); **missing**: the services whose entries are absent; **empty**: no delegation entries at all (HV003); **unconstrained**: unconstrained delegation (HV004).', '');
+  out.push('## Live migration matrix', '', `Can the row host live-migrate to the column host? ok: protocol transition and every entry; **Kerberos only**: no protocol transition (${HV001.id}); **missing**: the services whose entries are absent; **empty**: no delegation entries at all (${HV003.id}); **unconstrained**: unconstrained delegation (${HV004.id}).`, '');
   for (const group of report.groups) {
     const { hosts, cells } = groupMatrix(report, group.name);
     out.push(`### Migration group “${md(group.name)}” (${hosts.length} host${hosts.length === 1 ? '' : 's'})`, '');
-    if (hosts.length <= MATRIX_MAX_HOSTS) {
+    if (hosts.length <= MATRIX_MAX_HOSTS.markdown) {
       out.push(...markdownTable(['from \\\\ to', ...hosts.map(shortHost)], hosts.map((host, i) => [`**${shortHost(host)}**`, ...cells[i]!.map(cellText)])), '');
       for (const note of rbcdNotes(hosts)) out.push(mdLine(note), '');
     } else {

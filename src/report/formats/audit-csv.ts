@@ -4,18 +4,11 @@
  * a cell that starts with = + - @ (or a tab or carriage return) as a formula, so such cells get a
  * leading single quote: a name in the directory cannot become a formula on an auditor's machine.
  */
-import type { Report } from './schema.js';
+import { csvField } from '../../text/quote.js';
+import type { Report } from '../schema.js';
 
 export const CSV_COLUMNS = ['severity', 'rule', 'name', 'category', 'subject', 'subject_kind', 'subject_dn', 'message', 'remediation', 'details'] as const;
 
-/** Characters that make a spreadsheet treat a cell as a formula (with their full-width forms). */
-const FORMULA_START = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
-
-/** One CSV field: formula-neutralised, then quoted when RFC 4180 requires it. */
-export function csvField(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export function formatCsv(report: Report): string {
   const rows: string[][] = [[...CSV_COLUMNS]];

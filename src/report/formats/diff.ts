@@ -3,12 +3,9 @@
  * strings are shown with control characters made visible, as in the audit's table.
  */
 import Table from 'cli-table3';
-import { terminalSafe } from '../report/terminal-text.js';
-import type { FlagChange, ReportDiff } from './diff-reports.js';
-import { isEmptyDiff } from './diff-reports.js';
-
-export const DIFF_FORMATS = ['table', 'json'] as const;
-export type DiffFormat = (typeof DIFF_FORMATS)[number];
+import { terminalSafe } from '../../text/quote.js';
+import type { FlagChange, ReportDiff } from '../../diff/diff-reports.js';
+import { isEmptyDiff } from '../../diff/diff-reports.js';
 
 const FLAG_NAMES: Record<string, string> = {
   enabled: 'enabled',
@@ -90,8 +87,4 @@ export function formatDiffTable(diff: ReportDiff, names: { old: string; new: str
     out.push('', 'Privileged accounts', table.toString());
   }
   return `${out.join('\n')}\n`;
-}
-
-export function formatDiff(diff: ReportDiff, format: DiffFormat, names: { old: string; new: string }, width?: number): string {
-  return format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : formatDiffTable(diff, names, width);
 }

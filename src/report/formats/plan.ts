@@ -3,13 +3,9 @@
  * script (ActiveDirectory module) for change management. Every value from the directory is encoded
  * for its format: base64 in LDIF where it is not a safe string, single-quoted in PowerShell.
  */
-import { terminalSafe } from '../report/terminal-text.js';
-import { psArray, psQuote } from '../rules/remediation.js';
-import { modifications } from './apply.js';
-import { type FixPlan, type PlannedChange, uacAfter } from './plan.js';
-
-export const PLAN_FORMATS = ['text', 'json', 'ldif', 'powershell'] as const;
-export type PlanFormat = (typeof PLAN_FORMATS)[number];
+import { psArray, psQuote, terminalSafe } from '../../text/quote.js';
+import { modifications } from '../../fix/apply.js';
+import { type FixPlan, type PlannedChange, uacAfter } from '../../fix/plan.js';
 
 function flagLines(change: PlannedChange): string[] {
   const from = change.before.userAccountControl;
@@ -76,17 +72,4 @@ export function formatPlanPowerShell(plan: FixPlan): string {
 
 export function formatPlanJson(plan: FixPlan): string {
   return `${JSON.stringify(plan, null, 2)}\n`;
-}
-
-export function formatPlan(plan: FixPlan, format: PlanFormat, heading: string): string {
-  switch (format) {
-    case 'text':
-      return formatPlanText(plan, heading);
-    case 'json':
-      return formatPlanJson(plan);
-    case 'ldif':
-      return formatPlanLdif(plan);
-    case 'powershell':
-      return formatPlanPowerShell(plan);
-  }
 }

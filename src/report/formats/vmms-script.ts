@@ -3,19 +3,15 @@
  * delayed start, so that it starts after the network (a teamed adapter) is up. `delegaudit probe
  * --format powershell` prints it for the affected hosts.
  */
-import { psArray } from '../rules/remediation.js';
-import type { Report } from '../report/schema.js';
-
-/** What runs on each host. */
-export const VMMS_DELAYED_START = [
-  'Set-Service -Name vmms -StartupType Automatic',
-  "Set-ItemProperty -Path 'HKLM:\\System\\CurrentControlSet\\Services\\vmms' -Name DelayedAutoStart -Value 1 -Type DWord",
-  'Restart-Service -Name vmms',
-] as const;
+import { LIVE_MIGRATION_PORT } from '../../directory/probe-result.js';
+import HV011, { VMMS_DELAYED_START } from '../../rules/HV011-vmms-not-listening.js';
+import { detailsOf } from '../../rules/rule.js';
+import { psArray } from '../../text/quote.js';
+import type { Report } from '../schema.js';
 
 /** The names HV011 reported, as the probe connected to them (dNSHostName). */
 export function notListeningTargets(report: Report): string[] {
-  const names = report.findings.filter((f) => f.rule === 'HV011').map((f) => f.details.target);
+  const names = report.findings.map((f) => detailsOf(HV011, f)?.target);
   return [...new Set(names.filter((n): n is string => typeof n === 'string'))].sort();
 }
 
@@ -23,7 +19,7 @@ export function notListeningTargets(report: Report): string[] {
 export function vmmsScript(report: Report): string {
   const hosts = notListeningTargets(report);
   const lines = [
-    `# delegaudit ${report.tool.version} probe, ${report.generatedAt}: hosts where nothing listened on TCP ${report.probe?.port ?? 6600} (HV011).`,
+    `# delegaudit ${report.tool.version} probe, ${report.generatedAt}: hosts where nothing listened on TCP ${report.probe?.port ?? LIVE_MIGRATION_PORT} (${HV011.id}).`,
   ];
   if (hosts.length === 0) return `${lines[0]}\n# None: nothing to do.\n`;
   lines.push(

@@ -2,11 +2,9 @@
  * The cells people read for an inventory row, shared by the inventory's formats and the audit
  * report's inventory section. Directory text goes through the format's `escape`.
  */
-import type { InventoryRow } from '../directory/delegations.js';
+import type { InventoryRow } from '../../directory/delegations.js';
+import { yesNo } from './words.js';
 
-export function yesNo(value: boolean): string {
-  return value ? 'yes' : 'no';
-}
 
 const TYPE_LABEL: Record<InventoryRow['delegation'], string> = {
   unconstrained: 'unconstrained',
@@ -17,11 +15,6 @@ const TYPE_LABEL: Record<InventoryRow['delegation'], string> = {
 
 /** The columns every human format shows, in order. */
 export const INVENTORY_HEAD = ['account', 'type', 'enabled', 'sensitive', 'privileged', 'delegation', 'target', 'target exists'];
-
-/** How many accounts the rows are about (DNs compared without case). */
-export function accountCount(rows: readonly InventoryRow[]): number {
-  return new Set(rows.map((r) => r.dn.toLowerCase())).size;
-}
 
 /** The rows as an HTML table; `escape` is the page's HTML escaping. */
 export function inventoryRowsHtml(rows: readonly InventoryRow[], escape: (text: string) => string): string[] {

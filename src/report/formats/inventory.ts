@@ -3,29 +3,15 @@
  * impacket findDelegation's (AccountName, AccountType, DelegationType, DelegationRightsTo, SPN Exists),
  * so that existing spreadsheets and scripts keep working, followed by ours.
  */
-import type { DelegationType, InventoryRow } from '../directory/delegations.js';
-import type { Finding } from '../rules/rule.js';
-import { csvField } from './csv.js';
-import { escapeHtml, htmlPage } from './html.js';
-import { escapeMarkdown, markdownTable } from './markdown.js';
-import { accountCount, INVENTORY_HEAD, inventoryCells, inventoryRowsHtml, yesNo } from './inventory-cells.js';
+import type { DelegationType, InventoryRow } from '../../directory/delegations.js';
+import type { InventoryReport } from '../inventory-schema.js';
+import { htmlPage } from './audit-html.js';
+import { markdownTable } from './audit-markdown.js';
+import { accountCount } from '../../directory/delegations.js';
+import { INVENTORY_HEAD, inventoryCells, inventoryRowsHtml } from './inventory-cells.js';
+import { yesNo } from './words.js';
 import { plainTable } from './plain-table.js';
-import { terminalSafe } from './terminal-text.js';
-
-export const INVENTORY_SCHEMA_VERSION = 1;
-
-/** What every inventory format prints, built once. */
-export interface InventoryReport {
-  schemaVersion: typeof INVENTORY_SCHEMA_VERSION;
-  tool: { name: string; version: string };
-  generatedAt: string;
-  directory: { url: string; baseDN: string; dnsDomain: string; domainSid: string };
-  summary: { rows: number; accounts: number; byType: Record<DelegationType, number> };
-  rows: InventoryRow[];
-  /** DG001–DG005 (and any other rules run), as in the audit report. */
-  findings: Finding[];
-  warnings: string[];
-}
+import { csvField, escapeHtml, escapeMarkdown, terminalSafe } from '../../text/quote.js';
 
 /** findDelegation's words for our delegation types. */
 const FIND_DELEGATION_TYPE: Record<DelegationType, string> = {
@@ -150,14 +136,3 @@ export function formatInventoryHtml(report: InventoryReport): string {
   out.push(`<h2>Delegations (${report.rows.length})</h2>`, ...inventoryRowsHtml(report.rows, h), '<footer>Read-only inventory of Kerberos delegation.</footer>');
   return htmlPage(`Delegation inventory: ${report.directory.dnsDomain}`, out);
 }
-
-export const INVENTORY_REPORTERS = {
-  table: formatInventoryTable,
-  json: formatInventoryJson,
-  csv: formatInventoryCsv,
-  markdown: formatInventoryMarkdown,
-  html: formatInventoryHtml,
-} satisfies Record<string, (report: InventoryReport) => string>;
-
-export type InventoryFormat = keyof typeof INVENTORY_REPORTERS;
-export const INVENTORY_FORMATS = Object.keys(INVENTORY_REPORTERS) as InventoryFormat[];

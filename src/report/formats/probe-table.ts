@@ -3,8 +3,9 @@
  * `delegaudit probe` and, for the hosts that did not answer, by the audit's table.
  */
 import Table from 'cli-table3';
-import type { Report } from './schema.js';
-import { terminalSafe } from './terminal-text.js';
+import HV011 from '../../rules/HV011-vmms-not-listening.js';
+import type { Report } from '../schema.js';
+import { terminalSafe } from '../../text/quote.js';
 
 const STATUS_TEXT = {
   open: 'listening',
@@ -47,8 +48,8 @@ export function formatProbeTable(report: Report): string {
   for (const warning of report.warnings) out.push(`warning: ${terminalSafe(warning)}`);
   const table = probeResultsTable(report);
   if (table !== '') out.push('', table);
-  const findings = report.findings.filter((f) => f.rule === 'HV011');
-  out.push('', `HV011 vmms-not-listening: ${findings.length} host${findings.length === 1 ? '' : 's'}`);
+  const findings = report.findings.filter((f) => f.rule === HV011.id);
+  out.push('', `${HV011.id} ${HV011.name}: ${findings.length} host${findings.length === 1 ? '' : 's'}`);
   for (const f of findings) out.push(`- ${terminalSafe(f.message)}`, `  fix: ${terminalSafe(f.remediation)}`);
   return `${out.join('\n')}\n`;
 }

@@ -2,12 +2,10 @@
  * Builds the inventory report object that every inventory format prints.
  */
 import type { AuditModel } from '../directory/audit-model.js';
-import type { InventoryReport } from '../report/inventory.js';
-import { INVENTORY_SCHEMA_VERSION } from '../report/inventory.js';
-import { accountCount } from '../report/inventory-cells.js';
+import { INVENTORY_SCHEMA_VERSION, type InventoryReport } from './inventory-schema.js';
 import type { Finding } from '../rules/rule.js';
 import { TOOL } from '../version.js';
-import { buildInventory, DELEGATION_TYPES, type DelegationType } from '../directory/delegations.js';
+import { accountCount, buildInventory, DELEGATION_TYPES, type DelegationType } from '../directory/delegations.js';
 
 export function buildInventoryReport(model: AuditModel, findings: Finding[], generatedAt: Date = new Date()): InventoryReport {
   const { rows } = buildInventory(model);

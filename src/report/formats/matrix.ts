@@ -2,9 +2,10 @@
  * The host × host view of a migration group, derived from the report's host rows (the same data
  * the findings came from): what row host A lacks to migrate to column host B.
  */
-import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
-import { parseSpn } from '../ldap/codecs/spn.js';
-import type { Report, ReportHost } from './schema.js';
+import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS } from '../../directory/well-known.js';
+import { parseSpn } from '../../ldap/codecs/spn.js';
+import type { Report, ReportHost } from '../schema.js';
+import { withoutDollar } from '../../text/names.js';
 
 export type CellStatus = 'self' | 'ok' | 'kerberos-only' | 'missing' | 'disabled';
 
@@ -26,7 +27,7 @@ const SERVICE_LABELS = new Map([
 ]);
 
 function names(host: ReportHost): Set<string> {
-  const set = new Set([host.sAMAccountName.replace(/\$$/, '').toLowerCase()]);
+  const set = new Set([withoutDollar(host.sAMAccountName).toLowerCase()]);
   if (host.dnsHostName) set.add(host.dnsHostName.toLowerCase());
   return set;
 }

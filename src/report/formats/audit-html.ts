@@ -3,20 +3,16 @@
  * no external request (a Content-Security-Policy forbids them too), readable with JavaScript off and
  * printable. Every string that comes from the report is escaped for HTML.
  */
-import { findRule } from '../rules/index.js';
-import { SEVERITIES, severityRank, type Severity } from '../rules/rule.js';
+import { findRule } from '../../rules/index.js';
+import { SEVERITIES, severityRank, type Severity } from '../../rules/rule.js';
 import { inventoryRowsHtml } from './inventory-cells.js';
 import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
-import type { Report, ReportHost } from './schema.js';
-import { terminalSafe } from './terminal-text.js';
+import type { Report, ReportHost } from '../schema.js';
+import { withoutDollar } from '../../text/names.js';
+import { escapeHtml } from '../../text/quote.js';
+import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
 
-/** Groups with more hosts than this get a per-host table instead of a matrix. */
-const MATRIX_MAX_HOSTS = 40;
 
-/** Text for HTML element content and attribute values: markup characters as entities, control characters visible. */
-export function escapeHtml(value: string): string {
-  return terminalSafe(value).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 const h = escapeHtml;
 
@@ -89,8 +85,9 @@ function cellHtml(cell: MatrixCell): string {
   return `<td class="${cellClass(cell)}">${lines.join('')}</td>`;
 }
 
-const shortHost = (host: ReportHost): string => host.sAMAccountName.replace(/\$$/, '');
-const yesNo = (value: boolean, good: boolean): string => `<span class="${value === good ? 'yes' : 'no'}">${value ? 'yes' : 'no'}</span>`;
+const shortHost = (host: ReportHost): string => withoutDollar(host.sAMAccountName);
+/** yes or no, marked good or bad for the page's colours. */
+const yesNoBadge = (value: boolean, good: boolean): string => `<span class="${value === good ? 'yes' : 'no'}">${yesNo(value)}</span>`;
 
 function matrixSection(report: Report): string[] {
   const out = ['<section id="matrix">', '<h2>Live migration matrix</h2>', '<p>Can the row host live-migrate to the column host? Each cell is what the row host\'s delegation lacks toward the column host.</p>'];
@@ -106,7 +103,7 @@ function matrixSection(report: Report): string[] {
   for (const group of report.groups) {
     const { hosts, cells } = groupMatrix(report, group.name);
     out.push(`<h3>Migration group “${h(group.name)}” (${hosts.length} host${hosts.length === 1 ? '' : 's'})</h3>`);
-    if (hosts.length <= MATRIX_MAX_HOSTS) {
+    if (hosts.length <= MATRIX_MAX_HOSTS.html) {
       out.push('<table class="matrix"><thead><tr><th scope="col">from \\ to</th>');
       for (const host of hosts) out.push(`<th scope="col">${h(shortHost(host))}</th>`);
       out.push('</tr></thead><tbody>');
@@ -119,7 +116,7 @@ function matrixSection(report: Report): string[] {
       out.push(`<p>${hosts.length} hosts: too many for a matrix; one row per host.</p>`);
       out.push('<table><thead><tr><th>Host</th><th>Protocol transition</th><th>Missing entries</th><th>Extra entries</th></tr></thead><tbody>');
       for (const host of hosts) {
-        out.push(`<tr><td>${h(host.sAMAccountName)}</td><td>${yesNo(host.protocolTransition, true)}</td><td>${host.missing.length}</td><td>${host.extra.length}</td></tr>`);
+        out.push(`<tr><td>${h(host.sAMAccountName)}</td><td>${yesNoBadge(host.protocolTransition, true)}</td><td>${host.missing.length}</td><td>${host.extra.length}</td></tr>`);
       }
       out.push('</tbody></table>');
     }
@@ -134,8 +131,8 @@ function hostsSection(report: Report): string[] {
   out.push('<table><thead><tr><th>Host</th><th>DNS name</th><th>Group</th><th>Enabled</th><th>Protocol transition</th><th>Unconstrained</th><th>Entries</th><th>Missing</th><th>Created</th><th>Found by</th></tr></thead><tbody>');
   for (const host of report.hosts) {
     out.push(
-      `<tr><td>${h(host.sAMAccountName)}</td><td>${h(host.dnsHostName ?? '')}</td><td>${h(host.group)}</td><td>${yesNo(host.enabled, true)}</td>` +
-        `<td>${yesNo(host.protocolTransition, true)}</td><td>${yesNo(host.unconstrained, false)}</td><td>${host.allowedToDelegateTo.length}</td>` +
+      `<tr><td>${h(host.sAMAccountName)}</td><td>${h(host.dnsHostName ?? '')}</td><td>${h(host.group)}</td><td>${yesNoBadge(host.enabled, true)}</td>` +
+        `<td>${yesNoBadge(host.protocolTransition, true)}</td><td>${yesNoBadge(host.unconstrained, false)}</td><td>${host.allowedToDelegateTo.length}</td>` +
         `<td>${host.missing.length}</td><td class="mono">${h(host.whenCreated ?? '')}</td><td>${h(host.source)}</td></tr>`,
     );
   }

@@ -4,12 +4,15 @@
  */
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
-import type { Severity } from '../rules/rule.js';
+import { findRule } from '../../rules/index.js';
+import type { Severity } from '../../rules/rule.js';
 import { inventoryCount, inventoryRowsTable } from './inventory.js';
 import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import { probeResultsTable, probeSummary } from './probe-table.js';
-import type { Report } from './schema.js';
-import { terminalSafe } from './terminal-text.js';
+import type { Report } from '../schema.js';
+import { withoutDollar } from '../../text/names.js';
+import { terminalSafe } from '../../text/quote.js';
+import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
 
 export interface TextReportOptions {
   /** ANSI colours. Default: false (the CLI turns them on for a TTY without NO_COLOR). */
@@ -18,8 +21,6 @@ export interface TextReportOptions {
   width?: number;
 }
 
-/** Groups with more hosts than this get a per-host summary instead of a matrix. */
-const MATRIX_MAX_HOSTS = 16;
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -88,8 +89,8 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   for (const group of report.groups) {
     const { hosts, cells } = groupMatrix(report, group.name);
     out.push('', paint('bold', `Migration group "${terminalSafe(group.name)}" (${hosts.length} hosts): can the row host migrate to the column host?`));
-    if (hosts.length <= MATRIX_MAX_HOSTS) {
-      const names = hosts.map((h) => terminalSafe(h.sAMAccountName.replace(/\$$/, '')));
+    if (hosts.length <= MATRIX_MAX_HOSTS.terminal) {
+      const names = hosts.map((h) => terminalSafe(withoutDollar(h.sAMAccountName)));
       const table = newTable(['from \\ to', ...names]);
       hosts.forEach((_, i) => table.push([names[i]!, ...cells[i]!.map((cell) => paint(cellStyle(cell), cellText(cell)))]));
       out.push(table.toString());
@@ -98,7 +99,7 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
       out.push(...rbcdNotes(hosts).map(terminalSafe));
     } else {
       const table = newTable(['host', 'protocol transition', 'missing entries', 'extra entries']);
-      for (const h of hosts) table.push([terminalSafe(h.sAMAccountName), h.protocolTransition ? 'yes' : 'no', String(h.missing.length), String(h.extra.length)]);
+      for (const h of hosts) table.push([terminalSafe(h.sAMAccountName), yesNo(h.protocolTransition), String(h.missing.length), String(h.extra.length)]);
       out.push(table.toString());
     }
   }
@@ -121,8 +122,8 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
     if (problems !== '') out.push(problems);
   }
 
-  // Gaps are the accounts the PA rules reported: the reporter does not judge accounts itself.
-  const flagged = new Set(report.findings.filter((f) => f.rule.startsWith('PA')).map((f) => f.subject.dn));
+  // Gaps are the accounts the privileged-account rules reported: the reporter does not judge accounts itself.
+  const flagged = new Set(report.findings.filter((f) => findRule(f.rule)?.concerns === 'privileged-accounts').map((f) => f.subject.dn));
   const gaps = report.privilegedAccounts.filter((p) => flagged.has(p.dn));
   out.push('', paint('bold', `Privileged accounts with gaps (${gaps.length} of ${report.privilegedAccounts.length})`));
   if (gaps.length > 0) {
@@ -131,7 +132,7 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
       table.push([
         terminalSafe(p.sAMAccountName),
         p.sensitive ? 'yes' : paint(p.protectedUsers ? undefined : 'red', 'no'),
-        p.protectedUsers ? 'yes' : 'no',
+        yesNo(p.protectedUsers),
         p.via.map(terminalSafe).join('\n'),
       ]);
     }
