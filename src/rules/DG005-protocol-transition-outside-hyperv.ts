@@ -1,4 +1,4 @@
-import { dnKey } from '../ldap/codecs/dn.js';
+import { dnKey } from '../directory/keys.js';
 import { buildInventory } from '../directory/delegations.js';
 import { defineRule } from './rule.js';
 import { listSome } from './remediation.js';

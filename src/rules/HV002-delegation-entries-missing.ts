@@ -1,5 +1,5 @@
 import { shortName } from '../directory/account.js';
-import { dnKey } from '../ldap/codecs/dn.js';
+import { dnKey } from '../directory/keys.js';
 import { defineRule } from './rule.js';
 import { listSome, psAddDelegation, TAKES_EFFECT } from './remediation.js';
 import { shellWord } from '../text/quote.js';

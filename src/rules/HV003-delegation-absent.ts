@@ -1,6 +1,6 @@
 import { shortName } from '../directory/account.js';
 import { nameKeys } from '../directory/discover-hosts.js';
-import { spnKey } from '../ldap/codecs/spn.js';
+import { spnKey } from '../directory/keys.js';
 import { defineRule } from './rule.js';
 import { psAddDelegation, psProtocolTransition, TAKES_EFFECT } from './remediation.js';
 import { shellWord } from '../text/quote.js';

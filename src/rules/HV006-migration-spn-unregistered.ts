@@ -1,6 +1,6 @@
 import { shortName } from '../directory/account.js';
 import { MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
-import { spnKey } from '../ldap/codecs/spn.js';
+import { spnKey } from '../directory/keys.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({

@@ -1,5 +1,5 @@
 import { shortName } from '../directory/account.js';
-import { dnKey } from '../ldap/codecs/dn.js';
+import { dnKey } from '../directory/keys.js';
 import { isNotListening, type ProbeResult } from '../directory/probe-result.js';
 import { defineRule } from './rule.js';
 

@@ -1,4 +1,4 @@
-import { ridOf } from '../ldap/codecs/sid.js';
+import { ridOf } from '../directory/keys.js';
 import { RID } from '../directory/well-known.js';
 import { defineRule } from './rule.js';
 import { psQuote } from '../text/quote.js';

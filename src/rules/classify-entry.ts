@@ -5,8 +5,7 @@
 import type { AuditModel } from '../directory/audit-model.js';
 import type { HostState } from '../directory/migration.js';
 import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
-import { dnKey } from '../ldap/codecs/dn.js';
-import { parseSpn } from '../ldap/codecs/spn.js';
+import { dnKey, parseSpn } from '../directory/keys.js';
 
 export type EntryClass =
   | { kind: 'stale'; reason: 'ghost' | 'other-group' | 'self' }
