@@ -2,7 +2,7 @@
  * Builds the one report object that every format prints. Reporters format it; none recomputes it.
  */
 import type { AuditModel } from '../directory/audit-model.js';
-import { dnKey } from '../ldap/codecs/dn.js';
+import { dnKey } from '../directory/keys.js';
 import type { Finding } from '../rules/rule.js';
 import { SEVERITIES } from '../rules/rule.js';
 import { TOOL } from '../version.js';

@@ -3,7 +3,7 @@
  * the findings came from): what row host A lacks to migrate to column host B.
  */
 import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS } from '../../directory/well-known.js';
-import { parseSpn } from '../../ldap/codecs/spn.js';
+import { parseSpn } from '../../directory/keys.js';
 import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 
