@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { reportSchema } from '../../src/report/schema.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 const PASSWORD = 'Lab-Admin-Passw0rd';
 
@@ -19,7 +19,7 @@ describe('delegaudit CLI (spawned) [mock]', () => {
 
   before(async () => {
     mock = await startMockLdap({ ldif: LAB_LDIF });
-    dir = await mkdtemp(join(tmpdir(), 'delegaudit-cli-'));
+    dir = await tempDir('delegaudit-cli-');
   });
   after(async () => {
     await mock.close();

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('delegaudit inventory --fail-on from the config file [mock]', () => {
   let mock: MockLdap;
@@ -19,7 +19,7 @@ describe('delegaudit inventory --fail-on from the config file [mock]', () => {
 
   before(async () => {
     mock = await startMockLdap({ ldif: LAB_LDIF });
-    dir = await mkdtemp(join(tmpdir(), 'delegaudit-inventory-fail-on-'));
+    dir = await tempDir('delegaudit-inventory-fail-on-');
   });
   after(async () => {
     await mock.close();

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { reportSchema } from '../../src/report/schema.js';
 import { runCli } from '../helpers/run-cli.js';
 import { closedPort, type Endpoint, listener } from '../helpers/listeners.js';
 import { LAB_LDIF } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 const pw = { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' };
 
@@ -27,7 +27,7 @@ describe('delegaudit probe (spawned) [mock]', () => {
   before(async () => {
     mock = await startMockLdap({ ldif: LAB_LDIF });
     [hv01, hv02, closed] = await Promise.all([listener(), listener(), closedPort()]);
-    dir = await mkdtemp(join(tmpdir(), 'delegaudit-probe-'));
+    dir = await tempDir('delegaudit-probe-');
   });
   after(async () => {
     await Promise.all([mock.close(), hv01.close(), hv02.close()]);

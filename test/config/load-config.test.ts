@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('config file (loadConfig)', () => {
   let dir: string;
@@ -22,7 +22,7 @@ describe('config file (loadConfig)', () => {
     );
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'delegaudit-config-'));
+    dir = await tempDir('delegaudit-config-');
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { diffReports, driftAtOrAbove, isEmptyDiff, type ReportDiff } from '../../src/diff/diff-reports.js';
@@ -10,6 +9,7 @@ import { audit } from '../../src/index.js';
 import { type Report, reportSchema } from '../../src/report/schema.js';
 import { runCli } from '../helpers/run-cli.js';
 import { forEachTarget, LAB_LDIF, type Target } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 const MIG = 'Microsoft Virtual System Migration Service';
 const clone = (report: Report): Report => JSON.parse(JSON.stringify(report)) as Report;
@@ -23,7 +23,7 @@ forEachTarget(
     it(`[${label}] lists the resolved findings, the added entries and the flag changes; exits 0, and 1 the other way round`, async () => {
       const t = target();
       const env = { DELEGAUDIT_PASSWORD: t.admin.password };
-      const dir = await mkdtemp(join(tmpdir(), 'delegaudit-diff-'));
+      const dir = await tempDir('delegaudit-diff-');
       const [before, after] = [join(dir, 'before.json'), join(dir, 'after.json')];
       expect((await runCli(['audit', ...connection(t), '--format', 'json', '--output', before], env)).code).to.equal(1);
       const fix = await runCli(['fix', ...connection(t), '--apply', '--yes', '--journal', join(dir, 'fix.jsonl')], env);
@@ -152,7 +152,7 @@ describe('reading reports back', () => {
   let dir: string;
   let lab: Report;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'delegaudit-read-'));
+    dir = await tempDir('delegaudit-read-');
     const mock = await startMockLdap({ ldif: LAB_LDIF });
     try {
       ({ report: lab } = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'Administrator@corp.example.com', password: 'Lab-Admin-Passw0rd' } }));

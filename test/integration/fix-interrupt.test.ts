@@ -1,17 +1,17 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { startMockLdap } from '../../mock-ldap/index.js';
 import { type JournalOutcome, readJournal } from '../../src/fix/journal.js';
 import { CLI } from '../helpers/run-cli.js';
 import { labWithHosts } from '../helpers/synthetic-domain.js';
+import { tempDir } from '../helpers/temp.js';
 
 async function interruptFixWith(signal: NodeJS.Signals): Promise<void> {
   const mock = await startMockLdap({ entries: labWithHosts(300) });
-  const dir = await mkdtemp(join(tmpdir(), 'delegaudit-int-'));
+  const dir = await tempDir('delegaudit-int-');
   const journal = join(dir, 'j.jsonl');
   try {
     const child = spawn(process.execPath, [CLI, 'fix', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--apply', '--yes', '--quiet', '--journal', journal], {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Attribute, Change } from 'ldapts';
@@ -11,6 +10,7 @@ import { readLabConnection } from '../ad-lab/connection.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 import { startMockLdap } from '../../mock-ldap/index.js';
 import { forEachTarget, LAB_LDIF, resetLab, type Target, withAdminClient } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
 const MIG = 'Microsoft Virtual System Migration Service';
@@ -39,8 +39,8 @@ async function snapshot(t: Target): Promise<Record<string, State>> {
   });
 }
 
-async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'delegaudit-fix-'));
+function fixDir(): Promise<string> {
+  return tempDir('delegaudit-fix-');
 }
 
 forEachTarget(
@@ -49,7 +49,7 @@ forEachTarget(
     it(`[${label}] fix --apply --yes leaves no HV001/HV002/HV003, keeps unrelated entries, and sets protocol transition`, async () => {
       const t = target();
       await withAdminClient(t, (client) => client.modify(`CN=HV01,OU=Hyper-V,${t.baseDN}`, new Change({ operation: 'add', modification: new Attribute({ type: 'msDS-AllowedToDelegateTo', values: ['cifs/FS01.corp.example.com'] }) })));
-      const dir = await tempDir();
+      const dir = await fixDir();
       const r = await runCli(['fix', ...connection(t), '--apply', '--yes', '--journal', join(dir, 'j.jsonl')], env(t));
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.contain('Findings before → after: 5 → 3');
@@ -76,7 +76,7 @@ forEachTarget(
     it(`[${label}] fix --host HV03 changes HV03 only`, async () => {
       const t = target();
       const before = await snapshot(t);
-      const dir = await tempDir();
+      const dir = await fixDir();
       const r = await runCli(['fix', ...connection(t), '--host', 'HV03', '--apply', '--yes', '--journal', join(dir, 'j.jsonl')], env(t));
       expect(r.code, r.stderr).to.equal(0);
       const after = await snapshot(t);
@@ -87,7 +87,7 @@ forEachTarget(
     it(`[${label}] rollback --apply restores every touched attribute to its exact previous values`, async () => {
       const t = target();
       const before = await snapshot(t);
-      const dir = await tempDir();
+      const dir = await fixDir();
       const journal = join(dir, 'fix.jsonl');
       expect((await runCli(['fix', ...connection(t), '--protect-privileged', '--apply', '--yes', '--journal', journal], env(t))).code).to.equal(0);
       expect(await snapshot(t)).to.not.deep.equal(before);
@@ -104,7 +104,7 @@ forEachTarget(
 
     it(`[${label}] a second fix --apply plans nothing and writes nothing`, async () => {
       const t = target();
-      const dir = await tempDir();
+      const dir = await fixDir();
       expect((await runCli(['fix', ...connection(t), '--apply', '--yes', '--journal', join(dir, 'first.jsonl')], env(t))).code).to.equal(0);
       t.mock?.resetStats();
       const second = await runCli(['fix', ...connection(t), '--apply', '--yes', '--journal', join(dir, 'second.jsonl')], env(t));
@@ -121,7 +121,7 @@ forEachTarget(
       expect(plan.changes.map((c) => c.sAMAccountName)).to.deep.equal(['HV02$']);
       // Someone else sets "password never expires" on HV02 after our read.
       await withAdminClient(t, (client) => client.modify(`CN=HV02,OU=Hyper-V,${t.baseDN}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(4096 | 0x10000)] }) })));
-      const dir = await tempDir();
+      const dir = await fixDir();
       const journal = join(dir, 'j.jsonl');
       const result = await applyFix(plan, { ...options(t), journal });
       expect(result.outcomes.map((o) => o.status)).to.deep.equal(['done']);
@@ -132,7 +132,7 @@ forEachTarget(
 
     it(`[${label}] an LDIF plan applied with ldapmodify gives the same end state as --apply`, async () => {
       const t = target();
-      const dir = await tempDir();
+      const dir = await fixDir();
       const ldif = await runCli(['fix', ...connection(t), '--protect-privileged', '--format', 'ldif'], env(t));
       expect(ldif.code).to.equal(0);
       const file = join(dir, 'plan.ldif');
@@ -149,7 +149,7 @@ forEachTarget(
     it(`[${label}] a read-only bind gets the insufficient-rights message, exit 3, and a journal with nothing done`, async () => {
       const t = target();
       const before = await snapshot(t);
-      const dir = await tempDir();
+      const dir = await fixDir();
       const journal = join(dir, 'j.jsonl');
       const r = await runCli(['fix', ...connection(t, t.reader), '--apply', '--yes', '--journal', journal], env(t, t.reader));
       expect(r.code).to.equal(3);
@@ -168,7 +168,7 @@ describe('fix on the command line [mock]', () => {
   it('[mock] refuses --apply without --yes when not on a terminal, writing nothing', async () => {
     const mock = await startMockLdap({ ldif: LAB_LDIF });
     try {
-      const dir = await tempDir();
+      const dir = await fixDir();
       const r = await runCli(['fix', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--apply', '--journal', join(dir, 'j.jsonl')], { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' });
       expect(r.code).to.equal(2);
       expect(r.stderr).to.contain('pass --yes');
@@ -181,7 +181,7 @@ describe('fix on the command line [mock]', () => {
   it('[mock] asks y/N on a terminal: "n" writes nothing, "y" applies', async () => {
     const mock = await startMockLdap({ ldif: LAB_LDIF });
     try {
-      const dir = await tempDir();
+      const dir = await fixDir();
       const answer = async (reply: string, journal: string): Promise<{ code: number | null; output: string }> => {
         const args = ['fix', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--apply', '--quiet', '--journal', join(dir, journal)];
         const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
@@ -209,7 +209,7 @@ describe('fix on the command line [mock]', () => {
     }
   });
   it('[mock] refuses a damaged journal, naming the line, exit 2', async () => {
-    const dir = await tempDir();
+    const dir = await fixDir();
     const file = join(dir, 'bad.jsonl');
     const good = '{"type":"begin","operation":"fix","tool":"delegaudit","version":"0.1.0","url":"ldaps://x","baseDN":"DC=x","at":"t"}';
     await writeFile(file, `${good}\n{"type":"intent","seq":0}\n`);

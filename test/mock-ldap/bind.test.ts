@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 
 import { expect } from 'chai';
 import { Client, InvalidCredentialsError, OperationsError, StrongAuthRequiredError } from 'ldapts';
 
 import { ensureCertificates, type MockLdap } from '../../mock-ldap/index.js';
 import { ADMIN, AUDITOR, DOMAIN, EXTRA_ACCOUNTS, labFixture, rejection, startLab, tlsOptions } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('mock-ldap binds and TLS', () => {
   let mock: MockLdap;
@@ -129,7 +128,7 @@ describe('mock-ldap binds and TLS', () => {
   });
 
   it('rejects LDAPS from a client that trusts another CA', async () => {
-    const otherDir = await mkdtemp(join(tmpdir(), 'mock-ldap-other-ca-'));
+    const otherDir = await tempDir('mock-ldap-other-ca-');
     try {
       const other = await ensureCertificates(otherDir);
       const client = new Client({ url: mock.ldapsUrl ?? '', tlsOptions: { ca: [await readFile(other.caFile)], servername: 'localhost' } });

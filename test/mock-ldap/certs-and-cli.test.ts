@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { readFile, realpath, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { Client } from 'ldapts';
 import { type CertificatePaths, ensureCertificates } from '../../mock-ldap/index.js';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 import { DOMAIN } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
 
@@ -28,7 +29,7 @@ async function assertConsistent(paths: CertificatePaths): Promise<X509Certificat
 describe('mock-ldap certificates', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mock-ldap-certs-'));
+    dir = await tempDir('mock-ldap-certs-');
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });

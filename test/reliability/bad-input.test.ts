@@ -5,8 +5,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type LdifEntry, parseLdif, startMockLdap } from '../../mock-ldap/index.js';
 import { projectRoot } from '../../mock-ldap/project-root.js';
@@ -15,6 +14,7 @@ import { audit } from '../../src/index.js';
 import { LdapEntry } from '../../src/ldap/entry.js';
 import { runCli } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 const MIG = 'Microsoft Virtual System Migration Service';
 
@@ -73,7 +73,7 @@ describe('what bad input gets [mock]', () => {
   });
 
   it('[mock] a fixture with an error is refused, naming the line, exit 2', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'delegaudit-ldif-'));
+    const dir = await tempDir('delegaudit-ldif-');
     const file = join(dir, 'bad.ldif');
     await writeFile(file, 'version: 1\n\ndn: DC=x\nobjectClass: top\nbroken line without colon\n');
     const r = spawnSync(process.execPath, [join(projectRoot(), 'dist', 'mock-ldap', 'cli.js'), file], { encoding: 'utf8' });
@@ -82,7 +82,7 @@ describe('what bad input gets [mock]', () => {
   });
 
   it('[mock] a config file without a URL is refused, exit 2', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'delegaudit-cfg-'));
+    const dir = await tempDir('delegaudit-cfg-');
     const file = join(dir, 'c.json');
     await writeFile(file, JSON.stringify({ user: 'x', timeout: 'fast' }));
     const r = await runCli(['audit', '--config', file], { DELEGAUDIT_PASSWORD: 'x' });

@@ -4,14 +4,14 @@
  */
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type FaultAction, type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { audit } from '../../src/index.js';
 import { readJournal } from '../../src/fix/journal.js';
 import { runCli } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 const PASSWORD = 'Lab-Admin-Passw0rd';
 
@@ -20,7 +20,7 @@ describe('faults we survive [mock]', () => {
   let dir: string;
   beforeEach(async () => {
     mock = await startMockLdap({ ldif: LAB_LDIF });
-    dir = await mkdtemp(join(tmpdir(), 'delegaudit-faults-'));
+    dir = await tempDir('delegaudit-faults-');
   });
   afterEach(async () => {
     await mock.close();

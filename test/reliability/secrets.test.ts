@@ -4,8 +4,7 @@
  */
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { formatNames } from '../../src/report/formats/index.js';
@@ -13,6 +12,7 @@ import { formatNames } from '../../src/report/formats/index.js';
 const REPORT_FORMATS = formatNames('audit');
 import { runCli } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 const PASSWORD = 'Lab-Admin-Passw0rd';
 
@@ -21,7 +21,7 @@ describe('secrets stay secret [mock]', () => {
   let dir: string;
   before(async () => {
     mock = await startMockLdap({ ldif: LAB_LDIF });
-    dir = await mkdtemp(join(tmpdir(), 'delegaudit-secrets-'));
+    dir = await tempDir('delegaudit-secrets-');
   });
   after(async () => {
     await mock.close();

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
@@ -17,6 +16,7 @@ import type { Report } from '../../src/report/schema.js';
 import { parseCsv } from '../helpers/csv.js';
 import { HOSTILE, hostileLabEntries } from '../helpers/hostile-lab.js';
 import { forEachTarget, type Target } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp.js';
 
 const auditOf = async (t: Pick<Target, 'url' | 'caFile' | 'servername' | 'admin'>): Promise<Report> =>
   (await audit({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.admin.upn, password: t.admin.password } })).report;
@@ -222,7 +222,7 @@ forEachTarget('report formats of the lab', (label, target) => {
 
 describe('npm run demo -- --format html --output FILE', () => {
   it('writes the lab report whose matrix shows HV02\'s row as Kerberos only and HV03\'s row as empty', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'delegaudit-demo-'));
+    const dir = await tempDir('delegaudit-demo-');
     const file = join(dir, 'lab.html');
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'scripts', 'demo.js'), '--format', 'html', '--output', file], { env: { ...process.env, NO_COLOR: '1' } });
