@@ -1,0 +1,187 @@
+/**
+ * What the lab records under .ad-lab/: state.json (every resource as soon as it exists, so stop
+ * can clean up after an interrupted start), 0600 secrets, the lock, the connection file.
+ */
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { readLabConnection, type LabConnection, type LabUser } from "./connection.js";
+import { ADMIN_DN, BASE_DN, CA_FILE, CONFIG_DN, DNS_DOMAIN, DOMAIN_SID, HOST_NAME, labConnectionFile, labStateDir, LDIF_FILE, NETBIOS, NETNS, READER_SAM, REALM, SEED_REPORT_FILE, STATE_FILE } from './config.js';
+import { alive, LabError, log } from './process.js';
+import { type Network } from './network.js';
+import { attr, normDN, protectedUserDNs, type SeedReport } from './seed.js';
+
+export function ensureStateDir(): void {
+  mkdirSync(labStateDir, { recursive: true, mode: 0o700 });
+  chmodSync(labStateDir, 0o700);
+}
+
+/** Write a 0600 file atomically (temp file + rename). */
+export function writePrivate(file: string, data: string): void {
+  ensureStateDir();
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+
+export interface LabState {
+  labDir?: string;
+  isolation?: "netns" | "loopback";
+  netns?: string;
+  vethHost?: string;
+  pid?: number;
+  /** /proc/PID/stat start time of samba's main process, to tell it from a reused PID. */
+  pidStartTime?: string;
+  startedAt?: string;
+}
+
+export function readState(): LabState | undefined {
+  let state: LabState | undefined;
+  try {
+    state = JSON.parse(readFileSync(STATE_FILE, "utf8")) as LabState;
+  } catch {
+    state = undefined;
+  }
+  let conn: LabConnection | undefined;
+  try {
+    conn = readLabConnection(labConnectionFile);
+  } catch {
+    conn = undefined;
+  }
+  if (state === undefined && conn === undefined) return undefined;
+  return {
+    ...(conn
+      ? { labDir: conn.labDir, isolation: conn.isolation, pid: conn.pid, startedAt: conn.startedAt }
+      : {}),
+    ...(conn?.netns !== undefined ? { netns: conn.netns } : {}),
+    ...state,
+  };
+}
+
+export function saveState(state: LabState): void {
+  writePrivate(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+export function safeReadConnection(): { conn?: LabConnection; error?: string } {
+  try {
+    const conn = readLabConnection(labConnectionFile);
+    return conn ? { conn } : {};
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+export const LOCK_FILE = join(labStateDir, "lock");
+
+/**
+ * One start/stop at a time per checkout: a lock file holding the owner's PID. A second caller
+ * waits (a parallel `lab:start` then finds the lab running); a lock whose owner is gone is taken.
+ */
+export async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  ensureStateDir();
+  const deadline = Date.now() + 180_000;
+  let announced = false;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_FILE, String(process.pid), { flag: "wx", mode: 0o600 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(readFileSync(LOCK_FILE, "utf8").trim() || "0");
+      if (!(owner > 0 && alive(owner))) {
+        rmSync(LOCK_FILE, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new LabError(`another lab command (pid ${owner}) holds ${LOCK_FILE}`);
+      if (!announced) log(`waiting for another lab command (pid ${owner}) to finish`);
+      announced = true;
+      await sleep(250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK_FILE, { force: true });
+    try {
+      if (readdirSync(labStateDir).length === 0) rmdirSync(labStateDir);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** What the connection file is made of. */
+export interface ConnectionParts {
+  url: string;
+  caSource: string;
+  network: Network;
+  adminPassword: string;
+  report: SeedReport;
+  pid: number;
+  labDir: string;
+  state: LabState;
+}
+
+/** Writes the CA, the 0600 password files, the seed report and .ad-lab/connection.json; returns the connection. */
+export function writeConnection(parts: ConnectionParts): LabConnection {
+  const { url, caSource, network, adminPassword, report, pid, labDir, state } = parts;
+  copyFileSync(caSource, CA_FILE);
+  chmodSync(CA_FILE, 0o600);
+  const users: Record<string, LabUser> = {};
+  const passwordFile = (sam: string): string => join(labStateDir, `${sam}.password`);
+  writePrivate(passwordFile("Administrator"), adminPassword);
+  users["admin"] = {
+    dn: ADMIN_DN,
+    upn: `Administrator@${DNS_DOMAIN}`,
+    netbios: `${NETBIOS}\\Administrator`,
+    sAMAccountName: "Administrator",
+    passwordFile: passwordFile("Administrator"),
+    canSimpleBind: true,
+  };
+  const protectedUsers = protectedUserDNs(report);
+  for (const entry of report.entries) {
+    const pw = attr(entry, "userPassword")[0];
+    const sam = attr(entry, "sAMAccountName")[0];
+    if (pw === undefined || sam === undefined || entry.provisioned) continue;
+    writePrivate(passwordFile(sam), pw);
+    const user: LabUser = {
+      dn: entry.dn,
+      upn: attr(entry, "userPrincipalName")[0] ?? `${sam}@${DNS_DOMAIN}`,
+      netbios: `${NETBIOS}\\${sam}`,
+      sAMAccountName: sam,
+      passwordFile: passwordFile(sam),
+      canSimpleBind: !protectedUsers.has(normDN(entry.dn)),
+    };
+    users[sam === READER_SAM ? "reader" : sam] = user;
+  }
+  if (users["reader"] === undefined) throw new LabError(`${LDIF_FILE} has no "${READER_SAM}" account with a userPassword`);
+  const sidMap: Record<string, string> = {};
+  for (const { ldif, samba } of Object.values(report.sids)) if (ldif && samba && ldif !== samba) sidMap[ldif] = samba;
+  const { entries: _entries, ...reportWithoutEntries } = report;
+  writePrivate(SEED_REPORT_FILE, `${JSON.stringify(reportWithoutEntries, null, 2)}\n`);
+  const connection: LabConnection = {
+    url,
+    startTlsUrl: `ldap://${network.address}:389`,
+    host: network.address,
+    caFile: CA_FILE,
+    servername: `${HOST_NAME}.${DNS_DOMAIN}`,
+    baseDN: BASE_DN,
+    configurationDN: CONFIG_DN,
+    dnsDomain: DNS_DOMAIN,
+    realm: REALM,
+    netbios: NETBIOS,
+    domainSid: DOMAIN_SID,
+    users: users as LabConnection["users"],
+    sidMap,
+    seedReport: SEED_REPORT_FILE,
+    isolation: network.isolation,
+    ...(network.isolation === "netns" ? { netns: NETNS } : {}),
+    pid,
+    labDir,
+    startedAt: state.startedAt ?? new Date().toISOString(),
+  };
+  writePrivate(labConnectionFile, `${JSON.stringify(connection, null, 2)}\n`);
+  return connection;
+}
