@@ -47,8 +47,8 @@ module.exports = {
     },
 
     layer('ldap', 'ldap/ may import ldap/ and errors.ts (and ldapts).', '^src/ldap/', '^src/(ldap/|errors\\.ts$)'),
-    layer('directory', 'directory/ may import directory/, ldap/ and errors.ts.', '^src/directory/', '^src/(directory/|ldap/|errors\\.ts$)'),
-    layer('probe', 'probe/ may import probe/, directory/ and errors.ts.', '^src/probe/', '^src/(probe/|directory/|errors\\.ts$)'),
+    layer('directory', 'directory/ may import directory/, ldap/, text/ and errors.ts.', '^src/directory/', '^src/(directory/|ldap/|text/|errors\\.ts$)'),
+    layer('probe', 'probe/ may import probe/, directory/, text/ and errors.ts.', '^src/probe/', '^src/(probe/|directory/|text/|errors\\.ts$)'),
     layer('rules', 'rules/ may import rules/, directory/ and text/.', '^src/rules/', '^src/(rules/|directory/|text/)'),
     layer(
       'fix',
@@ -58,15 +58,15 @@ module.exports = {
     ),
     layer(
       'report',
-      'report/ (schemas and builders, outside formats/) may import report/, directory/, rules/ and version.ts.',
+      'report/ (schemas and builders, outside formats/) may import report/ but not its formats, directory/, rules/, text/ and version.ts.',
       { path: '^src/report/', pathNot: '^src/report/formats/' },
-      '^src/(report/|directory/|rules/|version\\.ts$)',
+      '^src/(report/(?!formats/)|directory/|rules/|text/|version\\.ts$)',
     ),
     layer(
       'report-formats',
-      'report/formats/ may import report/, rules/ (metadata), fix/, diff/, explain/ (types and data) and text/.',
+      'report/formats/ may import report/, directory/, rules/ (metadata), fix/, diff/, explain/ (types and data), text/ and errors.ts.',
       '^src/report/formats/',
-      '^src/(report/|rules/|fix/|diff/|explain/|text/)',
+      '^src/(report/|directory/|rules/|fix/|diff/|explain/|text/|errors\\.ts$)',
     ),
     layer('text', 'text/ imports nothing in src/ but itself.', '^src/text/', '^src/text/'),
     {
@@ -76,13 +76,13 @@ module.exports = {
       from: { path: '^src/(errors|version)\\.ts$' },
       to: { path: '^src/' },
     },
-    layer('config', 'config/ may import config/, rules/ (severities) and errors.ts.', '^src/config/', '^src/(config/|rules/|errors\\.ts$)'),
-    layer('explain', 'explain/ may import explain/ and rules/.', '^src/explain/', '^src/(explain/|rules/)'),
+    layer('config', 'config/ may import config/, rules/ (severities), text/ and errors.ts.', '^src/config/', '^src/(config/|rules/|text/|errors\\.ts$)'),
+    layer('explain', 'explain/ may import explain/, rules/ and text/.', '^src/explain/', '^src/(explain/|rules/|text/)'),
     layer(
       'diff',
-      'diff/ may import diff/, report/ (the schema), ldap/codecs/, rules/ (severities) and errors.ts.',
+      'diff/ may import diff/, report/ (the schema), ldap/codecs/, rules/ (severities), text/ and errors.ts.',
       '^src/diff/',
-      '^src/(diff/|report/schema(\\.ts$|/)|ldap/codecs/|rules/|errors\\.ts$)',
+      '^src/(diff/|report/schema(\\.ts$|/)|ldap/codecs/|rules/|text/|errors\\.ts$)',
     ),
     {
       name: 'operations-not-to-cli',

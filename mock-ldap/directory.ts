@@ -148,6 +148,7 @@ export class Directory {
 
   /** Values lower-cased, for case-insensitive matching (name in lower case); cached with the stored value list. */
   public lowerValues(entry: Entry, lowerName: string): readonly string[] {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the assertion adds the cache field LdifAttribute does not declare; without it `lowered` has no type
     const stored = entry.attributes.get(lowerName) as (LdifAttribute & { lowered?: { of: string[]; values: string[] } }) | undefined;
     if (stored === undefined || lowerName === 'distinguishedname' || lowerName === 'memberof' || SECRETS.has(lowerName)) {
       return this.valuesOf(entry, lowerName).map((value) => value.toLowerCase());

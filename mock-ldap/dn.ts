@@ -1,5 +1,5 @@
 /** Thrown for a string that is not an RFC 4514 distinguished name. */
-export class DnSyntaxError extends Error {
+class DnSyntaxError extends Error {
   public constructor(dn: string, reason: string) {
     super(`invalid DN "${dn}": ${reason}`);
     this.name = 'DnSyntaxError';
@@ -125,7 +125,7 @@ export function dnKey(dn: string): string {
 }
 
 /** Escapes an attribute value for use inside a DN (RFC 4514 section 2.4). */
-export function escapeDnValue(value: string): string {
+function escapeDnValue(value: string): string {
   return value
     .replace(/[\\,+"<>;=]/g, (char) => `\\${char}`)
     .replace(/^[ #]/, (char) => `\\${char}`)

@@ -22,7 +22,7 @@ import { dnKey } from './dn.js';
 import { isSidText, sidToBuffer, SidError, sidToString } from './sid.js';
 
 /** Matching rules AD implements for extensible matches. */
-export const MatchingRule = {
+const MatchingRule = {
   bitAnd: '1.2.840.113556.1.4.803',
   bitOr: '1.2.840.113556.1.4.804',
   inChain: '1.2.840.113556.1.4.1941',

@@ -90,7 +90,7 @@ export function openMessage(frame: Buffer): RequestEnvelope {
 }
 
 /** Encodes one response message; `writeBody` writes the protocolOp content. */
-export function encodeMessage(messageId: number, tag: number, writeBody: (writer: BerWriter) => void, controls: readonly Control[] = []): Buffer {
+function encodeMessage(messageId: number, tag: number, writeBody: (writer: BerWriter) => void, controls: readonly Control[] = []): Buffer {
   const writer = new BerWriter();
   writer.startSequence();
   writer.writeInt(messageId);

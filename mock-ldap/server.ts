@@ -13,7 +13,7 @@ import { type LdifEntry, loadLdifFile } from './ldif.js';
 import { type MockLdapStats, OID, type ServerContext, Session, SUPPORTED_CONTROLS } from './session.js';
 import { FaultSet } from './faults.js';
 
-export type { MockLdapStats, SearchLogEntry } from './session.js';
+export type { MockLdapStats } from './session.js';
 
 /** Options of {@link startMockLdap}. One of `ldif` or `entries` is required. */
 export interface MockLdapOptions {

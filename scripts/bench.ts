@@ -163,7 +163,7 @@ async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed:
       'Samba lab: verify over LDAPS': Number(stages[4]),
     });
   }
-  else if (/already running/.test(result) && previous !== undefined) ready = previous.ready; // kept from an earlier run (--keep-lab)
+  else if (result.includes('already running') && previous !== undefined) ready = previous.ready; // kept from an earlier run (--keep-lab)
   writeFileSync(marker, JSON.stringify({ scale, seed, ready }));
   const conn = JSON.parse(readFileSync(LAB_CONNECTION, 'utf8')) as { url: string; caFile: string; servername: string; baseDN: string; users: { admin: { dn: string; passwordFile: string } } };
   return {

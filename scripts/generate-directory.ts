@@ -43,7 +43,7 @@ export function writeDirectory(preset: Preset, dir: string, seed?: number): { ld
   return { ldif, samba, summary: generated.summary, delegating: delegatingAccounts(generated.entries) };
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const { values } = parseArgs({ options: { scale: { type: 'string', default: 'large' }, seed: { type: 'string' }, out: { type: 'string' } } });
   const preset = values.scale as Preset;
   if (!PRESETS.includes(preset)) throw new Error(`--scale must be one of ${PRESETS.join(', ')}`);
@@ -54,8 +54,10 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
+  try {
+    main();
+  } catch (error: unknown) {
     process.stderr.write(`generate-directory: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
-  });
+  }
 }

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 
-export const PASSWORD_ENV = 'DELEGAUDIT_PASSWORD';
+const PASSWORD_ENV = 'DELEGAUDIT_PASSWORD';
 
 export interface PasswordSources {
   passwordFile?: string;

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { type Config, configSchema } from './schema.js';
 
 /** `groups[0].hosts[2]` from a zod issue path. */
-function keyPath(path: ReadonlyArray<PropertyKey>): string {
+function keyPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
 }
 

@@ -30,7 +30,7 @@ export const RBCD_ATTRIBUTE = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
  * The SIDs that an account's msDS-AllowedToActOnBehalfOfOtherIdentity allows (its DACL's allow ACEs,
  * in order, without duplicates); undefined when the attribute was not returned or cannot be decoded.
  */
-export function readAllowedToAct(entry: LdapEntry): string[] | undefined {
+function readAllowedToAct(entry: LdapEntry): string[] | undefined {
   const descriptor = entry.buffer(RBCD_ATTRIBUTE);
   if (descriptor === undefined) return undefined;
   try {
@@ -40,7 +40,7 @@ export function readAllowedToAct(entry: LdapEntry): string[] | undefined {
   }
 }
 
-export function kindOf(objectClasses: readonly string[]): AccountKind {
+function kindOf(objectClasses: readonly string[]): AccountKind {
   const classes = new Set(objectClasses.map((c) => c.toLowerCase()));
   if (classes.has('msds-groupmanagedserviceaccount')) return 'gmsa';
   if (classes.has('msds-managedserviceaccount')) return 'msa';

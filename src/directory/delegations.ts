@@ -56,7 +56,7 @@ function isKrbtgt(account: Account | undefined): boolean {
 }
 
 /** An index of every SPN held by an account read, and of computers by name, for target resolution. */
-export class TargetResolver {
+class TargetResolver {
   private readonly bySpn = new Map<string, Account>();
   private readonly bySid = new Map<string, Account>();
   private readonly mappings: Map<string, string>;

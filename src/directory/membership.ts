@@ -39,8 +39,8 @@ export class MembershipGraph {
   reach(rootKey: string): Reach {
     const reach: Reach = new Map([[rootKey, undefined]]);
     const queue = [rootKey];
-    for (let i = 0; i < queue.length; i += 1) {
-      const current = queue[i]!;
+    // The queue grows while it is walked: for-of reads its length at every step.
+    for (const current of queue) {
       for (const member of this.members.get(current) ?? []) {
         if (this.groups.has(member) && !reach.has(member)) {
           reach.set(member, current);
@@ -83,7 +83,8 @@ export class MembershipGraph {
     const rids: number[] = [];
     for (const key of reach.keys()) {
       const sid = this.groups.get(key)?.sid;
-      if (sid !== undefined && sid.toUpperCase().startsWith(`${this.domainSid.toUpperCase()}-`)) {
+      if (sid?.toUpperCase().startsWith(`${this.domainSid.toUpperCase()}-`) === true) {
+        // A group of this domain: its RID is what primaryGroupID holds.
         const rid = ridOf(sid);
         if (rid !== undefined) rids.push(rid);
       }

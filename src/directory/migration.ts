@@ -67,10 +67,10 @@ export interface MigrationGroup {
   hosts: HostState[];
 }
 
-export const DEFAULT_GROUP = 'all hosts';
+const DEFAULT_GROUP = 'all hosts';
 
 /** Readable name for an OU: `OU=Cluster-A,OU=Hyper-V,DC=corp,…` → `Hyper-V/Cluster-A`. */
-export function ouGroupName(dn: string): string {
+function ouGroupName(dn: string): string {
   try {
     const parent = parentDn(dn);
     const rdns = parseDn(parent).filter((r) => r.type.toLowerCase() !== 'dc');
@@ -80,7 +80,7 @@ export function ouGroupName(dn: string): string {
   }
 }
 
-export function requiredEntriesFor(peer: Account, dnsDomain: string, services: readonly ServiceName[]): RequiredEntry[] {
+function requiredEntriesFor(peer: Account, dnsDomain: string, services: readonly ServiceName[]): RequiredEntry[] {
   const short = shortName(peer);
   const fqdn = peer.dnsHostName ?? `${short}.${dnsDomain}`;
   return services.flatMap((service) => [
@@ -99,7 +99,7 @@ export function buildMigrationGroups(
   const hosts: Array<{ account: Account; source: HostSource }> = [];
   for (const [key, source] of directory.hostSources) {
     const account = directory.accounts.get(key);
-    if (account === undefined || account.kind !== 'computer' || account.isDomainController) continue;
+    if (account?.kind !== 'computer' || account.isDomainController) continue;
     hosts.push({ account, source });
   }
   hosts.sort((a, b) => a.account.sAMAccountName.localeCompare(b.account.sAMAccountName));

@@ -25,7 +25,7 @@ export interface PrivilegedAccount {
 }
 
 /** Label used in `via` for the built-in Administrator. */
-export const RID500_LABEL = 'built-in Administrator (RID 500)';
+const RID500_LABEL = 'built-in Administrator (RID 500)';
 
 /**
  * The privileged groups present in the directory. `extra` holds DNs or SIDs from

@@ -23,7 +23,7 @@ export class AccountReader {
   readonly accounts = new Map<string, Account>();
   /** Hosts the admin named (--host, --hosts-ou, --hosts-group), by dnKey. */
   readonly explicit = new Map<string, HostSource>();
-  names: Map<string, Account> = new Map();
+  names = new Map<string, Account>();
 
   constructor(
     private readonly session: LdapSession,

@@ -114,14 +114,14 @@ async function readSpnMappings(session: LdapSession, configurationDN: string | u
     const { entries } = await session.search({ base, scope: 'base', filter: present('objectClass'), attributes: ['sPNMappings'], purpose: 'sPNMappings' });
     values = entries[0]?.strings('sPNMappings') ?? [];
   } catch (error) {
-    if (error instanceof DirectoryReadError && /does not exist/.test(error.message)) return fallback(`not read: ${base} does not exist`);
+    if (error instanceof DirectoryReadError && error.message.includes('does not exist')) return fallback(`not read: ${base} does not exist`);
     throw error;
   }
   return values.length === 0 ? fallback(`are empty on ${base}`) : parseSpnMappings(values);
 }
 
 /** `DC=corp,DC=example,DC=com` → `corp.example.com`. */
-export function dnsDomainOf(domainDN: string): string {
+function dnsDomainOf(domainDN: string): string {
   const labels: string[] = [];
   let dn = domainDN;
   while (dn !== '') {

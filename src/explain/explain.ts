@@ -26,7 +26,7 @@ export function normaliseCode(text: string): string {
 const index = new Map<string, CodeEntry>();
 for (const entry of CODES) for (const name of [entry.code, ...entry.aliases]) index.set(normaliseCode(name), entry);
 
-export function findCode(text: string): CodeEntry | undefined {
+function findCode(text: string): CodeEntry | undefined {
   return index.get(normaliseCode(text));
 }
 

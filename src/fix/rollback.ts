@@ -21,7 +21,7 @@ export function appliedIntents(lines: readonly JournalLine[]): JournalIntent[] {
     if (line.type === 'intent') last.set(line.seq, { intent: line, outcome: undefined });
     else if (line.type === 'done' || line.type === 'failed' || line.type === 'unknown') {
       const entry = last.get(line.seq);
-      if (entry !== undefined && entry.intent.attempt === line.attempt) entry.outcome = line.type;
+      if (entry?.intent.attempt === line.attempt) entry.outcome = line.type;
     }
   }
   return [...last.values()].filter((e) => e.outcome !== 'failed').map((e) => e.intent).sort((a, b) => b.seq - a.seq);

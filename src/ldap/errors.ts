@@ -17,7 +17,7 @@ import {
 import { AuthError, ConnectionError, DirectoryReadError, NoSuchValueError, setting, ValueExistsError, wording, WriteConflictError } from '../errors.js';
 
 /** AD's bind diagnostics carry `data <hex>`: the reason a password check failed (MS-ADTS, common LDAP bind errors). */
-export const AD_BIND_DATA_CODES: Readonly<Record<string, string>> = {
+const AD_BIND_DATA_CODES: Readonly<Record<string, string>> = {
   '525': 'no such user',
   '52e': 'bad password (or unknown user)',
   '52f': 'account restriction (a Protected Users member may not use simple binds: use another account)',
@@ -31,7 +31,7 @@ export const AD_BIND_DATA_CODES: Readonly<Record<string, string>> = {
 };
 
 /** Extracts and explains AD's `data 52e`-style code from a diagnostic message. */
-export function decodeAdBindData(message: string): { code: string; meaning: string } | undefined {
+function decodeAdBindData(message: string): { code: string; meaning: string } | undefined {
   const match = /\bdata ([0-9a-f]{3,4})\b/i.exec(message);
   if (!match) {
     return undefined;

@@ -52,7 +52,6 @@ export const eq = (attribute: string, value: string | Buffer): Filter => ({ op: 
 export const present = (attribute: string): Filter => ({ op: 'present', attribute });
 export const prefix = (attribute: string, start: string): Filter => ({ op: 'prefix', attribute, prefix: start });
 export const bitsAll = (attribute: string, bits: number): Filter => ({ op: 'bitsAll', attribute, bits: bits >>> 0 });
-export const not = (part: Filter): Filter => ({ op: 'not', part });
 
 export function or(parts: readonly Filter[]): Filter {
   return parts.length === 1 ? parts[0]! : { op: 'or', parts: [...parts] };

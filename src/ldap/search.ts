@@ -58,7 +58,7 @@ export interface SearchLogEntry {
 }
 
 /** AD's MaxPageSize: Windows DCs cap pages at 1000 entries. */
-export const AD_MAX_PAGE_SIZE = 1000;
+const AD_MAX_PAGE_SIZE = 1000;
 
 const RANGE_ATTRIBUTE = /^(.+);range=(\d+)-(\d+|\*)$/i;
 

@@ -181,7 +181,7 @@ export async function probeHosts(targets: readonly ProbeTarget[], options: Probe
 }
 
 /** Warnings for the hosts the probe could not test: their names did not resolve, or the network said no. */
-export function probeWarnings(report: ProbeReport): string[] {
+function probeWarnings(report: ProbeReport): string[] {
   return report.results
     .filter((r) => r.status === 'unresolvable' || r.status === 'unreachable' || r.status === 'error')
     .map((r) =>

@@ -68,7 +68,7 @@ export const privilegedAccountSchema = z.object({
   viaPrimaryGroup: z.string().nullable(),
 });
 
-export const probeResultSchema = z.object({
+const probeResultSchema = z.object({
   host: z.string(),
   dn: z.string(),
   target: z.string(),
@@ -79,14 +79,14 @@ export const probeResultSchema = z.object({
 });
 
 /** Present only when the audit probed the hosts' live-migration port (`audit --probe`, `delegaudit probe`). */
-export const probeSchema = z.object({
+const probeSchema = z.object({
   port: z.number().int(),
   timeoutMs: z.number().int(),
   results: z.array(probeResultSchema),
 });
 
 /** One delegation of one account (directory/delegations.ts): a row of `delegaudit inventory`, and of `audit --inventory`. */
-export const inventoryRowSchema = z.object({
+const inventoryRowSchema = z.object({
   sAMAccountName: z.string(),
   dn: z.string(),
   kind: z.enum(ACCOUNT_KINDS),

@@ -2,7 +2,7 @@ import { shortName } from '../directory/account.js';
 import { defineRule } from './rule.js';
 
 /** Above this, warn: AD's practical limit for a non-linked multi-valued attribute is about 1,200 values. */
-export const MAX_REQUIRED_ENTRIES = 1000;
+const MAX_REQUIRED_ENTRIES = 1000;
 
 export default defineRule({
   id: 'HV008',

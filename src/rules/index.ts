@@ -35,7 +35,7 @@ export function findRule(id: string): Rule | undefined {
 }
 
 /** Findings in a stable order: severity, rule, subject. */
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||
     a.rule.localeCompare(b.rule) ||

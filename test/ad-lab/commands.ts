@@ -14,7 +14,7 @@ import { provision, seedOffline } from './seed.js';
 import { probeRunning, verifySeed, waitForLdaps } from './verify.js';
 
 /** Undo whatever a (possibly partial) start created, in reverse order. Only our own resources. */
-export async function teardown(state: LabState): Promise<void> {
+async function teardown(state: LabState): Promise<void> {
   const ip = findExecutable("ip");
   if (state.pid !== undefined) {
     if (isLabSamba(state.pid, state.labDir, state.pidStartTime)) {
@@ -54,7 +54,7 @@ export async function teardown(state: LabState): Promise<void> {
 
 // ------------------------------------------------------------------------------------ commands
 
-export async function start(): Promise<number> {
+async function start(): Promise<number> {
   const t0 = performance.now();
   const { conn } = safeReadConnection();
   if (conn) {
@@ -141,7 +141,7 @@ export async function start(): Promise<number> {
   }
 }
 
-export async function stop(): Promise<number> {
+async function stop(): Promise<number> {
   const state = readState();
   const ip = findExecutable("ip");
   if (state === undefined) {
@@ -169,7 +169,7 @@ export async function stop(): Promise<number> {
   return 0;
 }
 
-export async function status(): Promise<number> {
+async function status(): Promise<number> {
   const { conn, error } = safeReadConnection();
   if (error !== undefined) {
     process.stdout.write(`broken: ${error}\n`);

@@ -18,7 +18,7 @@ export const ADMIN_DN = `CN=Administrator,CN=Users,${BASE_DN}`;
 export const READER_SAM = "auditor";
 
 /** `--name NAME` / AD_LAB_NAME: which lab instance; undefined is the default lab the tests use. */
-export const LAB_NAME = optionValue("--name") ?? process.env["AD_LAB_NAME"];
+const LAB_NAME = optionValue("--name") ?? process.env["AD_LAB_NAME"];
 if (LAB_NAME !== undefined && !/^[a-z][a-z0-9]{0,11}$/.test(LAB_NAME)) {
   process.stderr.write(`[ad-lab] a lab name is 1-12 lower-case letters and digits, starting with a letter (got "${LAB_NAME}")\n`);
   process.exit(2);
@@ -55,7 +55,7 @@ export const VETH_NS = `dlab${LAB_ID.slice(0, 6)}n`;
 
 
 /** The value after `--flag` on the command line (after the subcommand), or undefined. */
-export function optionValue(flag: string): string | undefined {
+function optionValue(flag: string): string | undefined {
   const index = process.argv.indexOf(flag, 3);
   return index < 0 ? undefined : process.argv[index + 1];
 }

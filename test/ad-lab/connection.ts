@@ -98,7 +98,7 @@ function parseUser(file: string, name: string, v: unknown): LabUser {
 }
 
 /** Validate a parsed connection file. Throws with a readable message when it is malformed. */
-export function parseLabConnection(data: unknown, file = labConnectionFile): LabConnection {
+function parseLabConnection(data: unknown, file = labConnectionFile): LabConnection {
   if (!isRecord(data)) fail(file, "not a JSON object");
   for (const key of ["url", "startTlsUrl"] as const) {
     const v = str(file, data, key);
@@ -180,7 +180,3 @@ export function readLabPassword(user: LabUser): string {
   return readFileSync(user.passwordFile, "utf8");
 }
 
-/** TLS options for ldapts / node:tls to reach the lab DC: its CA and the certificate's name. */
-export function labTlsOptions(conn: LabConnection): { ca: Buffer; servername: string } {
-  return { ca: readFileSync(conn.caFile), servername: conn.servername };
-}

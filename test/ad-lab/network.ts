@@ -17,16 +17,16 @@ export interface Network {
   interfaces: string;
 }
 
-export function ipToInt(ip: string): number {
+function ipToInt(ip: string): number {
   return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
 }
 
-export function intToIp(n: number): string {
+function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
 /** IPv4 prefixes already on the machine (addresses and routes), as [first, last] ranges. */
-export async function usedRanges(ip: string): Promise<Array<[number, number]>> {
+async function usedRanges(ip: string): Promise<Array<[number, number]>> {
   const ranges: Array<[number, number]> = [];
   const add = (addr: string, len: number): void => {
     const size = 2 ** (32 - len);
@@ -49,7 +49,7 @@ export async function usedRanges(ip: string): Promise<Array<[number, number]>> {
 }
 
 /** A free /30 in 10.213.0.0/16, starting at a per-checkout offset. */
-export async function pickSubnet(ip: string): Promise<{ hostSide: string; nsSide: string }> {
+async function pickSubnet(ip: string): Promise<{ hostSide: string; nsSide: string }> {
   const used = await usedRanges(ip);
   const base = ipToInt("10.213.0.0");
   const blocks = 2 ** 14;
@@ -74,7 +74,7 @@ export async function removeNamespace(ip: string | undefined, name: string, veth
   if (await namespaceExists(ip, name)) await mustRun(ip, ["netns", "del", name], `ip netns del ${name}`);
 }
 
-export async function setupNamespace(ip: string, state: LabState): Promise<Network> {
+async function setupNamespace(ip: string, state: LabState): Promise<Network> {
   if (await namespaceExists(ip, NETNS)) {
     // Left over from an earlier lab of this checkout whose state file is gone.
     const pids = (await run(ip, ["netns", "pids", NETNS])).stdout.trim();
@@ -113,7 +113,7 @@ export function portFree(port: number, udp: boolean): Promise<boolean> {
   });
 }
 
-export async function setupLoopback(): Promise<Network> {
+async function setupLoopback(): Promise<Network> {
   const taken: string[] = [];
   for (const p of TCP_PORTS) if (!(await portFree(p, false))) taken.push(`${p}/tcp`);
   for (const p of UDP_PORTS) if (!(await portFree(p, true))) taken.push(`${p}/udp`);

@@ -13,13 +13,13 @@ export interface Tools {
   ip: string | undefined;
 }
 
-export async function pythonHasSamba(): Promise<boolean> {
+async function pythonHasSamba(): Promise<boolean> {
   if (!existsSync(SYSTEM_PYTHON)) return false;
   const r = await run(SYSTEM_PYTHON, ["-c", "import ldb, samba.samdb"]);
   return r.code === 0;
 }
 
-export async function findTools(): Promise<{ tools: Partial<Tools>; missing: string[] }> {
+async function findTools(): Promise<{ tools: Partial<Tools>; missing: string[] }> {
   const tools: Partial<Tools> = {
     samba: findExecutable("samba"),
     sambaTool: findExecutable("samba-tool"),
@@ -34,7 +34,7 @@ export async function findTools(): Promise<{ tools: Partial<Tools>; missing: str
   return { tools, missing };
 }
 
-export function installCommand(packages: string[]): string {
+function installCommand(packages: string[]): string {
   return `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(" ")}`;
 }
 

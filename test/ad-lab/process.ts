@@ -139,7 +139,7 @@ export function alive(pid: number, startTime?: string): boolean {
   return startTime === undefined || info.startTime === startTime;
 }
 
-export function allProcs(): ProcInfo[] {
+function allProcs(): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
@@ -150,7 +150,7 @@ export function allProcs(): ProcInfo[] {
 }
 
 /** PID plus its descendants and its process-group members (samba's children keep its group). */
-export function processTree(pid: number): Map<number, string> {
+function processTree(pid: number): Map<number, string> {
   const procs = allProcs();
   const tree = new Map<number, string>();
   const root = procs.find((p) => p.pid === pid);

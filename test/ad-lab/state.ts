@@ -17,7 +17,7 @@ export function ensureStateDir(): void {
 }
 
 /** Write a 0600 file atomically (temp file + rename). */
-export function writePrivate(file: string, data: string): void {
+function writePrivate(file: string, data: string): void {
   ensureStateDir();
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, data, { mode: 0o600 });
@@ -73,7 +73,7 @@ export function safeReadConnection(): { conn?: LabConnection; error?: string } {
   }
 }
 
-export const LOCK_FILE = join(labStateDir, "lock");
+const LOCK_FILE = join(labStateDir, "lock");
 
 /**
  * One start/stop at a time per checkout: a lock file holding the owner's PID. A second caller

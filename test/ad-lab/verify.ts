@@ -13,11 +13,11 @@ import { isLabSamba, LabError, procInfo, seconds, tail } from './process.js';
 import { type LabState, saveState } from './state.js';
 import { attr, type BulkReport, normDN, protectedUserDNs, RBCD, type SeedReport } from './seed.js';
 
-export function ldapClient(url: string, ca: Buffer, timeout = 5000): Client {
+function ldapClient(url: string, ca: Buffer, timeout = 5000): Client {
   return new Client({ url, connectTimeout: timeout, timeout, tlsOptions: { ca, servername: `${HOST_NAME}.${DNS_DOMAIN}` } });
 }
 
-export async function canBind(url: string, ca: Buffer, dn: string, password: string, timeout = 5000): Promise<void> {
+async function canBind(url: string, ca: Buffer, dn: string, password: string, timeout = 5000): Promise<void> {
   const client = ldapClient(url, ca, timeout);
   try {
     await client.bind(dn, password);
@@ -27,14 +27,14 @@ export async function canBind(url: string, ca: Buffer, dn: string, password: str
 }
 
 /** Binary objectSid (MS-DTYP 2.4.2.2) to S-1-... text. */
-export function sidToString(b: Buffer): string {
+function sidToString(b: Buffer): string {
   const count = b.readUInt8(1);
   const subs: number[] = [];
   for (let i = 0; i < count; i++) subs.push(b.readUInt32LE(8 + 4 * i));
   return `S-${b.readUInt8(0)}-${b.readUIntBE(2, 6)}${subs.map((x) => `-${x}`).join("")}`;
 }
 
-export function asStrings(v: Buffer | Buffer[] | string[] | string | undefined): string[] {
+function asStrings(v: Buffer | Buffer[] | string[] | string | undefined): string[] {
   if (v === undefined) return [];
   const arr = Array.isArray(v) ? v : [v];
   return arr.map((x) => (typeof x === "string" ? x : x.toString("utf8")));

@@ -163,7 +163,7 @@ describe('delegaudit CLI (spawned) [mock]', () => {
       await writeFile(file, JSON.stringify({ url: mock.ldapsUrl, caFile: mock.caFile, tlsServername: mock.servername, user: 'CORP\\Administrator', failOn: 'never', format: 'json' }));
       const fromFile = await runCli(['audit', '--config', file], pw);
       expect(fromFile.code).to.equal(0);
-      expect(JSON.parse(fromFile.stdout).schemaVersion).to.equal(1);
+      expect(reportSchema.parse(JSON.parse(fromFile.stdout)).schemaVersion).to.equal(1);
       const overridden = await runCli(['audit', '--config', file, '--fail-on', 'high'], pw);
       expect(overridden.code).to.equal(1);
     });

@@ -29,7 +29,8 @@ describe('delegaudit inventory --fail-on from the config file [mock]', () => {
   it('exits 0 by default (inventory fails on nothing unless asked)', async () => {
     const r = await runCli(['inventory', '--config', await config({})], pw);
     expect(r.code, r.stderr).to.equal(0);
-    expect(JSON.parse(r.stdout).findings.some((f: { severity: string }) => f.severity === 'critical')).to.equal(true);
+    const report = JSON.parse(r.stdout) as { findings: Array<{ severity: string }> };
+    expect(report.findings.some((f) => f.severity === 'critical')).to.equal(true);
   });
   it('honours failOn from the config file: exit 1 on the lab\'s critical DG findings', async () => {
     const r = await runCli(['inventory', '--config', await config({ failOn: 'critical' })], pw);

@@ -11,7 +11,7 @@ import { runRules } from '../../src/rules/index.js';
 import type { Finding, Rule } from '../../src/rules/rule.js';
 
 export const DOMAIN_SID = 'S-1-5-21-1-2-3';
-export const DOMAIN_DN = 'DC=corp,DC=example,DC=com';
+const DOMAIN_DN = 'DC=corp,DC=example,DC=com';
 export const DNS = 'corp.example.com';
 export const MIG = 'Microsoft Virtual System Migration Service';
 

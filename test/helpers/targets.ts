@@ -172,7 +172,7 @@ export async function withAdminClient<T>(target: Target, fn: (client: Client) =>
 const samba = { passed: 0, failed: 0, skipped: 0 };
 afterEach(function countSambaRuns() {
   const test = this.currentTest;
-  if (test === undefined || !test.title.startsWith('[samba]')) return;
+  if (!test?.title.startsWith('[samba]')) return;
   if (test.state === 'passed') samba.passed += 1;
   else if (test.state === 'failed') samba.failed += 1;
   else samba.skipped += 1;

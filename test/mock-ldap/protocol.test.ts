@@ -32,7 +32,7 @@ class RawConnection {
   private constructor(socket: net.Socket) {
     this.socket = socket;
     const parser = new MessageParser();
-    parser.on('message', (message) => this.messages.push(message as Response));
+    parser.on('message', (message) => this.messages.push(message));
     socket.on('data', (data: Buffer) => parser.read(data, new Map()));
     this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
   }

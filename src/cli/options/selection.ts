@@ -33,7 +33,7 @@ export type Merged = Config & { password?: string };
 
 const NOT_CONFIG = new Set(['host', 'privilegedGroup', 'services', 'rules', 'debug', 'quiet', 'config']);
 
-export function list(text: string | undefined): string[] | undefined {
+function list(text: string | undefined): string[] | undefined {
   return text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 

@@ -8,7 +8,7 @@ import { RULES } from '../../rules/index.js';
 import type { Rule } from '../../rules/rule.js';
 
 /** Greedy word wrap with a hanging indent; long words are left whole. */
-export function wrap(text: string, width: number, indent = '  ', first = indent): string {
+function wrap(text: string, width: number, indent = '  ', first = indent): string {
   const lines: string[] = [];
   let line = first;
   let pristine = true;

@@ -32,7 +32,7 @@ function names(host: ReportHost): Set<string> {
   return set;
 }
 
-export function matrixCell(from: ReportHost, to: ReportHost): MatrixCell {
+function matrixCell(from: ReportHost, to: ReportHost): MatrixCell {
   const base = { missing: [], kerberosOnly: false, unconstrained: from.unconstrained, empty: from.allowedToDelegateTo.length === 0, rbcd: false };
   if (from.dn === to.dn) return { ...base, status: 'self' };
   if (!from.enabled || !to.enabled) return { ...base, status: 'disabled' };

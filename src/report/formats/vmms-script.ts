@@ -10,7 +10,7 @@ import { psArray } from '../../text/quote.js';
 import type { Report } from '../schema.js';
 
 /** The names HV011 reported, as the probe connected to them (dNSHostName). */
-export function notListeningTargets(report: Report): string[] {
+function notListeningTargets(report: Report): string[] {
   const names = report.findings.map((f) => detailsOf(HV011, f)?.target);
   return [...new Set(names.filter((n): n is string => typeof n === 'string'))].sort();
 }
