@@ -53,7 +53,8 @@ export const STRONGER_AUTH_REQUIRED: LdapResult = {
 /** Any operation but a RootDSE read on an anonymous connection. */
 export const BIND_REQUIRED: LdapResult = {
   status: ResultCode.operationsError,
-  message: '000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection., data 0, v4563',
+  message:
+    '000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection., data 0, v4563',
 };
 
 /** Writes by an account that is not an administrator. */
@@ -118,7 +119,10 @@ export function invalidAttributeSyntax(attribute: string): LdapResult {
 
 /** A critical control the mock does not implement. */
 export function unavailableCriticalExtension(oid: string): LdapResult {
-  return { status: ResultCode.unavailableCriticalExtension, message: `00000057: LdapErr: DSID-0C090A3F, comment: Error processing control, data 0, v4563 (${oid})` };
+  return {
+    status: ResultCode.unavailableCriticalExtension,
+    message: `00000057: LdapErr: DSID-0C090A3F, comment: Error processing control, data 0, v4563 (${oid})`,
+  };
 }
 
 /** A paged search cookie the connection does not know (expired, from another connection, or forged). */

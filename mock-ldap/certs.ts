@@ -72,7 +72,20 @@ async function generate(directory: string): Promise<void> {
   const file = (name: string): string => join(directory, name);
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const caExtensions = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-  await run('openssl', ['req', '-x509', ...ecKey, '-keyout', file('ca-key.pem'), '-out', file('ca.pem'), '-days', '3650', '-subj', '/CN=delegaudit mock-ldap test CA', ...caExtensions]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    file('ca-key.pem'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=delegaudit mock-ldap test CA',
+    ...caExtensions,
+  ]);
   await run('openssl', ['req', ...ecKey, '-keyout', file('server-key.pem'), '-out', file('server.csr'), '-subj', '/CN=dc01.corp.example.com']);
   const serverExtensions = [
     `subjectAltName=${SUBJECT_ALT_NAMES.join(',')}`,

@@ -39,7 +39,14 @@ function parsePlainDn(dn: string): string[] | undefined {
     if (equals < 0) return undefined;
     const type = part.slice(0, equals).trim();
     if (!ATTRIBUTE_TYPE.test(type)) return undefined;
-    rdns.push(`${type.toLowerCase()}=${escapeDnValue(part.slice(equals + 1).trim().toLowerCase())}`);
+    rdns.push(
+      `${type.toLowerCase()}=${escapeDnValue(
+        part
+          .slice(equals + 1)
+          .trim()
+          .toLowerCase(),
+      )}`,
+    );
   }
   return rdns;
 }

@@ -159,8 +159,10 @@ export function compileFilter(filter: Filter, directory: Directory): (entry: Ent
       return false;
     };
   }
-  if (filter instanceof GreaterThanEqualsFilter) return (entry) => directory.values(entry, filter.attribute).some((value) => compareValues(value, filter.value) >= 0);
-  if (filter instanceof LessThanEqualsFilter) return (entry) => directory.values(entry, filter.attribute).some((value) => compareValues(value, filter.value) <= 0);
+  if (filter instanceof GreaterThanEqualsFilter)
+    return (entry) => directory.values(entry, filter.attribute).some((value) => compareValues(value, filter.value) >= 0);
+  if (filter instanceof LessThanEqualsFilter)
+    return (entry) => directory.values(entry, filter.attribute).some((value) => compareValues(value, filter.value) <= 0);
   if (filter instanceof ExtensibleFilter) return compileExtensible(filter, directory);
   return () => false;
 }
@@ -249,7 +251,12 @@ function compileOr(children: readonly Filter[], directory: Directory): (entry: E
     });
   }
   for (const child of children) {
-    if (child instanceof ExtensibleFilter && bitTests.has(child.matchType.toLowerCase()) && (child.rule === MatchingRule.bitAnd || child.rule === MatchingRule.bitOr)) continue;
+    if (
+      child instanceof ExtensibleFilter &&
+      bitTests.has(child.matchType.toLowerCase()) &&
+      (child.rule === MatchingRule.bitAnd || child.rule === MatchingRule.bitOr)
+    )
+      continue;
     const key = child instanceof EqualityFilter ? setKey(child.attribute, child.value) : undefined;
     if (key === undefined) {
       rest.push(compileFilter(child, directory));
@@ -264,10 +271,10 @@ function compileOr(children: readonly Filter[], directory: Directory): (entry: E
     name === 'memberof'
       ? (entry) => directory.memberOfEntries(entry).some((group) => set.has(group.key))
       : name === 'distinguishedname'
-      ? (entry) => set.has(entry.key)
-      : DN_ATTRIBUTES.has(name)
-        ? (entry) => directory.values(entry, name).some((value) => set.has(dnKeyOrText(value)))
-        : (entry) => directory.lowerValues(entry, name).some((value) => set.has(value)),
+        ? (entry) => set.has(entry.key)
+        : DN_ATTRIBUTES.has(name)
+          ? (entry) => directory.values(entry, name).some((value) => set.has(dnKeyOrText(value)))
+          : (entry) => directory.lowerValues(entry, name).some((value) => set.has(value)),
   );
   const parts = [...lookups, ...rest];
   return (entry) => {

@@ -125,7 +125,9 @@ export function formatLdif(entries: ReadonlyArray<Pick<LdifEntry, 'dn' | 'attrib
     [
       formatLine('dn', entry.dn),
       ...entry.attributes.flatMap((attribute) =>
-        attribute.values.map((value) => (BINARY_ATTRIBUTES.has(attribute.name.toLowerCase()) ? fold(`${attribute.name}:: ${value}`) : formatLine(attribute.name, value))),
+        attribute.values.map((value) =>
+          BINARY_ATTRIBUTES.has(attribute.name.toLowerCase()) ? fold(`${attribute.name}:: ${value}`) : formatLine(attribute.name, value),
+        ),
       ),
     ].join('\n'),
   );

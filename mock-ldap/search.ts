@@ -120,11 +120,17 @@ const RANGE_OPTION = /^([^;]+);range=(\d+)-(\d+|\*)$/i;
  * those values, and `name;range=low-*` when the answer ends with the last value. A range that
  * starts beyond the last value returns nothing for the attribute.
  */
-export function projectEntry(attributes: readonly LdifAttribute[], requested: readonly string[], typesOnly: boolean, maxValRange = Number.POSITIVE_INFINITY): Attribute[] {
+export function projectEntry(
+  attributes: readonly LdifAttribute[],
+  requested: readonly string[],
+  typesOnly: boolean,
+  maxValRange = Number.POSITIVE_INFINITY,
+): Attribute[] {
   const wanted = new Map<string, RequestedAttribute>();
   for (const name of requested) {
     const match = RANGE_OPTION.exec(name);
-    if (match) wanted.set(match[1]!.toLowerCase(), { low: Number(match[2]), high: match[3] === '*' ? Number.POSITIVE_INFINITY : Number(match[3]), ranged: true });
+    if (match)
+      wanted.set(match[1]!.toLowerCase(), { low: Number(match[2]), high: match[3] === '*' ? Number.POSITIVE_INFINITY : Number(match[3]), ranged: true });
     else if (!wanted.has(name.toLowerCase())) wanted.set(name.toLowerCase(), { low: 0, high: Number.POSITIVE_INFINITY, ranged: false });
   }
   const all = wanted.size === 0 || wanted.has('*');
@@ -171,7 +177,10 @@ export interface DomainControllerInfo {
 export function rootDse(info: DomainControllerInfo): LdifAttribute[] {
   const configuration = `CN=Configuration,${info.domainDn}`;
   const server = `CN=DC01,CN=Servers,CN=Default-First-Site-Name,CN=Sites,${configuration}`;
-  const now = new Date().toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, '.0Z');
+  const now = new Date()
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, '.0Z');
   const dse: Record<string, string[]> = {
     currentTime: [now],
     subschemaSubentry: [`CN=Aggregate,CN=Schema,${configuration}`],

@@ -107,12 +107,14 @@ export async function startMockLdap(options: MockLdapOptions): Promise<MockLdap>
   // Track raw sockets, not sessions: a TLS handshake in progress has no session yet but must not keep close() waiting.
   const sockets = new Set<net.Socket>();
   const sessions = new Set<Session>();
-  const accept = (secure: boolean) => (socket: net.Socket): void => {
-    if (faults.refuseConnections) return void socket.destroy();
-    const session = new Session(context, socket, secure);
-    sessions.add(session);
-    socket.on('close', () => sessions.delete(session));
-  };
+  const accept =
+    (secure: boolean) =>
+    (socket: net.Socket): void => {
+      if (faults.refuseConnections) return void socket.destroy();
+      const session = new Session(context, socket, secure);
+      sessions.add(session);
+      socket.on('close', () => sessions.delete(session));
+    };
   const plainServer = net.createServer(accept(false));
   const tlsServer = options.tlsPort === false ? undefined : tls.createServer({ key, cert }, accept(true));
   tlsServer?.on('tlsClientError', (_error, socket) => socket.destroy());

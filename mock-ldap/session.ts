@@ -158,7 +158,8 @@ export class Session {
     const [responseTag, counter] = operation;
     if (counter) stats[counter] += 1;
     const reply = (result: LdapResult): void => void this.socket.write(encodeResult(envelope.messageId, responseTag, result));
-    const kind = envelope.tag === Op.LDAP_REQ_BIND ? 'bind' : envelope.tag === Op.LDAP_REQ_SEARCH ? 'search' : envelope.tag === Op.LDAP_REQ_MODIFY ? 'modify' : undefined;
+    const kind =
+      envelope.tag === Op.LDAP_REQ_BIND ? 'bind' : envelope.tag === Op.LDAP_REQ_SEARCH ? 'search' : envelope.tag === Op.LDAP_REQ_MODIFY ? 'modify' : undefined;
     const fault = kind === undefined ? undefined : this.server.faults.take(kind, firstString(envelope.body));
     if (fault === undefined) return this.dispatch(envelope, reply);
     switch (fault.type) {
@@ -257,11 +258,13 @@ export class Session {
     if (!this.account) return done(BIND_REQUIRED);
 
     const control = envelope.controls.find((candidate) => candidate.type === OID.pagedResults);
-    const paged = control && decode(() => {
-      const parsed = new PagedResultsControl();
-      parsed.parse(new BerReader(control.value));
-      return parsed;
-    });
+    const paged =
+      control &&
+      decode(() => {
+        const parsed = new PagedResultsControl();
+        parsed.parse(new BerReader(control.value));
+        return parsed;
+      });
     const requestedSize = paged?.value?.size ?? 0;
     const cookieIn = paged?.value?.cookie?.toString('hex') ?? '';
     const pagedResponse = (cookie = ''): PagedResultsControl[] | undefined =>
@@ -275,14 +278,21 @@ export class Session {
       if (requestedSize <= 0) return done(SUCCESS, pagedResponse()); // RFC 2696: size 0 abandons the paged search
       state = saved;
     } else {
-      const hits = findEntries(directory, this.server.namingContexts, search, compileFilter(search.filter, directory), this.ldaps ? 'ldaps' : 'ldap', candidateEntries(search.filter, directory));
+      const hits = findEntries(
+        directory,
+        this.server.namingContexts,
+        search,
+        compileFilter(search.filter, directory),
+        this.ldaps ? 'ldaps' : 'ldap',
+        candidateEntries(search.filter, directory),
+      );
       if ('status' in hits) return done(hits);
       state = { ...hits, offset: 0, sent: 0 };
     }
 
     const sizeLimit = search.sizeLimit > 0 ? search.sizeLimit : Number.POSITIVE_INFINITY;
     const pageSize = requestedSize > 0 ? Math.min(requestedSize, maxPageSize) : maxPageSize;
-    for (let inPage = 0; state.offset < state.entries.length && inPage < pageSize && state.sent < sizeLimit; ) {
+    for (let inPage = 0; state.offset < state.entries.length && inPage < pageSize && state.sent < sizeLimit;) {
       const entry = state.entries[state.offset];
       state.offset += 1;
       if (!entry || directory.find(entry.dn) !== entry) continue; // deleted since the first page
@@ -328,7 +338,11 @@ export class Session {
     const request = decode(() => {
       if (tag === Op.LDAP_REQ_DELETE) return { dn: body.buffer.toString('utf8') };
       const parsed =
-        tag === Op.LDAP_REQ_MODIFY ? new ModifyRequest({ messageId }) : tag === Op.LDAP_REQ_ADD ? new AddRequest({ messageId, dn: '' }) : new CompareRequest({ messageId });
+        tag === Op.LDAP_REQ_MODIFY
+          ? new ModifyRequest({ messageId })
+          : tag === Op.LDAP_REQ_ADD
+            ? new AddRequest({ messageId, dn: '' })
+            : new CompareRequest({ messageId });
       parsed.parseMessage(body);
       return parsed;
     });

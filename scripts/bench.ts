@@ -84,7 +84,11 @@ function log(line: string): void {
 }
 
 /** Runs a command to completion; stdout to a file (or discarded), stderr captured. Wall time in seconds. */
-function timed(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdoutFile?: string; input?: string } = {}): Promise<{ code: number; seconds: number; stderr: string }> {
+function timed(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdoutFile?: string; input?: string } = {},
+): Promise<{ code: number; seconds: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const out = options.stdoutFile === undefined ? 'ignore' : openSync(options.stdoutFile, 'w', 0o600);
     const started = performance.now();
@@ -93,7 +97,9 @@ function timed(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; 
     const err: Buffer[] = [];
     child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), seconds: (performance.now() - started) / 1000, stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), seconds: (performance.now() - started) / 1000, stderr: Buffer.concat(err).toString('utf8') }),
+    );
   });
 }
 
@@ -145,7 +151,9 @@ async function startMock(ldif: string): Promise<Server> {
 
 async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed: number, keep: boolean): Promise<Server> {
   const marker = join(BENCH_DIR, 'samba-lab.json');
-  const previous = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as { scale: Preset; seed: number; ready: Record<string, number> }) : undefined;
+  const previous = existsSync(marker)
+    ? (JSON.parse(readFileSync(marker, 'utf8')) as { scale: Preset; seed: number; ready: Record<string, number> })
+    : undefined;
   if (existsSync(LAB_CONNECTION) && (previous?.scale !== scale || previous.seed !== seed)) {
     log('the bench lab holds another directory: stopping it first');
     await lab('stop');
@@ -154,7 +162,10 @@ async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed:
   const result = await lab('start', sambaLdif === undefined ? [] : ['--bulk-ldif', sambaLdif]);
   const seconds = (performance.now() - started) / 1000;
   let ready: Record<string, number> = { 'Samba lab: start, provision, seed, load, verify': seconds };
-  const stages = /ready in [\d.]+ s \(provision ([\d.]+) s, seed [\d.]+ s, (?:bulk load ([\d.]+) s \(\d+ objects\), )?samba to LDAPS bind ([\d.]+) s\); verified over LDAPS in ([\d.]+) s/.exec(result);
+  const stages =
+    /ready in [\d.]+ s \(provision ([\d.]+) s, seed [\d.]+ s, (?:bulk load ([\d.]+) s \(\d+ objects\), )?samba to LDAPS bind ([\d.]+) s\); verified over LDAPS in ([\d.]+) s/.exec(
+      result,
+    );
   if (stages) {
     Object.assign(ready, {
       'Samba lab: provision': Number(stages[1]),
@@ -162,10 +173,15 @@ async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed:
       'Samba lab: samba start to LDAPS bind': Number(stages[3]),
       'Samba lab: verify over LDAPS': Number(stages[4]),
     });
-  }
-  else if (result.includes('already running') && previous !== undefined) ready = previous.ready; // kept from an earlier run (--keep-lab)
+  } else if (result.includes('already running') && previous !== undefined) ready = previous.ready; // kept from an earlier run (--keep-lab)
   writeFileSync(marker, JSON.stringify({ scale, seed, ready }));
-  const conn = JSON.parse(readFileSync(LAB_CONNECTION, 'utf8')) as { url: string; caFile: string; servername: string; baseDN: string; users: { admin: { dn: string; passwordFile: string } } };
+  const conn = JSON.parse(readFileSync(LAB_CONNECTION, 'utf8')) as {
+    url: string;
+    caFile: string;
+    servername: string;
+    baseDN: string;
+    users: { admin: { dn: string; passwordFile: string } };
+  };
   return {
     url: conn.url,
     bindDn: conn.users.admin.dn,
@@ -199,7 +215,26 @@ function ldapEnv(server: Server): NodeJS.ProcessEnv {
 }
 
 function ldapsearchArgs(server: Server, search: Pick<SearchLogEntry, 'base' | 'scope' | 'filter' | 'attributes'>): string[] {
-  return ['-LLL', '-o', 'ldif-wrap=no', '-H', server.url, '-x', '-D', server.bindDn, '-y', server.passwordFile, '-E', 'pr=1000/noprompt', '-b', search.base, '-s', search.scope, search.filter, ...search.attributes];
+  return [
+    '-LLL',
+    '-o',
+    'ldif-wrap=no',
+    '-H',
+    server.url,
+    '-x',
+    '-D',
+    server.bindDn,
+    '-y',
+    server.passwordFile,
+    '-E',
+    'pr=1000/noprompt',
+    '-b',
+    search.base,
+    '-s',
+    search.scope,
+    search.filter,
+    ...search.attributes,
+  ];
 }
 
 function countEntries(file: string): number {
@@ -209,7 +244,31 @@ function countEntries(file: string): number {
 
 async function runAudit(server: Server, groupBy: 'ou' | 'all', out: string): Promise<Sample> {
   const timeFile = join(BENCH_DIR, 'time.out');
-  const args = ['-f', '%M', '-o', timeFile, process.execPath, CLI, 'audit', '--url', server.url, '--user', server.bindDn, '--password-file', server.passwordFile, '--ca-file', server.caFile, '--tls-servername', server.servername, '--group-by', groupBy, '--format', 'json', '--fail-on', 'never'];
+  const args = [
+    '-f',
+    '%M',
+    '-o',
+    timeFile,
+    process.execPath,
+    CLI,
+    'audit',
+    '--url',
+    server.url,
+    '--user',
+    server.bindDn,
+    '--password-file',
+    server.passwordFile,
+    '--ca-file',
+    server.caFile,
+    '--tls-servername',
+    server.servername,
+    '--group-by',
+    groupBy,
+    '--format',
+    'json',
+    '--fail-on',
+    'never',
+  ];
   const { code, seconds, stderr } = await timed(GNU_TIME, args, { stdoutFile: out, env: { ...process.env, NO_COLOR: '1' } });
   if (code !== 0) throw new Error(`delegaudit audit failed (exit ${code}):\n${stderr}`);
   const read = /read (\d+) entries in (\d+) searches/.exec(stderr);
@@ -219,14 +278,44 @@ async function runAudit(server: Server, groupBy: 'ou' | 'all', out: string): Pro
 
 async function runInventory(server: Server, out: string): Promise<Sample> {
   const timeFile = join(BENCH_DIR, 'time.out');
-  const args = ['-f', '%M', '-o', timeFile, process.execPath, CLI, 'inventory', '--url', server.url, '--user', server.bindDn, '--password-file', server.passwordFile, '--ca-file', server.caFile, '--tls-servername', server.servername, '--format', 'json'];
+  const args = [
+    '-f',
+    '%M',
+    '-o',
+    timeFile,
+    process.execPath,
+    CLI,
+    'inventory',
+    '--url',
+    server.url,
+    '--user',
+    server.bindDn,
+    '--password-file',
+    server.passwordFile,
+    '--ca-file',
+    server.caFile,
+    '--tls-servername',
+    server.servername,
+    '--format',
+    'json',
+  ];
   const { code, seconds, stderr } = await timed(GNU_TIME, args, { stdoutFile: out, env: { ...process.env, NO_COLOR: '1' } });
   if (code !== 0) throw new Error(`delegaudit inventory failed (exit ${code}):\n${stderr}`);
   const read = /read (\d+) entries in (\d+) searches/.exec(stderr);
   const rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
   const report = JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ dn: string }>; warnings: string[] };
   const accountDns = new Set(report.rows.map((row) => row.dn.toLowerCase()));
-  return { seconds, rssMb: rssKb / 1024, searches: Number(read?.[2]), entries: Number(read?.[1]), outputBytes: statSync(out).size, rows: report.rows.length, accounts: accountDns.size, accountDns, warnings: report.warnings.length };
+  return {
+    seconds,
+    rssMb: rssKb / 1024,
+    searches: Number(read?.[2]),
+    entries: Number(read?.[1]),
+    outputBytes: statSync(out).size,
+    rows: report.rows.length,
+    accounts: accountDns.size,
+    accountDns,
+    warnings: report.warnings.length,
+  };
 }
 
 async function runPlan(server: Server, plan: readonly SearchLogEntry[], out: string): Promise<Sample> {
@@ -258,7 +347,10 @@ async function runDump(server: Server, out: string): Promise<Sample> {
 
 /** The searches delegaudit issues, from the library with the same options as the CLI runs (the inventory looks up every delegation target). */
 async function capturePlan(server: Server, delegationTargets = false): Promise<SearchLogEntry[]> {
-  const session = await LdapSession.open({ url: server.url, caFile: server.caFile, tlsServername: server.servername }, { user: server.bindDn, password: readFileSync(server.passwordFile, 'utf8') });
+  const session = await LdapSession.open(
+    { url: server.url, caFile: server.caFile, tlsServername: server.servername },
+    { user: server.bindDn, password: readFileSync(server.passwordFile, 'utf8') },
+  );
   try {
     await readDirectory(session, delegationTargets ? { delegationTargets: true } : {});
     return session.searchLog;
@@ -282,7 +374,12 @@ async function versions(): Promise<Record<string, string>> {
     const file = join(tmpdir(), `delegaudit-bench-${process.pid}.version`);
     try {
       const { stderr } = await timed(cmd, args, { stdoutFile: file });
-      return `${readFileSync(file, 'utf8')}${stderr}`.split('\n').find((l) => l.trim() !== '')?.trim() ?? '?';
+      return (
+        `${readFileSync(file, 'utf8')}${stderr}`
+          .split('\n')
+          .find((l) => l.trim() !== '')
+          ?.trim() ?? '?'
+      );
     } catch {
       return 'not installed';
     } finally {
@@ -335,7 +432,9 @@ async function main(): Promise<void> {
           return { ldif: join(ROOT, 'mock-ldap', 'fixtures', 'lab.ldif'), samba: undefined, summary: lab.summary, delegating: delegatingAccounts(lab.entries) };
         })()
       : writeDirectory(scale, BENCH_DIR, seed);
-  log(`generated ${summary.objects} objects (${scale}, seed ${summary.seed}) in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s; ${summary.delegatingAccounts} accounts with ${summary.delegations} delegations`);
+  log(
+    `generated ${summary.objects} objects (${scale}, seed ${summary.seed}) in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s; ${summary.delegatingAccounts} accounts with ${summary.delegations} delegations`,
+  );
 
   const loadBefore = loadavg();
   const server = target === 'mock' ? await startMock(ldif) : await startSambaLab(samba, scale, summary.seed, values['keep-lab'] === true);
@@ -350,7 +449,9 @@ async function main(): Promise<void> {
     }
     if (measured.includes('inventoryPlan')) {
       inventoryPlan = await capturePlan(server, true);
-      log(`the inventory's plan: ${inventoryPlan.length} searches (${describe(inventoryPlan)}); the longest filter ${Math.max(...inventoryPlan.map((s) => s.filter.length))} characters`);
+      log(
+        `the inventory's plan: ${inventoryPlan.length} searches (${describe(inventoryPlan)}); the longest filter ${Math.max(...inventoryPlan.map((s) => s.filter.length))} characters`,
+      );
     }
     const out = join(BENCH_DIR, 'out');
     const all: Record<Measure, () => Promise<Sample>> = {
@@ -377,11 +478,29 @@ async function main(): Promise<void> {
     await server.stop();
   }
   const loadAfter = loadavg();
-  printReport({ scale, target, runs, only, measured, summary, delegating, server, plan, inventoryPlan, results, loadBefore, loadAfter, versions: await versions() });
+  printReport({
+    scale,
+    target,
+    runs,
+    only,
+    measured,
+    summary,
+    delegating,
+    server,
+    plan,
+    inventoryPlan,
+    results,
+    loadBefore,
+    loadAfter,
+    versions: await versions(),
+  });
 }
 
 /** What the inventory listed against what the generator put in the directory. */
-function completeness(expected: ReadonlyArray<{ dn: string; sAMAccountName: string; rows: number }>, samples: readonly Sample[]): { complete: boolean; missing: string[]; extra: string[] } {
+function completeness(
+  expected: ReadonlyArray<{ dn: string; sAMAccountName: string; rows: number }>,
+  samples: readonly Sample[],
+): { complete: boolean; missing: string[]; extra: string[] } {
   const listed = samples[samples.length - 1]?.accountDns ?? new Set<string>();
   const wanted = new Set(expected.map((a) => a.dn.toLowerCase()));
   const missing = expected.filter((a) => !listed.has(a.dn.toLowerCase())).map((a) => a.sAMAccountName);
@@ -418,7 +537,14 @@ function printReport(r: {
     const v = r.results[name].map((s) => s.seconds);
     return (Math.max(...v) - Math.min(...v)) / median(v);
   };
-  const LABELS: Record<Measure, string> = { clustered: 'audit', oneGroup: 'one group', plan: 'ldapsearch plan', dump: 'dump', inventory: 'inventory', inventoryPlan: "ldapsearch inventory's plan" };
+  const LABELS: Record<Measure, string> = {
+    clustered: 'audit',
+    oneGroup: 'one group',
+    plan: 'ldapsearch plan',
+    dump: 'dump',
+    inventory: 'inventory',
+    inventoryPlan: "ldapsearch inventory's plan",
+  };
   const row = (label: string, samples: readonly Sample[], searchesCell?: string): string =>
     `| ${label} | ${fmt(samples, (x) => x.seconds)} | ${samples.some((x) => x.rssMb !== undefined) ? fmt(samples, (x) => x.rssMb, 0) : ''} | ${searchesCell ?? fmt(samples, (x) => x.searches, 0)} | ${fmt(samples, (x) => x.entries, 0)} |`;
   const s = r.summary;
@@ -429,7 +555,20 @@ function printReport(r: {
         const invSearches = Math.max(...inv.map((x) => x.searches ?? NaN));
         const { complete, missing, extra } = completeness(r.delegating, inv);
         const last = inv[inv.length - 1]!;
-        return { wall, rssMb: Math.max(...inv.map((x) => x.rssMb ?? 0)), searches: invSearches, accounts: last.accounts ?? NaN, expectedAccounts: s.delegatingAccounts, rows: last.rows ?? NaN, expectedRows: s.delegations, warnings: last.warnings ?? 0, complete, missing, extra, wirePlanSeconds: m('inventoryPlan') };
+        return {
+          wall,
+          rssMb: Math.max(...inv.map((x) => x.rssMb ?? 0)),
+          searches: invSearches,
+          accounts: last.accounts ?? NaN,
+          expectedAccounts: s.delegatingAccounts,
+          rows: last.rows ?? NaN,
+          expectedRows: s.delegations,
+          warnings: last.warnings ?? 0,
+          complete,
+          missing,
+          extra,
+          wirePlanSeconds: m('inventoryPlan'),
+        };
       })()
     : undefined;
   const list = (names: readonly string[]): string => `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length})` : ''}`;
@@ -438,7 +577,9 @@ function printReport(r: {
     `## delegaudit benchmark: --scale ${r.scale} --target ${r.target}${r.only === undefined ? '' : ` --only ${r.only}`}, ${r.runs} runs (medians, min-max in brackets)`,
     '',
     `Directory: ${s.objects} objects: ${s.users} users, ${s.computers} computers of which ${s.hosts} Hyper-V hosts in ${s.clusters} clusters, ${s.groups} groups (${s.groupsOver1500} with more than 1,500 members, the largest ${s.largestGroup}), ${s.privilegedAccounts} generated privileged accounts; ${s.delegatingAccounts} accounts with delegation (DCs included), ${s.delegations} delegations; seed ${s.seed}.`,
-    `Machine: ${Object.entries(machine()).map(([k, v]) => `${k} ${v}`).join('; ')}; ${r.versions['samba']}; ${r.versions['ldapsearch']}.`,
+    `Machine: ${Object.entries(machine())
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}; ${r.versions['samba']}; ${r.versions['ldapsearch']}.`,
     `Load average (1 min) ${r.loadBefore[0]!.toFixed(2)} before, ${r.loadAfter[0]!.toFixed(2)} after; spread (max-min)/median: ${r.measured.map((name) => `${LABELS[name]} ${(100 * spread(name)).toFixed(0)}%`).join(', ')}.`,
     '',
     '| what | wall s | peak RSS MB | searches | entries |',
@@ -478,17 +619,26 @@ function printReport(r: {
         ]
       : []),
     ...(r.target === 'mock'
-      ? [`| mock-ldap ready ≤ ${TARGETS.mockReadyS} s | ${r.server.ready['mock-ldap: load the LDIF and listen']!.toFixed(1)} s | ${r.server.ready['mock-ldap: load the LDIF and listen']! <= TARGETS.mockReadyS ? 'met' : 'MISSED'} |`]
+      ? [
+          `| mock-ldap ready ≤ ${TARGETS.mockReadyS} s | ${r.server.ready['mock-ldap: load the LDIF and listen']!.toFixed(1)} s | ${r.server.ready['mock-ldap: load the LDIF and listen']! <= TARGETS.mockReadyS ? 'met' : 'MISSED'} |`,
+        ]
       : []),
-    ...(inventory !== undefined && inventory.missing.length > 0 ? ['', `Accounts with delegation the inventory did not list: ${list(inventory.missing)}.`] : []),
-    ...(inventory !== undefined && inventory.extra.length > 0 ? ['', `Accounts the inventory listed that the generator did not give delegation (the server's own?): ${list(inventory.extra)}.`] : []),
+    ...(inventory !== undefined && inventory.missing.length > 0
+      ? ['', `Accounts with delegation the inventory did not list: ${list(inventory.missing)}.`]
+      : []),
+    ...(inventory !== undefined && inventory.extra.length > 0
+      ? ['', `Accounts the inventory listed that the generator did not give delegation (the server's own?): ${list(inventory.extra)}.`]
+      : []),
     '',
   ];
   process.stdout.write(lines.join('\n'));
   const file = join(BENCH_DIR, `results-${r.target}-${r.scale}${r.only === undefined ? '' : `-${r.only}`}.json`);
   const results = Object.fromEntries(Object.entries(r.results).map(([k, samples]) => [k, samples.map(({ accountDns: _dns, ...rest }) => rest)]));
   const { delegating: _delegating, ...rest } = r;
-  writeFileSync(file, `${JSON.stringify({ ...rest, results, machine: machine(), ratio, rssMb: rss, rssOneGroupMb: rssOneGroup, searches, inventory, generatedAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ ...rest, results, machine: machine(), ratio, rssMb: rss, rssOneGroupMb: rssOneGroup, searches, inventory, generatedAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   log(`results: ${file}`);
 }
 

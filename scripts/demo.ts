@@ -20,10 +20,14 @@ const inventory = process.argv[2] === 'inventory';
 const args = [
   join(root, 'dist', 'src', 'cli', 'main.js'),
   inventory ? 'inventory' : 'audit',
-  '--url', url,
-  '--ca-file', mock.caFile,
-  '--tls-servername', mock.servername,
-  '--user', 'Administrator@corp.example.com',
+  '--url',
+  url,
+  '--ca-file',
+  mock.caFile,
+  '--tls-servername',
+  mock.servername,
+  '--user',
+  'Administrator@corp.example.com',
   ...process.argv.slice(inventory ? 3 : 2),
 ];
 // The lab's fixture password, handed over the way delegaudit expects secrets: in the environment.

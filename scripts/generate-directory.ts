@@ -32,7 +32,11 @@ export { type DirectorySummary, PRESETS, type Preset } from './generator/presets
 export { delegatingAccounts } from './generator/summary.js';
 
 /** Writes `<scale>.ldif` and `<scale>.samba.ldif` to `dir`; returns their paths, the summary and the accounts with delegation. */
-export function writeDirectory(preset: Preset, dir: string, seed?: number): { ldif: string; samba: string; summary: DirectorySummary; delegating: ReturnType<typeof delegatingAccounts> } {
+export function writeDirectory(
+  preset: Preset,
+  dir: string,
+  seed?: number,
+): { ldif: string; samba: string; summary: DirectorySummary; delegating: ReturnType<typeof delegatingAccounts> } {
   const generated = generateDirectory(preset, seed);
   mkdirSync(dir, { recursive: true });
   const ldif = join(dir, `${preset}.ldif`);

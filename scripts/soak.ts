@@ -19,7 +19,12 @@ function openSockets(): number {
 }
 
 const mock = await startMockLdap({ ldif: join(projectRoot(), 'mock-ldap', 'fixtures', 'lab.ldif') });
-const options = { url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' } };
+const options = {
+  url: mock.ldapsUrl!,
+  caFile: mock.caFile,
+  tlsServername: mock.servername,
+  credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
+};
 const rss = (): number => process.memoryUsage().rss / 2 ** 20;
 const heap = (): number => process.memoryUsage().heapUsed / 2 ** 20;
 let heapAfterWarmup = 0;
@@ -44,6 +49,8 @@ const sockets = openSockets();
 const rssEnd = rss();
 await mock.close();
 const growth = ((rssEnd - rssAfterWarmup) / rssAfterWarmup) * 100;
-console.log(`soak: ${audits} audits in ${((Date.now() - started) / 1000).toFixed(1)} s; open client sockets after: ${sockets}; RSS after ${warmup} (warm-up) ${rssAfterWarmup.toFixed(1)} MiB, at the end ${rssEnd.toFixed(1)} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %), peak ${peak.toFixed(1)} MiB; V8 heap ${heapAfterWarmup.toFixed(1)} → ${heap().toFixed(1)} MiB${gc ? '' : ' (run with --expose-gc for steadier figures)'}`);
+console.log(
+  `soak: ${audits} audits in ${((Date.now() - started) / 1000).toFixed(1)} s; open client sockets after: ${sockets}; RSS after ${warmup} (warm-up) ${rssAfterWarmup.toFixed(1)} MiB, at the end ${rssEnd.toFixed(1)} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %), peak ${peak.toFixed(1)} MiB; V8 heap ${heapAfterWarmup.toFixed(1)} → ${heap().toFixed(1)} MiB${gc ? '' : ' (run with --expose-gc for steadier figures)'}`,
+);
 // The mock's own listening sockets are closed above; anything left is a client socket we leaked.
 process.exitCode = sockets > 0 || growth > 10 ? 1 : 0;

@@ -24,6 +24,9 @@ export const mochaHooks = {
   async afterAll(): Promise<void> {
     await removeTempDirs();
     const left = [...(await ours())].filter((name) => !before.has(name)).sort();
-    if (left.length > 0) throw new Error(`the tests left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in ${tmpdir()}: ${left.join(', ')} (make them with tempDir() from test/helpers/temp.ts)`);
+    if (left.length > 0)
+      throw new Error(
+        `the tests left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in ${tmpdir()}: ${left.join(', ')} (make them with tempDir() from test/helpers/temp.ts)`,
+      );
   },
 };

@@ -287,7 +287,12 @@ function addHosts(b: DomainBuilder): void {
       const fqdn = `${host.name}.${DNS_DOMAIN}`;
       const spns = [`HOST/${host.name}`, `HOST/${fqdn}`];
       if (host.state !== 'rejoined-no-spn') {
-        spns.push(`${MIGRATION}/${host.name}`, `${MIGRATION}/${fqdn}`, `Microsoft Virtual Console Service/${host.name}`, `Microsoft Virtual Console Service/${fqdn}`);
+        spns.push(
+          `${MIGRATION}/${host.name}`,
+          `${MIGRATION}/${fqdn}`,
+          `Microsoft Virtual Console Service/${host.name}`,
+          `Microsoft Virtual Console Service/${fqdn}`,
+        );
       }
       const delegation = hostDelegation(b, host, members);
       let uac: number = UAC.WORKSTATION_TRUST_ACCOUNT;
@@ -388,10 +393,18 @@ function addStaffGroups(b: DomainBuilder, group: (name: string, members: readonl
   const projectGroups: string[] = [];
   for (let i = 0; i < scale.projectGroups; i += 1) {
     const size = 20 + Math.floor(random() * 130);
-    projectGroups.push(group(`GG-Project-${String(i + 1).padStart(3, '0')}`, sample(random, userDns.length, size).map((u) => userDns[u]!)));
+    projectGroups.push(
+      group(
+        `GG-Project-${String(i + 1).padStart(3, '0')}`,
+        sample(random, userDns.length, size).map((u) => userDns[u]!),
+      ),
+    );
   }
   for (let i = 0; i < scale.resourceGroups; i += 1) {
-    const nested = [...sample(random, projectGroups.length, 1 + Math.floor(random() * 4)).map((p) => projectGroups[p]!), ...(random() < 0.3 ? [pick(random, departmentGroups)] : [])];
+    const nested = [
+      ...sample(random, projectGroups.length, 1 + Math.floor(random() * 4)).map((p) => projectGroups[p]!),
+      ...(random() < 0.3 ? [pick(random, departmentGroups)] : []),
+    ];
     group(`DL-Share-${String(i + 1).padStart(3, '0')}`, nested, 'File share access');
   }
   group('GG-Hyper-V-Hosts', b.hostDns, 'Every Hyper-V host computer');
@@ -431,14 +444,20 @@ function assemble(b: DomainBuilder): LdifEntry[] {
     const more = b.extraMembers.get(entry.dn);
     if (more === undefined) return entry;
     const member = entry.attributes.find((a) => a.name.toLowerCase() === 'member');
-    const attributes = member ? entry.attributes.map((a) => (a === member ? { name: a.name, values: [...a.values, ...more] } : a)) : [...entry.attributes, { name: 'member', values: more }];
+    const attributes = member
+      ? entry.attributes.map((a) => (a === member ? { name: a.name, values: [...a.values, ...more] } : a))
+      : [...entry.attributes, { name: 'member', values: more }];
     return { ...entry, attributes };
   });
   const generated = b.drafts.map((draft) => {
     const more = b.extraMembers.get(draft.dn);
     const attributes = more === undefined ? draft.attributes : appendMembers(draft.attributes, more);
     const primary = b.primaryGroups.find((p) => p.dn === draft.dn);
-    return { dn: draft.dn, line: 0, attributes: primary ? attributes.map((a) => (a.name === 'primaryGroupID' ? { name: a.name, values: [String(primary.rid)] } : a)) : attributes };
+    return {
+      dn: draft.dn,
+      line: 0,
+      attributes: primary ? attributes.map((a) => (a.name === 'primaryGroupID' ? { name: a.name, values: [String(primary.rid)] } : a)) : attributes,
+    };
   });
   entries.push(...generated);
   return entries;
@@ -461,7 +480,15 @@ export function generateDirectory(preset: Preset, seed = 20_250_601): GeneratedD
   addAdmins(b);
   const groupDn = (name: string): string => `CN=${name},OU=Groups,OU=Corp,${DOMAIN_DN}`;
   const group = (name: string, members: readonly string[], description?: string): string =>
-    b.add(groupDn(name), { objectClass: ['top', 'group'], cn: name, sAMAccountName: name, description, objectSid: b.sid(), groupType: GLOBAL_SECURITY, member: members });
+    b.add(groupDn(name), {
+      objectClass: ['top', 'group'],
+      cn: name,
+      sAMAccountName: name,
+      description,
+      objectSid: b.sid(),
+      groupType: GLOBAL_SECURITY,
+      member: members,
+    });
   addStaffGroups(b, group);
   const privileged = addAdminGroups(b, group);
   const entries = assemble(b);

@@ -44,7 +44,9 @@ export function toSambaChanges(
   const chunks: string[] = ['version: 1'];
   for (const draft of ordered) {
     const more = extraMembers.get(draft.dn);
-    const attributes = (more === undefined ? draft.attributes : appendMembers(draft.attributes, more)).filter((a) => !NOT_ON_SAMBA_ADD.has(a.name.toLowerCase()));
+    const attributes = (more === undefined ? draft.attributes : appendMembers(draft.attributes, more)).filter(
+      (a) => !NOT_ON_SAMBA_ADD.has(a.name.toLowerCase()),
+    );
     chunks.push(record(draft.dn, 'add', attributes));
   }
   const primary = new Map<string, string[]>();
@@ -52,10 +54,18 @@ export function toSambaChanges(
   const labGroups = new Set([...extraMembers.keys(), ...primary.keys()].filter((dn) => labDns.has(dn)));
   for (const dn of labGroups) {
     const members = [...(extraMembers.get(dn) ?? []), ...(primary.get(dn) ?? [])];
-    chunks.push(`${formatLdif([{ dn, attributes: [] }]).split('\n\n')[1]!.trimEnd()}\nchangetype: modify\n${modifyLines('add', 'member', members)}`);
+    chunks.push(
+      `${formatLdif([{ dn, attributes: [] }])
+        .split('\n\n')[1]!
+        .trimEnd()}\nchangetype: modify\n${modifyLines('add', 'member', members)}`,
+    );
   }
   for (const p of primaryGroups) {
-    chunks.push(`${formatLdif([{ dn: p.dn, attributes: [] }]).split('\n\n')[1]!.trimEnd()}\nchangetype: modify\n${modifyLines('replace', 'primaryGroupID', [String(p.rid)])}`);
+    chunks.push(
+      `${formatLdif([{ dn: p.dn, attributes: [] }])
+        .split('\n\n')[1]!
+        .trimEnd()}\nchangetype: modify\n${modifyLines('replace', 'primaryGroupID', [String(p.rid)])}`,
+    );
   }
   return `${chunks.join('\n\n')}\n`;
 }
@@ -69,6 +79,10 @@ function record(dn: string, changetype: 'add', attributes: LdifAttribute[]): str
 }
 
 function modifyLines(op: 'add' | 'replace', name: string, values: readonly string[]): string {
-  const body = formatLdif([{ dn: 'x', attributes: [{ name, values: [...values] }] }]).split('\n\n')[1]!.trimEnd().split('\n').slice(1);
+  const body = formatLdif([{ dn: 'x', attributes: [{ name, values: [...values] }] }])
+    .split('\n\n')[1]!
+    .trimEnd()
+    .split('\n')
+    .slice(1);
   return [`${op}: ${name}`, ...body, '-'].join('\n');
 }

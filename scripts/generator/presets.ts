@@ -26,8 +26,28 @@ export interface Scale {
 
 export const SCALES: Readonly<Record<Exclude<Preset, 'lab'>, Scale>> = {
   small: { users: 800, computers: 150, hosts: 48, clusterSize: 16, departments: 4, projectGroups: 20, resourceGroups: 8, admins: 30, serviceAccounts: 10 },
-  medium: { users: 8000, computers: 1800, hosts: 100, clusterSize: 16, departments: 10, projectGroups: 80, resourceGroups: 30, admins: 60, serviceAccounts: 30 },
-  large: { users: 49_600, computers: 9500, hosts: 500, clusterSize: 16, departments: 20, projectGroups: 400, resourceGroups: 150, admins: 300, serviceAccounts: 100 },
+  medium: {
+    users: 8000,
+    computers: 1800,
+    hosts: 100,
+    clusterSize: 16,
+    departments: 10,
+    projectGroups: 80,
+    resourceGroups: 30,
+    admins: 60,
+    serviceAccounts: 30,
+  },
+  large: {
+    users: 49_600,
+    computers: 9500,
+    hosts: 500,
+    clusterSize: 16,
+    departments: 20,
+    projectGroups: 400,
+    resourceGroups: 150,
+    admins: 300,
+    serviceAccounts: 100,
+  },
 };
 
 export const DOMAIN_DN = 'DC=corp,DC=example,DC=com';
@@ -73,7 +93,58 @@ export interface DirectorySummary {
   delegations: number;
 }
 
-export const FIRST_NAMES = ['Anna', 'Ben', 'Carla', 'David', 'Elif', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Lars', 'Mona', 'Nils', 'Olga', 'Pavel', 'Quinn', 'Rosa', 'Sven', 'Tara', 'Udo', 'Vera', 'Wim', 'Xenia', 'Yusuf', 'Zoe'];
-export const LAST_NAMES = ['Berg', 'Costa', 'Dahl', 'Eriksen', 'Fischer', 'Garcia', 'Hansen', 'Ito', 'Jensen', 'Kowalski', 'Larsen', 'Moreau', 'Novak', 'Olsen', 'Petrov', 'Rossi', 'Schmidt', 'Tanaka', 'Urban', 'Varga', 'Weber', 'Yilmaz', 'Zimmer'];
+export const FIRST_NAMES = [
+  'Anna',
+  'Ben',
+  'Carla',
+  'David',
+  'Elif',
+  'Farid',
+  'Greta',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Kira',
+  'Lars',
+  'Mona',
+  'Nils',
+  'Olga',
+  'Pavel',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Udo',
+  'Vera',
+  'Wim',
+  'Xenia',
+  'Yusuf',
+  'Zoe',
+];
+export const LAST_NAMES = [
+  'Berg',
+  'Costa',
+  'Dahl',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Hansen',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Larsen',
+  'Moreau',
+  'Novak',
+  'Olsen',
+  'Petrov',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Urban',
+  'Varga',
+  'Weber',
+  'Yilmaz',
+  'Zimmer',
+];
 export const TITLES = ['Analyst', 'Engineer', 'Consultant', 'Manager', 'Specialist', 'Coordinator', 'Technician', 'Architect', 'Assistant', 'Director'];
 export const SITES = ['BER', 'HAM', 'MUC', 'FRA', 'VIE', 'ZRH', 'AMS', 'CPH'];

@@ -20,14 +20,25 @@ export function delegatingAccounts(entries: readonly LdifEntry[]): Array<{ dn: s
     let rows = (uac & UAC.TRUSTED_FOR_DELEGATION) !== 0 ? 1 : 0;
     rows += values('msDS-AllowedToDelegateTo').length;
     for (const descriptor of values('msDS-AllowedToActOnBehalfOfOtherIdentity')) {
-      rows += new Set(daclAces(Buffer.from(descriptor, 'base64')).filter((ace) => ace.type === 'allow').map((ace) => ace.sid.toUpperCase())).size;
+      rows += new Set(
+        daclAces(Buffer.from(descriptor, 'base64'))
+          .filter((ace) => ace.type === 'allow')
+          .map((ace) => ace.sid.toUpperCase()),
+      ).size;
     }
     if (rows > 0) out.push({ dn: e.dn, sAMAccountName: values('sAMAccountName')[0] ?? e.dn, rows });
   }
   return out;
 }
 
-export function summarize(preset: Preset, seed: number, entries: readonly LdifEntry[], base: readonly LdifEntry[], privilegedAccounts: number, hostStates: Record<string, number>): DirectorySummary {
+export function summarize(
+  preset: Preset,
+  seed: number,
+  entries: readonly LdifEntry[],
+  base: readonly LdifEntry[],
+  privilegedAccounts: number,
+  hostStates: Record<string, number>,
+): DirectorySummary {
   const classes = (e: LdifEntry): string[] => e.attributes.find((a) => a.name.toLowerCase() === 'objectclass')?.values.map((v) => v.toLowerCase()) ?? [];
   const isUnder = (e: LdifEntry, suffix: string): boolean => e.dn.toLowerCase().endsWith(suffix.toLowerCase());
   let users = 0;
@@ -41,7 +52,8 @@ export function summarize(preset: Preset, seed: number, entries: readonly LdifEn
     if (isUnder(e, `CN=Configuration,${DOMAIN_DN}`)) continue;
     if (c.includes('computer')) {
       computers += 1;
-      if (e.attributes.some((a) => a.name === 'servicePrincipalName' && a.values.some((v) => v.startsWith(`${MIGRATION}/`))) || /,OU=Cluster-\d+,/.test(e.dn)) hosts += 1;
+      if (e.attributes.some((a) => a.name === 'servicePrincipalName' && a.values.some((v) => v.startsWith(`${MIGRATION}/`))) || /,OU=Cluster-\d+,/.test(e.dn))
+        hosts += 1;
     } else if (c.includes('user')) users += 1;
     else if (c.includes('group')) {
       groups += 1;

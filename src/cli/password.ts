@@ -20,7 +20,9 @@ export async function readPassword(user: string, sources: PasswordSources): Prom
     try {
       text = await readFile(sources.passwordFile, 'utf8');
     } catch (error) {
-      throw new ConfigError(`--password-file ${sources.passwordFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+      throw new ConfigError(`--password-file ${sources.passwordFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+        cause: error,
+      });
     }
     const password = text.replace(/\r?\n$/, '');
     if (password === '') throw new ConfigError(`--password-file ${sources.passwordFile} is empty`);

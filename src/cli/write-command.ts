@@ -68,7 +68,9 @@ export async function applyIfAsked(flags: WriteFlags, io: Io, step: WriteStep): 
   const journal = flags.journal ?? defaultJournalName(step.operation);
   const { connect, credentials, progress } = step;
   const undoes = step.undoes === undefined ? {} : { undoes: step.undoes };
-  const result = await withStopSignals(io, (shouldStop) => applyFix(step.plan, { ...connect, credentials, journal, operation: step.operation, ...undoes, shouldStop, onProgress: progress }));
+  const result = await withStopSignals(io, (shouldStop) =>
+    applyFix(step.plan, { ...connect, credentials, journal, operation: step.operation, ...undoes, shouldStop, onProgress: progress }),
+  );
   io.out(formatApplySummary(result, { journal, spell: withFlags }));
   if (result.fatal === undefined) await step.after(result);
   else io.error(errorText(result.fatal));

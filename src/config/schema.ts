@@ -28,7 +28,10 @@ export const configSchema = z.strictObject({
   hostsGroup: z.string().min(1).optional(),
   groupBy: z.enum(['all', 'ou']).optional(),
   groups: z.array(z.strictObject({ name, hosts: z.array(name).min(1) })).optional(),
-  services: z.array(z.enum(['migration', 'cifs'])).min(1).optional(),
+  services: z
+    .array(z.enum(['migration', 'cifs']))
+    .min(1)
+    .optional(),
   acceptRbcd: z.boolean().optional(),
   privilegedGroups: z.array(name).optional(),
   exclude: z.array(name).optional(),

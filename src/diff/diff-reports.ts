@@ -152,9 +152,17 @@ export function diffReports(before: Report, after: Report): ReportDiff {
 /** Whether the diff has anything to say. */
 export function isEmptyDiff(diff: ReportDiff): boolean {
   const { findings, hosts, privilegedAccounts } = diff;
-  return [findings.appeared, findings.resolved, findings.changed, hosts.added, hosts.removed, hosts.changed, privilegedAccounts.added, privilegedAccounts.removed, privilegedAccounts.changed].every(
-    (list) => list.length === 0,
-  );
+  return [
+    findings.appeared,
+    findings.resolved,
+    findings.changed,
+    hosts.added,
+    hosts.removed,
+    hosts.changed,
+    privilegedAccounts.added,
+    privilegedAccounts.removed,
+    privilegedAccounts.changed,
+  ].every((list) => list.length === 0);
 }
 
 /**

@@ -11,7 +11,7 @@ function parseReport(value: unknown, source: string): Report {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !('schemaVersion' in value)) {
     throw new ConfigError(`${source} is not a delegaudit JSON report (no schemaVersion): write one with \`delegaudit audit --format json --output FILE\``);
   }
-  const version = (value).schemaVersion;
+  const version = value.schemaVersion;
   if (version !== REPORT_SCHEMA_VERSION) {
     throw new ConfigError(
       `${source} is a schemaVersion ${JSON.stringify(version)} report; this delegaudit reads schemaVersion ${REPORT_SCHEMA_VERSION}: ` +

@@ -34,7 +34,13 @@ function readAllowedToAct(entry: LdapEntry): string[] | undefined {
   const descriptor = entry.buffer(RBCD_ATTRIBUTE);
   if (descriptor === undefined) return undefined;
   try {
-    return [...new Set(daclAces(descriptor).filter((ace) => ace.type === 'allow').map((ace) => ace.sid))];
+    return [
+      ...new Set(
+        daclAces(descriptor)
+          .filter((ace) => ace.type === 'allow')
+          .map((ace) => ace.sid),
+      ),
+    ];
   } catch {
     return undefined;
   }

@@ -94,7 +94,8 @@ class TargetResolver {
     const spn = parseSpn(entry.trim());
     if (spn === undefined) return { exists: 'no', account: undefined };
     // krbtgt/REALM is served by the krbtgt account, which registers no such SPN.
-    if (spn.serviceClass.toLowerCase() === 'krbtgt') return this.krbtgt === undefined ? { exists: 'unknown', account: undefined } : { exists: 'yes', account: this.krbtgt };
+    if (spn.serviceClass.toLowerCase() === 'krbtgt')
+      return this.krbtgt === undefined ? { exists: 'unknown', account: undefined } : { exists: 'yes', account: this.krbtgt };
     const host = this.hostComputer(entry);
     // The computer was read and holds no such SPN (after sPNMappings): no account serves it.
     if (host !== undefined) return { exists: 'no', account: host };
@@ -123,7 +124,10 @@ export function accountOfRow(model: AuditModel, row: InventoryRow): Account {
 const CACHE = new WeakMap<AuditModel, Inventory>();
 
 /** What a row says about the delegation itself; the account's columns come from the account. */
-type RowDelegation = Pick<InventoryRow, 'delegation' | 'target' | 'targetSid' | 'targetAccount' | 'targetExists' | 'expected' | 'targetIsDomainController' | 'targetIsKrbtgt'>;
+type RowDelegation = Pick<
+  InventoryRow,
+  'delegation' | 'target' | 'targetSid' | 'targetAccount' | 'targetExists' | 'expected' | 'targetIsDomainController' | 'targetIsKrbtgt'
+>;
 
 /**
  * One row with every property written out. `{ ...accountColumns, delegation, … }` made each of the
@@ -160,7 +164,18 @@ export function buildInventory(model: AuditModel): Inventory {
   for (const account of accounts) {
     const privileged = privilegedKeys.has(dnKey(account.dn));
     if (account.unconstrained) {
-      rows.push(makeRow(account, privileged, { delegation: 'unconstrained', target: '', targetSid: undefined, targetAccount: undefined, targetExists: 'n/a', expected: account.isDomainController, targetIsDomainController: false, targetIsKrbtgt: false }));
+      rows.push(
+        makeRow(account, privileged, {
+          delegation: 'unconstrained',
+          target: '',
+          targetSid: undefined,
+          targetAccount: undefined,
+          targetExists: 'n/a',
+          expected: account.isDomainController,
+          targetIsDomainController: false,
+          targetIsKrbtgt: false,
+        }),
+      );
     }
     const constrained: DelegationType = account.protocolTransition ? 'constrained-protocol-transition' : 'constrained';
     for (const entry of [...account.allowedToDelegateTo].sort((a, b) => spnKey(a).localeCompare(spnKey(b)))) {

@@ -74,7 +74,12 @@ function ouGroupName(dn: string): string {
   try {
     const parent = parentDn(dn);
     const rdns = parseDn(parent).filter((r) => r.type.toLowerCase() !== 'dc');
-    return rdns.length === 0 ? '(domain root)' : rdns.map((r) => r.value).reverse().join('/');
+    return rdns.length === 0
+      ? '(domain root)'
+      : rdns
+          .map((r) => r.value)
+          .reverse()
+          .join('/');
   } catch {
     return dn;
   }
@@ -147,7 +152,9 @@ export function buildMigrationGroups(
     }
     groups.push({
       name,
-      hosts: members.map(({ account, source }) => hostState(account, source, name, account.enabled ? required : { peers: [], owners: new Map() }, isProtectedUser(account))),
+      hosts: members.map(({ account, source }) =>
+        hostState(account, source, name, account.enabled ? required : { peers: [], owners: new Map() }, isProtectedUser(account)),
+      ),
     });
   }
   return { groups, warnings };

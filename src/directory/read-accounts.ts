@@ -34,7 +34,15 @@ export class AccountReader {
 
   /** One search of accounts, every attribute the model needs; the accounts found join the others. */
   async search(base: string, filter: Filter, purpose: string, keepReferences = false): Promise<Account[]> {
-    const result = await this.session.search({ base, scope: 'sub', filter, attributes: ACCOUNT_ATTRIBUTES, binaryAttributes: BINARY_ATTRIBUTES, sdFlags: SD_FLAGS_DACL, purpose });
+    const result = await this.session.search({
+      base,
+      scope: 'sub',
+      filter,
+      attributes: ACCOUNT_ATTRIBUTES,
+      binaryAttributes: BINARY_ATTRIBUTES,
+      sdFlags: SD_FLAGS_DACL,
+      purpose,
+    });
     if (keepReferences) this.references.push(...result.references);
     const found = result.entries.map(toAccount);
     for (const account of found) this.accounts.set(dnKey(account.dn), account);

@@ -65,13 +65,28 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   const configurationDN = rootDse.string('configurationNamingContext');
   const warnings: string[] = [];
   const references: string[] = [];
-  const domain = await session.search({ base: domainDN, scope: 'base', filter: present('objectClass'), attributes: ['objectSid'], binaryAttributes: BINARY_ATTRIBUTES, purpose: 'the domain object' });
+  const domain = await session.search({
+    base: domainDN,
+    scope: 'base',
+    filter: present('objectClass'),
+    attributes: ['objectSid'],
+    binaryAttributes: BINARY_ATTRIBUTES,
+    purpose: 'the domain object',
+  });
   const domainSid = domain.entries[0] ? readSid(domain.entries[0]) : undefined;
   if (domainSid === undefined) {
     throw new DirectoryReadError(`${session.url}: ${domainDN} has no objectSid: is this an Active Directory domain?`);
   }
 
-  const groups = await readGroups({ session, baseDN, domainSid, privilegedGroups: options.privilegedGroups ?? [], hostsGroup: options.hostsGroup, warnings, references });
+  const groups = await readGroups({
+    session,
+    baseDN,
+    domainSid,
+    privilegedGroups: options.privilegedGroups ?? [],
+    hostsGroup: options.hostsGroup,
+    warnings,
+    references,
+  });
   const reader = new AccountReader(session, baseDN, warnings, references);
   await reader.readDelegating(options.hosts ?? [], groups.hostsGroupMembers);
   if (options.hostsOu !== undefined) await reader.readHostsOu(options.hostsOu);

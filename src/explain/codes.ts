@@ -37,7 +37,7 @@ const vmmsNotListening = (code: string, name: string): CodeEntry => ({
     'had started before a teamed network adapter was ready and never listened on TCP 6600, the live-migration port.',
   causes: [
     'VMMS started before the network it listens on was up (in the published case, a NIC team), so nothing listens on TCP 6600 of the destination host (HV011).',
-    'delegaudit\'s note, not from the sources: to a peer, anything else that keeps 6600 from answering looks alike; `delegaudit probe` tells a refused connection (the host is up, nothing listens) from a timeout (nothing listens, or a firewall drops it).',
+    "delegaudit's note, not from the sources: to a peer, anything else that keeps 6600 from answering looks alike; `delegaudit probe` tells a refused connection (the host is up, nothing listens) from a timeout (nothing listens, or a firewall drops it).",
   ],
   rules: ['HV011'],
   fix: [
@@ -63,7 +63,7 @@ export const CODES: readonly CodeEntry[] = [
       'Constrained delegation with protocol transition ("Use any authentication protocol") solves it.',
     causes: [
       'The source host\'s constrained delegation is "Kerberos only": entries in msDS-AllowedToDelegateTo without TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000). The widely used Set-KCD.ps1 script produces exactly this (HV001).',
-      'delegaudit\'s inference, not stated by the sources: a source host without entries for this destination (HV002), or with none at all, e.g. after a re-join (HV003), cannot delegate either; check these when HV001 does not fire.',
+      "delegaudit's inference, not stated by the sources: a source host without entries for this destination (HV002), or with none at all, e.g. after a re-join (HV003), cannot delegate either; check these when HV001 does not fire.",
     ],
     rules: ['HV001', 'HV002', 'HV003'],
     fix: [
@@ -84,13 +84,13 @@ export const CODES: readonly CodeEntry[] = [
       'and constrained delegation must be enabled for it. The sources delegaudit relies on say no more about its mechanism.',
     causes: [
       'The source host is not set to authenticate live migrations with Kerberos (KB 4558514); delegaudit cannot see this Hyper-V setting.',
-      'The source host has no constrained delegation: none at all (HV003) or none for this destination (HV002) (KB 4558514 asks for constrained delegation; which entries are missing is delegaudit\'s check).',
+      "The source host has no constrained delegation: none at all (HV003) or none for this destination (HV002) (KB 4558514 asks for constrained delegation; which entries are missing is delegaudit's check).",
       'delegaudit also checks protocol transition, which Windows Server 2016 and later need for live migration (HV001).',
     ],
     rules: ['HV003', 'HV002', 'HV001'],
     fix: [
       'On the source host: `Set-VMHost -VirtualMachineMigrationAuthenticationType Kerberos`.',
-      'Find and fix the delegation: `delegaudit audit --url ldaps://<dc> --user <you> --rules HV001,HV002,HV003` and apply each finding\'s remediation.',
+      "Find and fix the delegation: `delegaudit audit --url ldaps://<dc> --user <you> --rules HV001,HV002,HV003` and apply each finding's remediation.",
       KLIST,
     ],
     evidence: 'One source: KB 4558514 states the requirement, not the mechanism.',
@@ -108,7 +108,10 @@ export const CODES: readonly CodeEntry[] = [
       'Without it: unknown from the sources delegaudit relies on.',
     ],
     rules: ['HV001'],
-    fix: ['Find the error code logged with the same failed migration and run `delegaudit explain <code>`.', 'Run `delegaudit audit` against the domain and fix what it reports for the source host.'],
+    fix: [
+      'Find the error code logged with the same failed migration and run `delegaudit explain <code>`.',
+      'Run `delegaudit audit` against the domain and fix what it reports for the source host.',
+    ],
     evidence: 'Weak: one community lab write-up (2017); no Microsoft source connects the event to delegation.',
   },
   {
@@ -120,7 +123,7 @@ export const CODES: readonly CodeEntry[] = [
       'A generic failure event: the migration failed on the source host. The event alone does not say why; look at the error ' +
       'code and events logged with it.',
     causes: [
-      'In a published 2016-upgrade case (a 2017 lab write-up), the cause was a broken domain membership: group policy applied to the computer but never to users. It was cured by deleting the computer account and re-joining the domain, after which the host\'s delegation had to be set again, because a re-joined host gets a new computer object without any (HV003; `rejoinSuspected` when its peers still delegate to it).',
+      "In a published 2016-upgrade case (a 2017 lab write-up), the cause was a broken domain membership: group policy applied to the computer but never to users. It was cured by deleting the computer account and re-joining the domain, after which the host's delegation had to be set again, because a re-joined host gets a new computer object without any (HV003; `rejoinSuspected` when its peers still delegate to it).",
       'Microsoft support article KB 4558514 lists 21024 under a different symptom: the migration succeeds but the virtual machine loses network connectivity.',
     ],
     rules: ['HV003'],
@@ -140,7 +143,7 @@ export const CODES: readonly CodeEntry[] = [
     aliases: ['port 6600', 'tcp 6600', 'tcp/6600'],
     title: 'Where VMMS listens for live migrations',
     meaning:
-      'The destination host\'s Virtual Machine Management service (VMMS) listens on TCP 6600 for live migrations. In a published ' +
+      "The destination host's Virtual Machine Management service (VMMS) listens on TCP 6600 for live migrations. In a published " +
       'case (a 2017 lab write-up) VMMS had started before a teamed network adapter was ready and never listened there; migrations ' +
       'to the host failed with 0x8007274C and 0x80072741.',
     causes: ['Nothing listens on 6600 of a destination host (HV011): see `delegaudit explain 0x8007274C`.'],
@@ -149,7 +152,7 @@ export const CODES: readonly CodeEntry[] = [
       'Check every host: `delegaudit probe --url ldaps://<dc> --user <you>` (`--port` for another port, `--resolve NAME=ADDRESS` to bypass DNS).',
       'Fix the hosts it reports with automatic, delayed start of vmms: `delegaudit probe ... --format powershell`.',
     ],
-    evidence: 'The port is the one in the published case; delegaudit\'s probe only tests that a TCP handshake completes.',
+    evidence: "The port is the one in the published case; delegaudit's probe only tests that a TCP handshake completes.",
   },
   {
     code: 'SeEnableDelegationPrivilege',
@@ -162,7 +165,10 @@ export const CODES: readonly CodeEntry[] = [
       'delegation needs only an authenticated user: `delegaudit audit` never needs it.',
     causes: ['A change to delegation (by hand, by a script, or by `delegaudit fix`) is refused for an account that does not hold it.'],
     rules: [],
-    fix: ['Make the change as a Domain Admin, or as an account that has been granted SeEnableDelegationPrivilege.', 'Audit with an ordinary account: read access is enough.'],
+    fix: [
+      'Make the change as a Domain Admin, or as an account that has been granted SeEnableDelegationPrivilege.',
+      'Audit with an ordinary account: read access is enough.',
+    ],
     evidence: 'Documented: setting delegation needs it and Domain Admins hold it by default; reading needs only an authenticated user.',
   },
   {
@@ -181,9 +187,10 @@ export const CODES: readonly CodeEntry[] = [
     ],
     rules: ['HV009', 'PA001', 'PA002'],
     fix: [
-      'A host in it (HV009): `Remove-ADGroupMember -Identity "$((Get-ADDomain).DomainSID)-525" -Members \'<HOST>$\'` (by SID: the group\'s name is localised), or take it out of the nested group that brings it in.',
-      'A privileged user (PA001): `Set-ADAccountControl -Identity \'<account>\' -AccountNotDelegated $true`; add it to Protected Users after testing what it logs on to.',
+      "A host in it (HV009): `Remove-ADGroupMember -Identity \"$((Get-ADDomain).DomainSID)-525\" -Members '<HOST>$'` (by SID: the group's name is localised), or take it out of the nested group that brings it in.",
+      "A privileged user (PA001): `Set-ADAccountControl -Identity '<account>' -AccountNotDelegated $true`; add it to Protected Users after testing what it logs on to.",
     ],
-    evidence: 'Microsoft guidance (no computer or service accounts in Protected Users) and the group\'s documented effect on delegation; needs domain functional level 2012 R2 or later.',
+    evidence:
+      "Microsoft guidance (no computer or service accounts in Protected Users) and the group's documented effect on delegation; needs domain functional level 2012 R2 or later.",
   },
 ];

@@ -90,7 +90,15 @@ async function journaledModify(session: LdapSession, journal: JournalWriter, seq
     await session.modify(change.dn, modifications(change));
   } catch (error) {
     const type = error instanceof ConnectionError ? 'unknown' : 'failed';
-    journal.append({ type, seq, attempt: n, dn: change.dn, at: now(), error: (error as Error).message, ...(error instanceof WriteConflictError ? { code: error.code } : {}) });
+    journal.append({
+      type,
+      seq,
+      attempt: n,
+      dn: change.dn,
+      at: now(),
+      error: (error as Error).message,
+      ...(error instanceof WriteConflictError ? { code: error.code } : {}),
+    });
     throw error;
   }
   journal.append({ type: 'done', seq, attempt: n, dn: change.dn, at: now() });
@@ -114,7 +122,16 @@ function settle(error: unknown, onConflict: OutcomeStatus): Result {
 export async function applyPlan(session: LdapSession, plan: FixPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal } = options;
   const progress = options.onProgress ?? (() => undefined);
-  journal.append({ type: 'begin', operation: options.operation, tool: TOOL.name, version: TOOL.version, url: plan.url, baseDN: plan.baseDN, at: now(), ...(options.undoes ? { undoes: options.undoes } : {}) });
+  journal.append({
+    type: 'begin',
+    operation: options.operation,
+    tool: TOOL.name,
+    version: TOOL.version,
+    url: plan.url,
+    baseDN: plan.baseDN,
+    at: now(),
+    ...(options.undoes ? { undoes: options.undoes } : {}),
+  });
 
   const outcomes: AccountOutcome[] = plan.changes.map((change) => ({ change, status: 'not-attempted' }));
   let interrupted = false;

@@ -72,7 +72,10 @@ export class JournalWriter {
       return new JournalWriter(path, openSync(path, 'wx', 0o600));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new ConfigError(code === 'EEXIST' ? `--journal ${path} already exists: give a new file name` : `--journal ${path}: cannot create it (${code ?? String(error)})`, { cause: error });
+      throw new ConfigError(
+        code === 'EEXIST' ? `--journal ${path} already exists: give a new file name` : `--journal ${path}: cannot create it (${code ?? String(error)})`,
+        { cause: error },
+      );
     }
   }
 
@@ -88,7 +91,10 @@ export class JournalWriter {
 
 /** The default journal name: `delegaudit-journal-20261126T030500Z.jsonl` (UTC). */
 export function defaultJournalName(operation: 'fix' | 'rollback', now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return operation === 'fix' ? `delegaudit-journal-${stamp}.jsonl` : `delegaudit-rollback-${stamp}.jsonl`;
 }
 

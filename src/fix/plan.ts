@@ -129,7 +129,13 @@ class Changes {
 }
 
 /** The change one finding asks for, if the options ask for it; HV004 is planned after the rest. */
-function planFinding(model: AuditModel, finding: Finding, account: Account, options: PlanOptions, context: { changes: Changes; selected: (a: Account) => boolean; excluded: (a: Account) => boolean; skipped: string[] }): void {
+function planFinding(
+  model: AuditModel,
+  finding: Finding,
+  account: Account,
+  options: PlanOptions,
+  context: { changes: Changes; selected: (a: Account) => boolean; excluded: (a: Account) => boolean; skipped: string[] },
+): void {
   const { changes, selected } = context;
   switch (finding.rule) {
     case 'HV001':
@@ -138,7 +144,11 @@ function planFinding(model: AuditModel, finding: Finding, account: Account, opti
       if (!selected(account)) return;
       const host = model.hostByName.get(nameKeys(account)[0]!)!;
       const change = changes.for(account);
-      if (finding.rule !== 'HV001') addUnique(change.add, [...host.missingByPeer.values()].flat().map((e) => e.spn));
+      if (finding.rule !== 'HV001')
+        addUnique(
+          change.add,
+          [...host.missingByPeer.values()].flat().map((e) => e.spn),
+        );
       if (!account.protocolTransition) addUnique(change.setFlags, ['TRUSTED_TO_AUTH_FOR_DELEGATION' as const]);
       addUnique(change.resolves, [finding.rule]);
       return;
@@ -147,7 +157,10 @@ function planFinding(model: AuditModel, finding: Finding, account: Account, opti
       if (options.prune !== true || !selected(account)) return;
       const stale = detailsOf(HV005, finding)?.stale ?? [];
       const change = changes.for(account);
-      addUnique(change.remove, stale.map((s) => s.entry));
+      addUnique(
+        change.remove,
+        stale.map((s) => s.entry),
+      );
       addUnique(change.resolves, ['HV005']);
       return;
     }
@@ -175,7 +188,9 @@ function planUnconstrainedRemoval(model: AuditModel, account: Account, changes: 
   const stillMissing = [...host.missingByPeer.values()].flat().filter((e) => !adding.has(spnKey(e.spn)));
   const protocolTransition = account.protocolTransition || (planned?.setFlags.includes('TRUSTED_TO_AUTH_FOR_DELEGATION') ?? false);
   if (stillMissing.length > 0 || !protocolTransition || !account.enabled) {
-    skipped.push(`${shortName(account)}: TRUSTED_FOR_DELEGATION kept: its constrained delegation to its peers would not be complete (${stillMissing.length} entries missing${protocolTransition ? '' : ', no protocol transition'})`);
+    skipped.push(
+      `${shortName(account)}: TRUSTED_FOR_DELEGATION kept: its constrained delegation to its peers would not be complete (${stillMissing.length} entries missing${protocolTransition ? '' : ', no protocol transition'})`,
+    );
     return;
   }
   const change = changes.for(account);

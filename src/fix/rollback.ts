@@ -24,7 +24,10 @@ export function appliedIntents(lines: readonly JournalLine[]): JournalIntent[] {
       if (entry?.intent.attempt === line.attempt) entry.outcome = line.type;
     }
   }
-  return [...last.values()].filter((e) => e.outcome !== 'failed').map((e) => e.intent).sort((a, b) => b.seq - a.seq);
+  return [...last.values()]
+    .filter((e) => e.outcome !== 'failed')
+    .map((e) => e.intent)
+    .sort((a, b) => b.seq - a.seq);
 }
 
 export function planRollback(lines: readonly JournalLine[], states: ReadonlyMap<string, AccountState>): FixPlan {
@@ -45,7 +48,9 @@ export function planRollback(lines: readonly JournalLine[], states: ReadonlyMap<
     if (uac !== null) {
       const changed = (uac.from ^ uac.to) >>> 0;
       if ((changed & ~FIX_BITS) !== 0) {
-        skipped.push(`${intent.dn}: the journal changes userAccountControl bits delegaudit never writes (0x${((changed & ~FIX_BITS) >>> 0).toString(16)}); restore it by hand`);
+        skipped.push(
+          `${intent.dn}: the journal changes userAccountControl bits delegaudit never writes (0x${((changed & ~FIX_BITS) >>> 0).toString(16)}); restore it by hand`,
+        );
         continue;
       }
       for (const flag of FIX_FLAGS) {

@@ -118,7 +118,10 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
     return new ConnectionError(`${url} answered${what} with a message that is not valid LDAP (${message.trim()})`, { cause: error });
   }
   if (/wrong version number|packet length too long|unknown protocol/i.test(message)) {
-    return new ConnectionError(wording`TLS handshake with ${url} failed (${message.trim()}): is this an LDAPS port? For port 389 use ldap:// with ${setting('startTls')}`, { cause: error });
+    return new ConnectionError(
+      wording`TLS handshake with ${url} failed (${message.trim()}): is this an LDAPS port? For port 389 use ldap:// with ${setting('startTls')}`,
+      { cause: error },
+    );
   }
 
   if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
@@ -149,7 +152,10 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
     return new DirectoryReadError(wording`${url}: ${context.what ?? 'the search base'} does not exist (check ${setting('baseDn')})`, { cause: error });
   }
   if (error instanceof ResultCodeError && error.code === LDAP_REFERRAL) {
-    return new DirectoryReadError(wording`${url}: the DC referred the ${phase} of ${context.what ?? 'the base'} to another server: point ${setting('url')} at a DC of the domain that holds it (referrals are not chased)`, { cause: error });
+    return new DirectoryReadError(
+      wording`${url}: the DC referred the ${phase} of ${context.what ?? 'the base'} to another server: point ${setting('url')} at a DC of the domain that holds it (referrals are not chased)`,
+      { cause: error },
+    );
   }
   if (error instanceof ResultCodeError) {
     const what = context.what ? ` of ${context.what}` : '';
@@ -173,7 +179,13 @@ export function isRetryableRead(error: unknown): boolean {
 export function translateReadError(error: unknown, context: ErrorContext): Error {
   const translated = translateLdapError(error, context);
   const message = error instanceof Error ? error.message : '';
-  if (error instanceof BusyError || error instanceof UnavailableError || error instanceof MessageParserError || /^Socket error|Connection closed before message response|ECONNRESET|EPIPE/i.test(message) || errorCode(error) === 'ECONNRESET') {
+  if (
+    error instanceof BusyError ||
+    error instanceof UnavailableError ||
+    error instanceof MessageParserError ||
+    /^Socket error|Connection closed before message response|ECONNRESET|EPIPE/i.test(message) ||
+    errorCode(error) === 'ECONNRESET'
+  ) {
     RETRYABLE.add(translated);
   }
   return translated;

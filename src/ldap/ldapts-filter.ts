@@ -2,16 +2,7 @@
  * Our filters (ldap/filter.ts, plain data) as ldapts filter objects: values are passed as values,
  * never spliced into filter text, so ldapts escapes them on the wire.
  */
-import {
-  AndFilter,
-  EqualityFilter,
-  ExtensibleFilter,
-  type Filter as LdaptsFilter,
-  NotFilter,
-  OrFilter,
-  PresenceFilter,
-  SubstringFilter,
-} from 'ldapts';
+import { AndFilter, EqualityFilter, ExtensibleFilter, type Filter as LdaptsFilter, NotFilter, OrFilter, PresenceFilter, SubstringFilter } from 'ldapts';
 import { type Filter, MATCHING_RULE_BIT_AND } from './filter.js';
 
 export function toLdaptsFilter(filter: Filter): LdaptsFilter {

@@ -90,7 +90,14 @@ export async function searchAll(context: SearchContext, spec: SearchSpec): Promi
   return { entries, references };
 }
 
-async function pagedSearch(context: SearchContext, base: string, scope: SearchScope, filter: Filter, attributes: string[], spec: SearchSpec): Promise<SearchResult> {
+async function pagedSearch(
+  context: SearchContext,
+  base: string,
+  scope: SearchScope,
+  filter: Filter,
+  attributes: string[],
+  spec: SearchSpec,
+): Promise<SearchResult> {
   const binary = spec.binaryAttributes ?? [];
   const explicitBufferAttributes = [...new Set([...binary, ...binary.map((b) => b.toLowerCase())])];
   const entries: LdapEntry[] = [];

@@ -10,7 +10,8 @@ export function selectRules(ids: readonly string[] | undefined): Rule[] {
   if (ids.some((id) => id.toLowerCase() === 'all')) return [...RULES];
   return ids.map((id) => {
     const rule = findRule(id);
-    if (rule === undefined) throw new ConfigError(wording`${setting('rules')}: unknown rule ${JSON.stringify(id)} (known: ${RULES.map((r) => r.id).join(', ')})`);
+    if (rule === undefined)
+      throw new ConfigError(wording`${setting('rules')}: unknown rule ${JSON.stringify(id)} (known: ${RULES.map((r) => r.id).join(', ')})`);
     return rule;
   });
 }

@@ -93,7 +93,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
 /** Resolver error codes that mean "this name has no address from here". */
 const RESOLVER_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'ECONNREFUSED', 'ETIMEOUT']);
 
-async function resolveTarget(target: ProbeTarget, options: Required<Omit<ProbeOptions, 'resolve'>> & Pick<ProbeOptions, 'resolve'>): Promise<{ address: string; port: number } | { error: string }> {
+async function resolveTarget(
+  target: ProbeTarget,
+  options: Required<Omit<ProbeOptions, 'resolve'>> & Pick<ProbeOptions, 'resolve'>,
+): Promise<{ address: string; port: number } | { error: string }> {
   for (const name of [target.target, ...(target.aliases ?? [])]) {
     const override = options.resolve?.get(name.replace(/\.$/, '').toLowerCase());
     if (override !== undefined) return { address: override.address, port: override.port ?? options.port };

@@ -56,6 +56,8 @@ export function buildReport(model: AuditModel, findings: Finding[], generatedAt:
     })),
     findings,
     warnings: [...model.warnings],
-    ...(model.probe === undefined ? {} : { probe: { port: model.probe.port, timeoutMs: model.probe.timeoutMs, results: model.probe.results.map((r) => ({ ...r })) } }),
+    ...(model.probe === undefined
+      ? {}
+      : { probe: { port: model.probe.port, timeoutMs: model.probe.timeoutMs, results: model.probe.results.map((r) => ({ ...r })) } }),
   };
 }

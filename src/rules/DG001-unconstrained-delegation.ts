@@ -12,7 +12,7 @@ export default defineRule({
   title: 'Account is trusted for unconstrained delegation',
   explain:
     'TRUSTED_FOR_DELEGATION (0x80000) lets the account impersonate anyone who authenticates to it, to any service in the ' +
-    'forest, domain controllers included: whoever controls it can capture a domain controller\'s or an admin\'s ticket. ' +
+    "forest, domain controllers included: whoever controls it can capture a domain controller's or an admin's ticket. " +
     'Domain controllers carry the flag by default; on any other account it should be replaced by constrained delegation.',
   remediation: 'Replace it with constrained (or resource-based) delegation to the services the account needs, then clear TRUSTED_FOR_DELEGATION.',
   *check(model) {

@@ -10,9 +10,9 @@ export default defineRule({
   category: 'security',
   concerns: 'delegation',
   optIn: true,
-  title: 'Constrained delegation targets a domain controller\'s service',
+  title: "Constrained delegation targets a domain controller's service",
   explain:
-    'An account allowed to delegate to a domain controller\'s service (ldap/, cifs/, HOST/, GC/ … on a DC) can, with a ' +
+    "An account allowed to delegate to a domain controller's service (ldap/, cifs/, HOST/, GC/ … on a DC) can, with a " +
     'ticket for any user, reach that DC as that user: with protocol transition it needs no user at all, so control of the ' +
     'account is control of the domain (DCSync through ldap/, files through cifs/). Domain controllers delegating to each ' +
     'other are not reported.',
@@ -20,7 +20,14 @@ export default defineRule({
   *check(model) {
     const byAccount = new Map<string, InventoryRow[]>();
     for (const row of buildInventory(model).rows) {
-      if (row.delegation === 'resource-based' || row.delegation === 'unconstrained' || !row.targetIsDomainController || row.targetIsKrbtgt || row.isDomainController) continue;
+      if (
+        row.delegation === 'resource-based' ||
+        row.delegation === 'unconstrained' ||
+        !row.targetIsDomainController ||
+        row.targetIsKrbtgt ||
+        row.isDomainController
+      )
+        continue;
       const rows = byAccount.get(row.dn) ?? [];
       rows.push(row);
       byAccount.set(row.dn, rows);

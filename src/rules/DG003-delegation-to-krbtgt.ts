@@ -17,7 +17,7 @@ export default defineRule<DG003Details>({
   title: 'Delegation targets krbtgt, or resource-based delegation lets someone act on a domain controller',
   explain:
     'A delegation entry for krbtgt lets the account obtain ticket-granting tickets for any user: a known persistence ' +
-    'technique. A principal named in a domain controller\'s (or krbtgt\'s) msDS-AllowedToActOnBehalfOfOtherIdentity can ' +
+    "technique. A principal named in a domain controller's (or krbtgt's) msDS-AllowedToActOnBehalfOfOtherIdentity can " +
     'impersonate any user, Domain Admins included, to that DC. Neither has a legitimate use.',
   remediation: 'Remove the entry (msDS-AllowedToDelegateTo) or clear msDS-AllowedToActOnBehalfOfOtherIdentity on the DC, then investigate how it got there.',
   *check(model) {

@@ -11,7 +11,7 @@ export default defineRule({
   optIn: true,
   title: 'A delegation target resolves to no account',
   explain:
-    'The SPN in msDS-AllowedToDelegateTo is held by no account, even after AD\'s sPNMappings (cifs/name is served by ' +
+    "The SPN in msDS-AllowedToDelegateTo is held by no account, even after AD's sPNMappings (cifs/name is served by " +
     'HOST/name): the delegation does nothing today, but whoever registers that SPN or creates a computer with that name ' +
     'inherits the trust. Usually a decommissioned server or a typo.',
   remediation: 'Remove the value from msDS-AllowedToDelegateTo.',

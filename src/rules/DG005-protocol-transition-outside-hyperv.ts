@@ -14,7 +14,7 @@ export default defineRule({
   title: 'Protocol transition on an account that is not a Hyper-V host',
   explain:
     'TRUSTED_TO_AUTH_FOR_DELEGATION ("use any authentication protocol") lets the account obtain a ticket for any user ' +
-    'without that user\'s password (S4U2Self), and pass it on to every service in its list. Hyper-V hosts need it for live ' +
+    "without that user's password (S4U2Self), and pass it on to every service in its list. Hyper-V hosts need it for live " +
     'migration; elsewhere it should be a deliberate, reviewed exception. The inventory lists what it can reach.',
   remediation: 'If Kerberos-only delegation is enough for the service, clear TRUSTED_TO_AUTH_FOR_DELEGATION; otherwise keep its list minimal.',
   *check(model) {

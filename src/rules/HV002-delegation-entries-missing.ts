@@ -29,7 +29,10 @@ export default defineRule({
         missing[shortName(peer)] = entries.map((e) => e.spn);
         spns.push(...entries.map((e) => e.spn));
       }
-      const peerList = listSome(Object.entries(missing).map(([peer, list]) => `${peer} (${list.length})`), ', ');
+      const peerList = listSome(
+        Object.entries(missing).map(([peer, list]) => `${peer} (${list.length})`),
+        ', ',
+      );
       yield {
         subject: account,
         message: `${shortName(account)} lacks ${spns.length} of ${host.requiredCount} required delegation entries, for ${peerList}`,

@@ -25,9 +25,7 @@ export default defineRule({
       const { account } = host;
       if (!account.enabled || host.required.size === 0 || account.allowedToDelegateTo.length > 0) continue;
       const ownNames = new Set(nameKeys(account).map((n) => spnKey(`${MIGRATION_SERVICE_CLASS}/${n}`)));
-      const delegatingPeers = host.peers
-        .filter((peer) => peer.allowedToDelegateTo.some((entry) => ownNames.has(spnKey(entry))))
-        .map(shortName);
+      const delegatingPeers = host.peers.filter((peer) => peer.allowedToDelegateTo.some((entry) => ownNames.has(spnKey(entry)))).map(shortName);
       const rejoinSuspected = delegatingPeers.length > 0;
       const spns = [...host.required.values()].flat().map((e) => e.spn);
       const steps = [psAddDelegation(account, spns)];

@@ -6,7 +6,7 @@ import { psArray, psQuote, shellWord } from '../text/quote.js';
 
 const REASONS = {
   ghost: 'names a computer that does not exist',
-  'other-group': 'names a Hyper-V host outside this host\'s migration group',
+  'other-group': "names a Hyper-V host outside this host's migration group",
   self: 'names the host itself',
 } as const;
 
@@ -36,7 +36,10 @@ export default defineRule<HV005Details>({
         if (verdict.kind === 'stale') stale.push({ entry, reason: verdict.reason });
       }
       if (stale.length === 0) continue;
-      const summary = listSome(stale.map((s) => `${s.entry} (${REASONS[s.reason]})`), '; ');
+      const summary = listSome(
+        stale.map((s) => `${s.entry} (${REASONS[s.reason]})`),
+        '; ',
+      );
       yield {
         subject: host.account,
         message: `${shortName(host.account)} has ${stale.length} stale delegation entr${stale.length === 1 ? 'y' : 'ies'}: ${summary}`,

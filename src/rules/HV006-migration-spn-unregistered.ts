@@ -12,7 +12,7 @@ export default defineRule({
   title: 'Host lacks its own migration service SPN',
   explain:
     'Peers delegate to "Microsoft Virtual System Migration Service/<host>"; Kerberos can only issue a ticket for that ' +
-    'service if the host\'s computer account carries the SPN, by short name and by FQDN. VMMS registers these SPNs ' +
+    "service if the host's computer account carries the SPN, by short name and by FQDN. VMMS registers these SPNs " +
     'when it starts; a re-joined or renamed host may lack them until then.',
   remediation: 'Restart the Hyper-V Virtual Machine Management service on the host, or register the SPNs with setspn -s.',
   *check(model) {

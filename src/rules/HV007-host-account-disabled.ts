@@ -11,8 +11,8 @@ export default defineRule({
   title: 'Host computer account is disabled',
   explain:
     'A disabled computer account cannot authenticate, so the host can neither start nor receive live migrations. It is ' +
-    'left out of its group\'s requirements (neither checked nor required as a peer) until it is enabled again.',
-  remediation: 'Enable the account if the host is in service, or remove it and its peers\' entries if it is retired.',
+    "left out of its group's requirements (neither checked nor required as a peer) until it is enabled again.",
+  remediation: "Enable the account if the host is in service, or remove it and its peers' entries if it is retired.",
   *check(model) {
     for (const host of model.hosts) {
       if (host.account.enabled) continue;

@@ -7,7 +7,7 @@ import { psArray, psQuote } from '../text/quote.js';
 const REASONS = {
   'other-service': 'a service other than cifs or migration',
   'file-server': 'cifs on a computer that is not a Hyper-V host (expected only for a file server holding VM storage)',
-  'domain-controller': 'a domain controller\'s service',
+  'domain-controller': "a domain controller's service",
   krbtgt: 'krbtgt',
   'not-an-spn': 'not a valid SPN',
 } as const;
@@ -18,11 +18,11 @@ export default defineRule({
   severity: 'medium',
   category: 'security',
   concerns: 'hyper-v-hosts',
-  title: 'Host delegates to services other than its peers\' cifs and migration',
+  title: "Host delegates to services other than its peers' cifs and migration",
   explain:
     'With protocol transition a host can impersonate any user, without their password, to every service in its list. ' +
-    'Entries beyond its peers\' cifs and migration services widen that reach. cifs on a file server that stores virtual ' +
-    'machines (SMB 3) is a legitimate exception; a domain controller\'s service or krbtgt is never one (critical).',
+    "Entries beyond its peers' cifs and migration services widen that reach. cifs on a file server that stores virtual " +
+    "machines (SMB 3) is a legitimate exception; a domain controller's service or krbtgt is never one (critical).",
   remediation: 'Remove the entries the host does not need; keep cifs on file servers that hold its virtual machines.',
   *check(model) {
     for (const host of model.hosts) {
@@ -35,7 +35,10 @@ export default defineRule({
         critical ||= verdict.critical;
       }
       if (beyond.length === 0) continue;
-      const summary = listSome(beyond.map((b) => `${b.entry} (${REASONS[b.reason as keyof typeof REASONS]})`), '; ');
+      const summary = listSome(
+        beyond.map((b) => `${b.entry} (${REASONS[b.reason as keyof typeof REASONS]})`),
+        '; ',
+      );
       yield {
         subject: host.account,
         severity: critical ? 'critical' : 'medium',

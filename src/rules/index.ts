@@ -24,7 +24,28 @@ import DG005 from './DG005-protocol-transition-outside-hyperv.js';
 import type { AuditModel } from '../directory/audit-model.js';
 import { type Finding, runRule, type Rule, severityRank } from './rule.js';
 
-export const RULES: readonly Rule[] = [DG001, DG002, DG003, DG004, DG005, HV001, HV002, HV003, HV004, HV005, HV006, HV007, HV008, HV009, HV010, HV011, PA001, PA002, PA003, PA004];
+export const RULES: readonly Rule[] = [
+  DG001,
+  DG002,
+  DG003,
+  DG004,
+  DG005,
+  HV001,
+  HV002,
+  HV003,
+  HV004,
+  HV005,
+  HV006,
+  HV007,
+  HV008,
+  HV009,
+  HV010,
+  HV011,
+  PA001,
+  PA002,
+  PA003,
+  PA004,
+];
 
 /** A rule by id, or by name (HV004 and DG001 share `unconstrained-delegation`: the name finds the default rule first). */
 export function findRule(id: string): Rule | undefined {

@@ -22,8 +22,7 @@ export function psProtocolTransition(account: Account): string {
 }
 
 /** The reminder every delegation change needs. */
-export const TAKES_EFFECT =
-  'Changes take effect after AD replication and a new ticket: run `klist purge -li 0x3e7` on the host, or wait about 15 minutes.';
+export const TAKES_EFFECT = 'Changes take effect after AD replication and a new ticket: run `klist purge -li 0x3e7` on the host, or wait about 15 minutes.';
 
 /** At most `limit` items of a list for a message, then how many more (the finding's details hold them all). */
 export function listSome(items: readonly string[], separator: string, limit = 10): string {

@@ -40,8 +40,7 @@ import { LabError } from './process.js';
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`[ad-lab] ${err instanceof LabError ? err.message : (err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`[ad-lab] ${err instanceof LabError ? err.message : ((err as Error).stack ?? String(err))}\n`);
     process.exit(1);
   },
 );
-

@@ -2,11 +2,28 @@
  * What the lab records under .ad-lab/: state.json (every resource as soon as it exists, so stop
  * can clean up after an interrupted start), 0600 secrets, the lock, the connection file.
  */
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { readLabConnection, type LabConnection, type LabUser } from "./connection.js";
-import { ADMIN_DN, BASE_DN, CA_FILE, CONFIG_DN, DNS_DOMAIN, DOMAIN_SID, HOST_NAME, labConnectionFile, labStateDir, LDIF_FILE, NETBIOS, NETNS, READER_SAM, REALM, SEED_REPORT_FILE, STATE_FILE } from './config.js';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readLabConnection, type LabConnection, type LabUser } from './connection.js';
+import {
+  ADMIN_DN,
+  BASE_DN,
+  CA_FILE,
+  CONFIG_DN,
+  DNS_DOMAIN,
+  DOMAIN_SID,
+  HOST_NAME,
+  labConnectionFile,
+  labStateDir,
+  LDIF_FILE,
+  NETBIOS,
+  NETNS,
+  READER_SAM,
+  REALM,
+  SEED_REPORT_FILE,
+  STATE_FILE,
+} from './config.js';
 import { alive, LabError, log } from './process.js';
 import { type Network } from './network.js';
 import { attr, normDN, protectedUserDNs, type SeedReport } from './seed.js';
@@ -25,10 +42,9 @@ function writePrivate(file: string, data: string): void {
   renameSync(tmp, file);
 }
 
-
 export interface LabState {
   labDir?: string;
-  isolation?: "netns" | "loopback";
+  isolation?: 'netns' | 'loopback';
   netns?: string;
   vethHost?: string;
   pid?: number;
@@ -40,7 +56,7 @@ export interface LabState {
 export function readState(): LabState | undefined {
   let state: LabState | undefined;
   try {
-    state = JSON.parse(readFileSync(STATE_FILE, "utf8")) as LabState;
+    state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as LabState;
   } catch {
     state = undefined;
   }
@@ -52,9 +68,7 @@ export function readState(): LabState | undefined {
   }
   if (state === undefined && conn === undefined) return undefined;
   return {
-    ...(conn
-      ? { labDir: conn.labDir, isolation: conn.isolation, pid: conn.pid, startedAt: conn.startedAt }
-      : {}),
+    ...(conn ? { labDir: conn.labDir, isolation: conn.isolation, pid: conn.pid, startedAt: conn.startedAt } : {}),
     ...(conn?.netns !== undefined ? { netns: conn.netns } : {}),
     ...state,
   };
@@ -73,7 +87,7 @@ export function safeReadConnection(): { conn?: LabConnection; error?: string } {
   }
 }
 
-const LOCK_FILE = join(labStateDir, "lock");
+const LOCK_FILE = join(labStateDir, 'lock');
 
 /**
  * One start/stop at a time per checkout: a lock file holding the owner's PID. A second caller
@@ -85,11 +99,11 @@ export async function withLock<T>(fn: () => Promise<T>): Promise<T> {
   let announced = false;
   for (;;) {
     try {
-      writeFileSync(LOCK_FILE, String(process.pid), { flag: "wx", mode: 0o600 });
+      writeFileSync(LOCK_FILE, String(process.pid), { flag: 'wx', mode: 0o600 });
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const owner = Number(readFileSync(LOCK_FILE, "utf8").trim() || "0");
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSync(LOCK_FILE, 'utf8').trim() || '0');
       if (!(owner > 0 && alive(owner))) {
         rmSync(LOCK_FILE, { force: true });
         continue;
@@ -131,32 +145,32 @@ export function writeConnection(parts: ConnectionParts): LabConnection {
   chmodSync(CA_FILE, 0o600);
   const users: Record<string, LabUser> = {};
   const passwordFile = (sam: string): string => join(labStateDir, `${sam}.password`);
-  writePrivate(passwordFile("Administrator"), adminPassword);
-  users["admin"] = {
+  writePrivate(passwordFile('Administrator'), adminPassword);
+  users['admin'] = {
     dn: ADMIN_DN,
     upn: `Administrator@${DNS_DOMAIN}`,
     netbios: `${NETBIOS}\\Administrator`,
-    sAMAccountName: "Administrator",
-    passwordFile: passwordFile("Administrator"),
+    sAMAccountName: 'Administrator',
+    passwordFile: passwordFile('Administrator'),
     canSimpleBind: true,
   };
   const protectedUsers = protectedUserDNs(report);
   for (const entry of report.entries) {
-    const pw = attr(entry, "userPassword")[0];
-    const sam = attr(entry, "sAMAccountName")[0];
+    const pw = attr(entry, 'userPassword')[0];
+    const sam = attr(entry, 'sAMAccountName')[0];
     if (pw === undefined || sam === undefined || entry.provisioned) continue;
     writePrivate(passwordFile(sam), pw);
     const user: LabUser = {
       dn: entry.dn,
-      upn: attr(entry, "userPrincipalName")[0] ?? `${sam}@${DNS_DOMAIN}`,
+      upn: attr(entry, 'userPrincipalName')[0] ?? `${sam}@${DNS_DOMAIN}`,
       netbios: `${NETBIOS}\\${sam}`,
       sAMAccountName: sam,
       passwordFile: passwordFile(sam),
       canSimpleBind: !protectedUsers.has(normDN(entry.dn)),
     };
-    users[sam === READER_SAM ? "reader" : sam] = user;
+    users[sam === READER_SAM ? 'reader' : sam] = user;
   }
-  if (users["reader"] === undefined) throw new LabError(`${LDIF_FILE} has no "${READER_SAM}" account with a userPassword`);
+  if (users['reader'] === undefined) throw new LabError(`${LDIF_FILE} has no "${READER_SAM}" account with a userPassword`);
   const sidMap: Record<string, string> = {};
   for (const { ldif, samba } of Object.values(report.sids)) if (ldif && samba && ldif !== samba) sidMap[ldif] = samba;
   const { entries: _entries, ...reportWithoutEntries } = report;
@@ -173,11 +187,11 @@ export function writeConnection(parts: ConnectionParts): LabConnection {
     realm: REALM,
     netbios: NETBIOS,
     domainSid: DOMAIN_SID,
-    users: users as LabConnection["users"],
+    users: users as LabConnection['users'],
     sidMap,
     seedReport: SEED_REPORT_FILE,
     isolation: network.isolation,
-    ...(network.isolation === "netns" ? { netns: NETNS } : {}),
+    ...(network.isolation === 'netns' ? { netns: NETNS } : {}),
     pid,
     labDir,
     startedAt: state.startedAt ?? new Date().toISOString(),

@@ -14,7 +14,16 @@ const PASSWORD = 'Lab-Admin-Passw0rd';
 describe('delegaudit CLI (spawned) [mock]', () => {
   let mock: MockLdap;
   let dir: string;
-  const conn = (): string[] => ['--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'Administrator@corp.example.com'];
+  const conn = (): string[] => [
+    '--url',
+    mock.ldapsUrl!,
+    '--ca-file',
+    mock.caFile,
+    '--tls-servername',
+    mock.servername,
+    '--user',
+    'Administrator@corp.example.com',
+  ];
   const pw = { DELEGAUDIT_PASSWORD: PASSWORD };
 
   before(async () => {
@@ -82,7 +91,23 @@ describe('delegaudit CLI (spawned) [mock]', () => {
       expect(r.stderr).to.contain('this DC requires signing or TLS: use ldaps:// or --starttls');
     });
     it('binds with StartTLS on ldap://', async () => {
-      const r = await runCli(['audit', '--url', mock.url, '--starttls', '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--fail-on', 'never'], pw);
+      const r = await runCli(
+        [
+          'audit',
+          '--url',
+          mock.url,
+          '--starttls',
+          '--ca-file',
+          mock.caFile,
+          '--tls-servername',
+          mock.servername,
+          '--user',
+          'CORP\\Administrator',
+          '--fail-on',
+          'never',
+        ],
+        pw,
+      );
       expect(r.code).to.equal(0);
     });
     it('exits 3 and suggests --ca-file when the certificate is not trusted', async () => {
@@ -91,7 +116,10 @@ describe('delegaudit CLI (spawned) [mock]', () => {
       expect(r.stderr).to.match(/TLS certificate of .* is not trusted .*--ca-file/);
     });
     it('exits 3 and suggests --tls-servername on a name mismatch', async () => {
-      const r = await runCli(['audit', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', 'dc99.other.example', '--user', 'Administrator@corp.example.com'], pw);
+      const r = await runCli(
+        ['audit', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', 'dc99.other.example', '--user', 'Administrator@corp.example.com'],
+        pw,
+      );
       expect(r.code).to.equal(3);
       expect(r.stderr).to.contain('does not match the host name');
       expect(r.stderr).to.contain('--tls-servername');
@@ -133,7 +161,9 @@ describe('delegaudit CLI (spawned) [mock]', () => {
     it('prompts for the password on a terminal without echoing it', async () => {
       // script(1) gives the CLI a pseudo-terminal; the password is typed once the prompt is up.
       const command = [CLI, 'audit', ...conn(), '--fail-on', 'never', '--format', 'json', '--quiet'].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-      const child = spawn('script', ['-qec', `${process.execPath} ${command}`, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: '' } });
+      const child = spawn('script', ['-qec', `${process.execPath} ${command}`, '/dev/null'], {
+        env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: '' },
+      });
       let output = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         output += d;
@@ -160,7 +190,17 @@ describe('delegaudit CLI (spawned) [mock]', () => {
   describe('config file', () => {
     it('takes options from the file, and flags override it', async () => {
       const file = join(dir, 'config.json');
-      await writeFile(file, JSON.stringify({ url: mock.ldapsUrl, caFile: mock.caFile, tlsServername: mock.servername, user: 'CORP\\Administrator', failOn: 'never', format: 'json' }));
+      await writeFile(
+        file,
+        JSON.stringify({
+          url: mock.ldapsUrl,
+          caFile: mock.caFile,
+          tlsServername: mock.servername,
+          user: 'CORP\\Administrator',
+          failOn: 'never',
+          format: 'json',
+        }),
+      );
       const fromFile = await runCli(['audit', '--config', file], pw);
       expect(fromFile.code).to.equal(0);
       expect(reportSchema.parse(JSON.parse(fromFile.stdout)).schemaVersion).to.equal(1);

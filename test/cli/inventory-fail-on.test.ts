@@ -32,7 +32,7 @@ describe('delegaudit inventory --fail-on from the config file [mock]', () => {
     const report = JSON.parse(r.stdout) as { findings: Array<{ severity: string }> };
     expect(report.findings.some((f) => f.severity === 'critical')).to.equal(true);
   });
-  it('honours failOn from the config file: exit 1 on the lab\'s critical DG findings', async () => {
+  it("honours failOn from the config file: exit 1 on the lab's critical DG findings", async () => {
     const r = await runCli(['inventory', '--config', await config({ failOn: 'critical' })], pw);
     expect(r.code, r.stderr).to.equal(1);
   });

@@ -16,12 +16,24 @@ describe('delegaudit probe (spawned) [mock]', () => {
   let hv02: Endpoint;
   let closed: number;
   let dir: string;
-  const conn = (): string[] => ['--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'Administrator@corp.example.com'];
+  const conn = (): string[] => [
+    '--url',
+    mock.ldapsUrl!,
+    '--ca-file',
+    mock.caFile,
+    '--tls-servername',
+    mock.servername,
+    '--user',
+    'Administrator@corp.example.com',
+  ];
   /** HV01 and HV02 listen; nothing listens where HV03 points. */
   const resolve = (): string[] => [
-    '--resolve', `HV01.corp.example.com=127.0.0.1:${hv01.port}`,
-    '--resolve', `HV02.corp.example.com=127.0.0.1:${hv02.port}`,
-    '--resolve', `HV03.corp.example.com=127.0.0.1:${closed}`,
+    '--resolve',
+    `HV01.corp.example.com=127.0.0.1:${hv01.port}`,
+    '--resolve',
+    `HV02.corp.example.com=127.0.0.1:${hv02.port}`,
+    '--resolve',
+    `HV03.corp.example.com=127.0.0.1:${closed}`,
   ];
 
   before(async () => {
@@ -74,18 +86,40 @@ describe('delegaudit probe (spawned) [mock]', () => {
   });
 
   it('--port sets the port for hosts --resolve gives only an address', async () => {
-    const r = await runCli(['probe', ...conn(), '--port', String(hv01.port), '--resolve', 'HV01=127.0.0.1', '--resolve', 'HV02=127.0.0.1', '--resolve', 'HV03=127.0.0.1', '--format', 'json'], pw);
+    const r = await runCli(
+      [
+        'probe',
+        ...conn(),
+        '--port',
+        String(hv01.port),
+        '--resolve',
+        'HV01=127.0.0.1',
+        '--resolve',
+        'HV02=127.0.0.1',
+        '--resolve',
+        'HV03=127.0.0.1',
+        '--format',
+        'json',
+      ],
+      pw,
+    );
     expect(r.code, r.stderr).to.equal(0);
     const report = reportSchema.parse(JSON.parse(r.stdout));
     expect(report.probe!.port).to.equal(hv01.port);
     expect(report.probe!.results.map((p) => p.status)).to.deep.equal(['open', 'open', 'open']);
   });
 
-  it('audit --probe adds HV011 to the audit\'s findings, in every format', async () => {
+  it("audit --probe adds HV011 to the audit's findings, in every format", async () => {
     const r = await runCli(['audit', ...conn(), '--probe', ...resolve(), '--format', 'json'], pw);
     expect(r.code).to.equal(1);
     const report = reportSchema.parse(JSON.parse(r.stdout));
-    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary', 'HV011 HV03$']);
+    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal([
+      'HV001 HV02$',
+      'HV003 HV03$',
+      'PA001 admin.nested',
+      'PA001 admin.primary',
+      'HV011 HV03$',
+    ]);
     const file = join(dir, 'probe.html');
     expect((await runCli(['audit', ...conn(), '--probe', ...resolve(), '--format', 'html', '--output', file], pw)).code).to.equal(1);
     const html = await readFile(file, 'utf8');

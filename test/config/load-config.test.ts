@@ -40,7 +40,9 @@ describe('config file (loadConfig)', () => {
     expect((await refusal(await file('typo.json', JSON.stringify({ timout: 5 })))).message).to.contain('unknown key timout');
   });
   it('refuses a password, saying where passwords come from', async () => {
-    expect((await refusal(await file('pw.json', JSON.stringify({ password: 'x' })))).message).to.contain('unknown key password (passwords come from DELEGAUDIT_PASSWORD');
+    expect((await refusal(await file('pw.json', JSON.stringify({ password: 'x' })))).message).to.contain(
+      'unknown key password (passwords come from DELEGAUDIT_PASSWORD',
+    );
   });
   it('says when the file is not JSON, or cannot be read', async () => {
     expect((await refusal(await file('bad.json', '{ url: '))).message).to.match(/config file .*bad\.json: not valid JSON/);

@@ -41,7 +41,10 @@ forEachTarget(
       expect(Object.keys(byHost)).to.deep.equal(['HV02$', 'HV03$']);
       expect(byHost['HV02$']).to.deep.include({ entriesAdded: [], entriesRemoved: [], flags: [{ flag: 'protocolTransition', before: false, after: true }] });
       expect(byHost['HV03$']!.entriesAdded.map((e) => e.toLowerCase()).sort()).to.deep.equal(
-        ['HV01', 'HV01.corp.example.com', 'HV02', 'HV02.corp.example.com'].flatMap((h) => [`${MIG}/${h}`, `cifs/${h}`]).map((e) => e.toLowerCase()).sort(),
+        ['HV01', 'HV01.corp.example.com', 'HV02', 'HV02.corp.example.com']
+          .flatMap((h) => [`${MIG}/${h}`, `cifs/${h}`])
+          .map((e) => e.toLowerCase())
+          .sort(),
       );
       expect(byHost['HV03$']!.flags).to.deep.equal([{ flag: 'protocolTransition', before: false, after: true }]);
 
@@ -68,7 +71,12 @@ describe('diffReports', () => {
   let lab: Report;
   before(async () => {
     mock = await startMockLdap({ ldif: LAB_LDIF });
-    ({ report: lab } = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'Administrator@corp.example.com', password: 'Lab-Admin-Passw0rd' } }));
+    ({ report: lab } = await audit({
+      url: mock.ldapsUrl!,
+      caFile: mock.caFile,
+      tlsServername: mock.servername,
+      credentials: { user: 'Administrator@corp.example.com', password: 'Lab-Admin-Passw0rd' },
+    }));
   });
   after(async () => {
     await mock.close();
@@ -133,7 +141,9 @@ describe('diffReports', () => {
     after.privilegedAccounts.find((p) => p.sAMAccountName === 'admin.nested')!.sensitive = true;
     after.privilegedAccounts = after.privilegedAccounts.filter((p) => p.sAMAccountName !== 'admin.primary');
     const diff = diffReports(lab, after);
-    expect(diff.privilegedAccounts.changed).to.deep.equal([{ account: 'admin.nested', dn: 'CN=admin.nested,OU=Admins,DC=corp,DC=example,DC=com', flags: [{ flag: 'sensitive', before: false, after: true }] }]);
+    expect(diff.privilegedAccounts.changed).to.deep.equal([
+      { account: 'admin.nested', dn: 'CN=admin.nested,OU=Admins,DC=corp,DC=example,DC=com', flags: [{ flag: 'sensitive', before: false, after: true }] },
+    ]);
     expect(diff.privilegedAccounts.removed.map((a) => a.sAMAccountName)).to.deep.equal(['admin.primary']);
   });
 
@@ -155,7 +165,12 @@ describe('reading reports back', () => {
     dir = await tempDir('delegaudit-read-');
     const mock = await startMockLdap({ ldif: LAB_LDIF });
     try {
-      ({ report: lab } = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'Administrator@corp.example.com', password: 'Lab-Admin-Passw0rd' } }));
+      ({ report: lab } = await audit({
+        url: mock.ldapsUrl!,
+        caFile: mock.caFile,
+        tlsServername: mock.servername,
+        credentials: { user: 'Administrator@corp.example.com', password: 'Lab-Admin-Passw0rd' },
+      }));
     } finally {
       await mock.close();
     }
@@ -174,7 +189,11 @@ describe('reading reports back', () => {
   const refusals: Array<[string, () => unknown, RegExp]> = [
     ['another schemaVersion', () => ({ ...lab, schemaVersion: 2 }), /v2\.json is a schemaVersion 2 report; this delegaudit reads schemaVersion 1/],
     ['no schemaVersion', () => ({ findings: [] }), /is not a delegaudit JSON report \(no schemaVersion\)/],
-    ['a finding of unknown severity', () => ({ ...lab, findings: [{ ...lab.findings[0], severity: 'urgent' }] }), /does not validate as a schemaVersion 1 report: findings\.0\.severity: /],
+    [
+      'a finding of unknown severity',
+      () => ({ ...lab, findings: [{ ...lab.findings[0], severity: 'urgent' }] }),
+      /does not validate as a schemaVersion 1 report: findings\.0\.severity: /,
+    ],
     ['a host without its flags', () => ({ ...lab, hosts: [{ dn: 'x' }] }), /hosts\.0\.sAMAccountName: .*\(and \d+ more\)/],
     ['text that is not JSON', () => 'HV01,HV02', /is not JSON .*diff compares reports written with --format json/],
   ];

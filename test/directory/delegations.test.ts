@@ -23,7 +23,7 @@ describe('delegation inventory', () => {
     expect(rows(b)).to.deep.equal(['APP01$ unconstrained - n/a', 'APP01$ constrained cifs/FS01 yes']);
   });
 
-  it('marks a domain controller\'s own unconstrained flag as expected', () => {
+  it("marks a domain controller's own unconstrained flag as expected", () => {
     const b = new DirectoryBuilder().computer('DC01', { uac: DC, spns: dcSpns('DC01'), primaryGroupId: 516 });
     expect(rows(b)).to.deep.equal(['DC01$ unconstrained - n/a expected']);
   });
@@ -45,7 +45,10 @@ describe('delegation inventory', () => {
     ['cifs/NOTREAD', 'unknown'], // not among the accounts read
   ] as const) {
     it(`resolves ${entry} as "${exists}"`, () => {
-      const b = new DirectoryBuilder().computer('FS01', { spns: ['HOST/FS01', `HOST/FS01.${DNS}`] }).user('svc', { delegateTo: [entry] }).ghost('ghost01');
+      const b = new DirectoryBuilder()
+        .computer('FS01', { spns: ['HOST/FS01', `HOST/FS01.${DNS}`] })
+        .user('svc', { delegateTo: [entry] })
+        .ghost('ghost01');
       expect(buildInventory(b.model()).rows[0]).to.include({ target: entry, targetExists: exists });
     });
   }
@@ -64,7 +67,7 @@ describe('delegation inventory', () => {
     ]);
   });
 
-  it('applies the directory\'s own sPNMappings when they were read', () => {
+  it("applies the directory's own sPNMappings when they were read", () => {
     const b = new DirectoryBuilder().computer('FS01', { spns: ['HOST/FS01'] }).user('svc', { delegateTo: ['cifs/FS01'] });
     const directory = b.build();
     directory.spnMappings = parseSpnMappings(['host=alerter,http']);
@@ -79,7 +82,7 @@ describe('delegation inventory', () => {
     expect(rows(b)).to.deep.equal(['FS01$ resource-based WEB01$ yes', 'FS01$ resource-based S-1-5-21-9-9-9-1234 unknown']);
   });
 
-  it('shows the account\'s type, enabled, sensitive and privileged columns', () => {
+  it("shows the account's type, enabled, sensitive and privileged columns", () => {
     const b = new DirectoryBuilder()
       .user('admin.svc', { uac: UAC.NORMAL_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION | UAC.NOT_DELEGATED | UAC.ACCOUNTDISABLE, primaryGroupId: 512 })
       .user('gmsa.web$', { kind: 'gmsa', uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION });

@@ -13,7 +13,10 @@ async function setMappings(t: Target, values: string[]): Promise<void> {
 forEachTarget('sPNMappings as the directory has them', (label, target) => {
   it(`[${label}] reads sPNMappings once: without cifs among HOST's aliases, cifs/FS01 has no holder`, async () => {
     const t = target();
-    const before = await withAdminClient(t, async (client) => (await client.search(DS, { scope: 'base', attributes: ['sPNMappings'] })).searchEntries[0]!.sPNMappings);
+    const before = await withAdminClient(
+      t,
+      async (client) => (await client.search(DS, { scope: 'base', attributes: ['sPNMappings'] })).searchEntries[0]!.sPNMappings,
+    );
     const original = (Array.isArray(before) ? before : [before]).map(String);
     try {
       await setMappings(t, ['host=alerter,http,www']);

@@ -82,7 +82,7 @@ describe('explain', () => {
         expect(t).to.contain('One source');
       }
     });
-    it('claims of its own are marked as delegaudit\'s', () => {
+    it("claims of its own are marked as delegaudit's", () => {
       expect(text('0x8009030E')).to.contain("delegaudit's inference, not stated by the sources");
     });
   });
@@ -98,7 +98,7 @@ describe('explain', () => {
       expect(r.stderr).to.equal('');
     });
 
-    it('explain HV001 prints the rule\'s own title, explanation and remediation from the registry', async () => {
+    it("explain HV001 prints the rule's own title, explanation and remediation from the registry", async () => {
       for (const rule of RULES) {
         const r = await runCli(['explain', rule.id], { COLUMNS: '10000' });
         expect(r.code, rule.id).to.equal(0);

@@ -12,7 +12,10 @@ function plan(d: DirectoryBuilder, options: PlanOptions = {}, model = {}): FixPl
   return planFix(m, d.findings(undefined, model), options);
 }
 
-const summary = (p: FixPlan): string[] => p.changes.map((c) => `${c.sAMAccountName} +${c.add.length} -${c.remove.length} set:${c.setFlags.join('|')} clear:${c.clearFlags.join('|')} (${c.resolves.join(',')})`);
+const summary = (p: FixPlan): string[] =>
+  p.changes.map(
+    (c) => `${c.sAMAccountName} +${c.add.length} -${c.remove.length} set:${c.setFlags.join('|')} clear:${c.clearFlags.join('|')} (${c.resolves.join(',')})`,
+  );
 
 /** HV01 correct, HV02 Kerberos-only, HV03 re-joined, plus two admins without the sensitive flag. */
 function lab(): DirectoryBuilder {
@@ -27,15 +30,28 @@ function lab(): DirectoryBuilder {
 
 describe('planFix', () => {
   it('adds what HV002/HV003 hosts miss and sets protocol transition for HV001', () => {
-    expect(summary(plan(lab()))).to.deep.equal(['HV02$ +0 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear: (HV001)', 'HV03$ +8 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear: (HV003)']);
+    expect(summary(plan(lab()))).to.deep.equal([
+      'HV02$ +0 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear: (HV001)',
+      'HV03$ +8 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear: (HV003)',
+    ]);
   });
   it('never plans a value that is present in another letter case', () => {
-    const d = new DirectoryBuilder().host('HV01', [], { delegateTo: requiredFor('HV02').slice(0, 2).map((v) => v.toLowerCase()) }).host('HV02', ['HV01']);
+    const d = new DirectoryBuilder()
+      .host('HV01', [], {
+        delegateTo: requiredFor('HV02')
+          .slice(0, 2)
+          .map((v) => v.toLowerCase()),
+      })
+      .host('HV02', ['HV01']);
     expect(plan(d).changes[0]!.add).to.deep.equal(['cifs/HV02', `cifs/HV02.${DNS}`]);
   });
   it('limits the plan to --host and to --group', () => {
     expect(summary(plan(lab(), { hosts: ['hv03.corp.example.com'] }))).to.deep.equal(['HV03$ +8 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear: (HV003)']);
-    const d = new DirectoryBuilder().host('A1', [], { ou: 'OU=A', uac: UAC.WORKSTATION_TRUST_ACCOUNT }).host('A2', ['A1'], { ou: 'OU=A' }).host('B1', [], { ou: 'OU=B', uac: UAC.WORKSTATION_TRUST_ACCOUNT }).host('B2', ['B1'], { ou: 'OU=B' });
+    const d = new DirectoryBuilder()
+      .host('A1', [], { ou: 'OU=A', uac: UAC.WORKSTATION_TRUST_ACCOUNT })
+      .host('A2', ['A1'], { ou: 'OU=A' })
+      .host('B1', [], { ou: 'OU=B', uac: UAC.WORKSTATION_TRUST_ACCOUNT })
+      .host('B2', ['B1'], { ou: 'OU=B' });
     expect(summary(plan(d, { group: 'B' }, { groupBy: 'ou' }))).to.deep.equal(['B1$ +4 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear: (HV003)']);
     expect(plan(d, { group: 'C' }, { groupBy: 'ou' }).skipped[0]).to.contain('--group C: no such migration group');
   });
@@ -46,16 +62,24 @@ describe('planFix', () => {
     expect(p.skipped).to.deep.equal(['breakglass: excluded (--exclude), PA001 left as it is']);
   });
   it('removes HV005 stale entries only with --prune', () => {
-    const d = new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), `${MIG}/HV09`] }).host('HV02', ['HV01']).ghost('HV09');
+    const d = new DirectoryBuilder()
+      .host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), `${MIG}/HV09`] })
+      .host('HV02', ['HV01'])
+      .ghost('HV09');
     expect(plan(d).changes).to.deep.equal([]);
     expect(summary(plan(d, { prune: true }))).to.deep.equal(['HV01$ +0 -1 set: clear: (HV005)']);
   });
   it('clears unconstrained delegation only where the constrained mesh will be complete', () => {
     const unconstrained = UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION;
-    const d = new DirectoryBuilder().host('HV01', ['HV02'], { uac: unconstrained }).host('HV02', ['HV01']).host('HV03', [], { uac: unconstrained, delegateTo: ['cifs/HV01'] });
+    const d = new DirectoryBuilder()
+      .host('HV01', ['HV02'], { uac: unconstrained })
+      .host('HV02', ['HV01'])
+      .host('HV03', [], { uac: unconstrained, delegateTo: ['cifs/HV01'] });
     // HV01 lacks only HV03's entries and protocol transition: the plan adds both, so the flag can go.
     const p = plan(d, { removeUnconstrained: true });
-    expect(summary(p).find((s) => s.startsWith('HV01$'))).to.equal('HV01$ +4 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear:TRUSTED_FOR_DELEGATION (HV001,HV002,HV004)');
+    expect(summary(p).find((s) => s.startsWith('HV01$'))).to.equal(
+      'HV01$ +4 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear:TRUSTED_FOR_DELEGATION (HV001,HV002,HV004)',
+    );
     const hostOnly = plan(d, { removeUnconstrained: true, hosts: ['HV03'], group: 'nope' });
     expect(hostOnly.changes).to.deep.equal([]);
     expect(plan(d).changes.every((c) => c.clearFlags.length === 0)).to.equal(true);
@@ -85,7 +109,16 @@ describe('applying a change', () => {
 describe('planRollback', () => {
   const begin: JournalLine = { type: 'begin', operation: 'fix', tool: 'delegaudit', version: '0', url: 'ldaps://x', baseDN: 'DC=corp', at: 't' };
   const intent = (seq: number, attempt: number, dn: string, add: string[], uac: { from: number; to: number } | null): JournalLine => ({
-    type: 'intent', seq, attempt, dn, sAMAccountName: dn.slice(3, 7), kind: 'computer', at: 't', before: { allowedToDelegateTo: [], userAccountControl: uac?.from ?? 4096 }, change: { add, remove: [], userAccountControl: uac }, resolves: [],
+    type: 'intent',
+    seq,
+    attempt,
+    dn,
+    sAMAccountName: dn.slice(3, 7),
+    kind: 'computer',
+    at: 't',
+    before: { allowedToDelegateTo: [], userAccountControl: uac?.from ?? 4096 },
+    change: { add, remove: [], userAccountControl: uac },
+    resolves: [],
   });
   const outcome = (type: 'done' | 'failed' | 'unknown', seq: number, attempt: number, dn: string): JournalLine => ({ type, seq, attempt, dn, at: 't' });
   const state = (dn: string, uac: number, values: string[]) => [dn.toLowerCase(), { dn, userAccountControl: uac, allowedToDelegateTo: values }] as const;
@@ -108,7 +141,10 @@ describe('planRollback', () => {
     expect(modifications(p.changes[1]!).slice(-1)[0]!.values).to.deep.equal([String(4096 | 0x2)]);
   });
   it('refuses to restore bits delegaudit never writes', () => {
-    const p = planRollback([begin, intent(0, 1, 'CN=HV02', [], { from: 4096, to: 4098 }), outcome('done', 0, 1, 'CN=HV02')], new Map([state('CN=HV02', 4098, [])]));
+    const p = planRollback(
+      [begin, intent(0, 1, 'CN=HV02', [], { from: 4096, to: 4098 }), outcome('done', 0, 1, 'CN=HV02')],
+      new Map([state('CN=HV02', 4098, [])]),
+    );
     expect(p.changes).to.deep.equal([]);
     expect(p.skipped[0]).to.contain('bits delegaudit never writes (0x2)');
   });

@@ -13,7 +13,7 @@ export interface CliResult {
 /** Spawns the built CLI (npm test builds first) with NO_COLOR and no inherited password. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+    const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete base.DELEGAUDIT_PASSWORD;
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

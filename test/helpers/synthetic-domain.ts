@@ -11,7 +11,14 @@ const MIG = 'Microsoft Virtual System Migration Service';
 
 export function labWithHosts(count: number): LdifEntry[] {
   const entries = parseLdif(readFileSync(LAB_LDIF, 'utf8'), 'lab.ldif');
-  entries.push({ dn: 'OU=Generated,DC=corp,DC=example,DC=com', line: 0, attributes: [{ name: 'objectClass', values: ['top', 'organizationalUnit'] }, { name: 'ou', values: ['Generated'] }] });
+  entries.push({
+    dn: 'OU=Generated,DC=corp,DC=example,DC=com',
+    line: 0,
+    attributes: [
+      { name: 'objectClass', values: ['top', 'organizationalUnit'] },
+      { name: 'ou', values: ['Generated'] },
+    ],
+  });
   for (let i = 0; i < count; i += 1) {
     const name = `GEN${String(i).padStart(4, '0')}`;
     const next = `GEN${String((i + 1) % count).padStart(4, '0')}`;

@@ -43,7 +43,12 @@ export interface Target {
 const LAB_REQUIRED = process.env.DELEGAUDIT_AD_LAB === 'required';
 
 function mockUser(name: string, password: string): TargetUser {
-  return { dn: `CN=${name},${name === 'Administrator' ? 'CN=Users' : 'OU=Staff'},DC=corp,DC=example,DC=com`, upn: `${name}@corp.example.com`, netbios: `CORP\\${name}`, password };
+  return {
+    dn: `CN=${name},${name === 'Administrator' ? 'CN=Users' : 'OU=Staff'},DC=corp,DC=example,DC=com`,
+    upn: `${name}@corp.example.com`,
+    netbios: `CORP\\${name}`,
+    password,
+  };
 }
 
 async function mockTarget(ldif: string): Promise<Target> {
@@ -72,7 +77,18 @@ function sambaTarget(): Target | undefined {
   const lab = readLabConnection();
   if (lab === undefined) return undefined;
   const user = (u: typeof lab.users.admin): TargetUser => ({ dn: u.dn, upn: u.upn, netbios: u.netbios, password: readFileSync(u.passwordFile, 'utf8') });
-  return { name: 'samba', url: lab.url, startTlsUrl: lab.startTlsUrl, caFile: lab.caFile, servername: lab.servername, baseDN: lab.baseDN, admin: user(lab.users.admin), reader: user(lab.users.reader), mock: undefined, labDir: lab.labDir };
+  return {
+    name: 'samba',
+    url: lab.url,
+    startTlsUrl: lab.startTlsUrl,
+    caFile: lab.caFile,
+    servername: lab.servername,
+    baseDN: lab.baseDN,
+    admin: user(lab.users.admin),
+    reader: user(lab.users.reader),
+    mock: undefined,
+    labDir: lab.labDir,
+  };
 }
 
 /**
@@ -118,10 +134,18 @@ export function forEachTarget(title: string, body: (label: 'mock' | 'samba', tar
 const RESETTABLE = ['userAccountControl', 'msDS-AllowedToDelegateTo'];
 
 export async function resetLab(target: Target): Promise<void> {
-  const entries = parseLdif(readFileSync(LAB_LDIF, 'utf8'), 'lab.ldif').filter((e) => /,(OU=Hyper-V|OU=Admins|CN=Computers|OU=Staff|OU=Service Accounts),/i.test(e.dn) && e.attributes.some((a) => a.name === 'userAccountControl'));
+  const entries = parseLdif(readFileSync(LAB_LDIF, 'utf8'), 'lab.ldif').filter(
+    (e) => /,(OU=Hyper-V|OU=Admins|CN=Computers|OU=Staff|OU=Service Accounts),/i.test(e.dn) && e.attributes.some((a) => a.name === 'userAccountControl'),
+  );
   await withAdminClient(target, async (client) => {
     for (const entry of entries) {
-      const changes = RESETTABLE.map((name) => new Change({ operation: 'replace', modification: new Attribute({ type: name, values: entry.attributes.find((a) => a.name === name)?.values ?? [] }) }));
+      const changes = RESETTABLE.map(
+        (name) =>
+          new Change({
+            operation: 'replace',
+            modification: new Attribute({ type: name, values: entry.attributes.find((a) => a.name === name)?.values ?? [] }),
+          }),
+      );
       await client.modify(entry.dn, changes);
     }
   });
@@ -142,7 +166,12 @@ export async function changeRbcd(target: Target, operation: 'add' | 'del', accou
   }
   await withAdminClient(target, async (client) => {
     const read = async (name: string) => {
-      const { searchEntries } = await client.search(target.baseDN, { scope: 'sub', filter: `(sAMAccountName=${name})`, attributes: ['objectSid', RBCD], explicitBufferAttributes: ['objectSid', RBCD] });
+      const { searchEntries } = await client.search(target.baseDN, {
+        scope: 'sub',
+        filter: `(sAMAccountName=${name})`,
+        attributes: ['objectSid', RBCD],
+        explicitBufferAttributes: ['objectSid', RBCD],
+      });
       if (searchEntries.length !== 1) throw new Error(`changeRbcd: no single account ${name}`);
       return searchEntries[0]!;
     };

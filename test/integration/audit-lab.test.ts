@@ -3,7 +3,13 @@ import { audit, reportSchema } from '../../src/index.js';
 import { forEachTarget, type Target } from '../helpers/targets.js';
 
 function auditOf(target: Target, extra: Partial<Parameters<typeof audit>[0]> = {}) {
-  return audit({ url: target.url, caFile: target.caFile, tlsServername: target.servername, credentials: { user: target.admin.upn, password: target.admin.password }, ...extra });
+  return audit({
+    url: target.url,
+    caFile: target.caFile,
+    tlsServername: target.servername,
+    credentials: { user: target.admin.upn, password: target.admin.password },
+    ...extra,
+  });
 }
 
 forEachTarget('the lab audit', (label, target) => {
@@ -58,7 +64,17 @@ forEachTarget('the lab audit', (label, target) => {
 
   it(`[${label}] audits with an ordinary user's read access`, async () => {
     const t = target();
-    const { report } = await audit({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.reader.upn, password: t.reader.password } });
-    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.have.members(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
+    const { report } = await audit({
+      url: t.url,
+      caFile: t.caFile,
+      tlsServername: t.servername,
+      credentials: { user: t.reader.upn, password: t.reader.password },
+    });
+    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.have.members([
+      'HV001 HV02$',
+      'HV003 HV03$',
+      'PA001 admin.nested',
+      'PA001 admin.primary',
+    ]);
   });
 });

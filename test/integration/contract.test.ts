@@ -14,7 +14,10 @@ import { errorText } from '../../src/cli/flag-advice.js';
 const MIG = 'Microsoft Virtual System Migration Service';
 
 function open(target: Target, user: string, password: string, extra: { url?: string; startTls?: boolean } = {}) {
-  return LdapSession.open({ url: extra.url ?? target.url, startTls: extra.startTls, caFile: target.caFile, tlsServername: target.servername }, { user, password });
+  return LdapSession.open(
+    { url: extra.url ?? target.url, startTls: extra.startTls, caFile: target.caFile, tlsServername: target.servername },
+    { user, password },
+  );
 }
 
 async function withClient<T>(target: Target, user: TargetUser, fn: (client: Client) => Promise<T>): Promise<T> {
@@ -44,20 +47,29 @@ forEachTarget('directory contract', (label, target) => {
     }
     it(`[${label}] refuses a bad password with invalidCredentials, data 52e decoded`, async () => {
       const t = target();
-      const error = await open(t, t.admin.upn, 'not-the-password').then(() => undefined, (e: unknown) => e);
+      const error = await open(t, t.admin.upn, 'not-the-password').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(AuthError);
       expect((error as Error).message).to.contain('bad password (or unknown user) (AD data 52e)');
     });
     it(`[${label}] refuses a Protected Users member's simple bind with data 52f, decoded`, async () => {
       const t = target();
       const password = t.name === 'mock' ? 'Lab-Protected-Passw0rd' : readLabPassword('admin.protected');
-      const error = await open(t, 'CORP\\admin.protected', password).then(() => undefined, (e: unknown) => e);
+      const error = await open(t, 'CORP\\admin.protected', password).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(AuthError);
       expect((error as Error).message).to.contain('account restriction (a Protected Users member may not use simple binds');
     });
     it(`[${label}] refuses a plain-LDAP simple bind with strongerAuthRequired, and we say to use TLS`, async () => {
       const t = target();
-      const error = await open(t, t.admin.dn, t.admin.password, { url: t.startTlsUrl }).then(() => undefined, (e: unknown) => e);
+      const error = await open(t, t.admin.dn, t.admin.password, { url: t.startTlsUrl }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(AuthError);
       // The wire layer names the setting; the command line spells it as the flag.
       expect((error as Error).message).to.contain('this DC requires signing or TLS: use ldaps:// or startTls');
@@ -106,12 +118,26 @@ forEachTarget('directory contract', (label, target) => {
     it(`[${label}] round-trips objectSid as binary and matches it with a binary filter`, async () => {
       const t = target();
       const session = await open(t, t.reader.upn, t.reader.password);
-      const da = await session.search({ base: t.baseDN, scope: 'sub', filter: eq('sAMAccountName', 'Domain Admins'), attributes: ['objectSid'], binaryAttributes: ['objectSid'], purpose: 'Domain Admins' });
+      const da = await session.search({
+        base: t.baseDN,
+        scope: 'sub',
+        filter: eq('sAMAccountName', 'Domain Admins'),
+        attributes: ['objectSid'],
+        binaryAttributes: ['objectSid'],
+        purpose: 'Domain Admins',
+      });
       const raw = da.entries[0]!.buffer('objectSid')!;
       expect(raw.length).to.equal(28);
       expect(sidToString(raw)).to.equal('S-1-5-21-1004336348-1177238915-682003330-512');
       const back = await session.search({ base: t.baseDN, scope: 'sub', filter: eq('objectSid', raw), attributes: ['sAMAccountName'], purpose: 'by SID' });
-      const domain = await session.search({ base: t.baseDN, scope: 'base', filter: present('objectClass'), attributes: ['objectSid'], binaryAttributes: ['objectSid'], purpose: 'domain' });
+      const domain = await session.search({
+        base: t.baseDN,
+        scope: 'base',
+        filter: present('objectClass'),
+        attributes: ['objectSid'],
+        binaryAttributes: ['objectSid'],
+        purpose: 'domain',
+      });
       await session.close();
       expect(back.entries.map((e) => e.string('sAMAccountName'))).to.deep.equal(['Domain Admins']);
       expect(sidToString(domain.entries[0]!.buffer('objectSid')!)).to.equal('S-1-5-21-1004336348-1177238915-682003330');
@@ -120,7 +146,10 @@ forEachTarget('directory contract', (label, target) => {
       const t = target();
       await withClient(t, t.reader, async (client) => {
         expect(await names(client, t.baseDN, '(userAccountControl:1.2.840.113556.1.4.803:=16781312)')).to.deep.equal(['HV01$']);
-        expect(await names(client, t.baseDN, '(&(objectClass=computer)(userAccountControl:1.2.840.113556.1.4.804:=16785408))')).to.include.members(['HV01$', 'DC01$']);
+        expect(await names(client, t.baseDN, '(&(objectClass=computer)(userAccountControl:1.2.840.113556.1.4.804:=16785408))')).to.include.members([
+          'HV01$',
+          'DC01$',
+        ]);
         const global = await names(client, t.baseDN, '(groupType:1.2.840.113556.1.4.803:=2147483650)');
         expect(global).to.include.members(['Domain Admins', 'Tier0 Operators', 'Protected Users']);
         expect(global).to.not.include('Administrators');
@@ -139,8 +168,11 @@ forEachTarget('directory contract', (label, target) => {
 
   describe('writes (each rejected, nothing changes)', () => {
     const hv02 = (t: Target) => `CN=HV02,OU=Hyper-V,${t.baseDN}`;
-    const modify = (client: Client, dn: string, changes: Array<[ 'add' | 'delete', string, string ]>) =>
-      client.modify(dn, changes.map(([operation, type, value]) => new Change({ operation, modification: new Attribute({ type, values: [value] }) })));
+    const modify = (client: Client, dn: string, changes: Array<['add' | 'delete', string, string]>) =>
+      client.modify(
+        dn,
+        changes.map(([operation, type, value]) => new Change({ operation, modification: new Attribute({ type, values: [value] }) })),
+      );
     const delegation = async (client: Client, dn: string) => {
       const { searchEntries } = await client.search(dn, { scope: 'base', attributes: ['msDS-AllowedToDelegateTo', 'userAccountControl'] });
       return searchEntries[0]!;
@@ -149,14 +181,20 @@ forEachTarget('directory contract', (label, target) => {
     it(`[${label}] answers 20 when adding a value that exists`, async () => {
       const t = target();
       await withClient(t, t.admin, async (client) => {
-        const error = await modify(client, hv02(t), [['add', 'msDS-AllowedToDelegateTo', `${MIG}/HV01`]]).then(() => undefined, (e: unknown) => e);
+        const error = await modify(client, hv02(t), [['add', 'msDS-AllowedToDelegateTo', `${MIG}/HV01`]]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).to.be.instanceOf(TypeOrValueExistsError);
       });
     });
     it(`[${label}] answers 16 when deleting a value that is not there`, async () => {
       const t = target();
       await withClient(t, t.admin, async (client) => {
-        const error = await modify(client, hv02(t), [['delete', 'msDS-AllowedToDelegateTo', `${MIG}/HV99`]]).then(() => undefined, (e: unknown) => e);
+        const error = await modify(client, hv02(t), [['delete', 'msDS-AllowedToDelegateTo', `${MIG}/HV99`]]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).to.be.instanceOf(NoSuchAttributeError);
       });
     });
@@ -168,7 +206,10 @@ forEachTarget('directory contract', (label, target) => {
         const error = await modify(client, hv02(t), [
           ['delete', 'userAccountControl', '4098'],
           ['add', 'userAccountControl', String(4096 | 0x1000000)],
-        ]).then(() => undefined, (e: unknown) => e);
+        ]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).to.be.instanceOf(NoSuchAttributeError);
         const after = await delegation(client, hv02(t));
         expect(after).to.deep.equal(before);
@@ -177,7 +218,10 @@ forEachTarget('directory contract', (label, target) => {
     it(`[${label}] refuses writes from an ordinary user with insufficientAccessRights`, async () => {
       const t = target();
       await withClient(t, t.reader, async (client) => {
-        const error = await modify(client, hv02(t), [['add', 'msDS-AllowedToDelegateTo', 'cifs/HV77']]).then(() => undefined, (e: unknown) => e);
+        const error = await modify(client, hv02(t), [['add', 'msDS-AllowedToDelegateTo', 'cifs/HV77']]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).to.be.instanceOf(InsufficientAccessError);
       });
     });

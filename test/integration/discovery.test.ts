@@ -5,7 +5,13 @@ import { audit } from '../../src/index.js';
 import { forEachTarget, LAB_LDIF, type Target } from '../helpers/targets.js';
 
 function auditOf(target: Target, extra: Partial<Parameters<typeof audit>[0]> = {}) {
-  return audit({ url: target.url, caFile: target.caFile, tlsServername: target.servername, credentials: { user: target.admin.upn, password: target.admin.password }, ...extra });
+  return audit({
+    url: target.url,
+    caFile: target.caFile,
+    tlsServername: target.servername,
+    credentials: { user: target.admin.upn, password: target.admin.password },
+    ...extra,
+  });
 }
 
 forEachTarget('host discovery', (label, target) => {

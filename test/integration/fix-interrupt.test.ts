@@ -14,10 +14,30 @@ async function interruptFixWith(signal: NodeJS.Signals): Promise<void> {
   const dir = await tempDir('delegaudit-int-');
   const journal = join(dir, 'j.jsonl');
   try {
-    const child = spawn(process.execPath, [CLI, 'fix', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--apply', '--yes', '--quiet', '--journal', journal], {
-      env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'fix',
+        '--url',
+        mock.ldapsUrl!,
+        '--ca-file',
+        mock.caFile,
+        '--tls-servername',
+        mock.servername,
+        '--user',
+        'CORP\\Administrator',
+        '--apply',
+        '--yes',
+        '--quiet',
+        '--journal',
+        journal,
+      ],
+      {
+        env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.resume();
@@ -43,7 +63,9 @@ async function interruptFixWith(signal: NodeJS.Signals): Promise<void> {
       if (intent.type !== 'intent') continue;
       const entry = mock.getEntry(intent.dn)!;
       const done = outcomes.some((o) => o.seq === intent.seq && o.type === 'done');
-      expect(Number(entry.get('userAccountControl')[0]), intent.dn).to.equal(done ? (intent.change.userAccountControl?.to ?? intent.before.userAccountControl) : intent.before.userAccountControl);
+      expect(Number(entry.get('userAccountControl')[0]), intent.dn).to.equal(
+        done ? (intent.change.userAccountControl?.to ?? intent.before.userAccountControl) : intent.before.userAccountControl,
+      );
       expect(entry.get('msDS-AllowedToDelegateTo'), intent.dn).to.have.length(intent.before.allowedToDelegateTo.length + (done ? intent.change.add.length : 0));
     }
     const untouched = mock.getEntry('CN=GEN0299,OU=Generated,DC=corp,DC=example,DC=com')!;

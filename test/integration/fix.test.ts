@@ -17,9 +17,24 @@ const MIG = 'Microsoft Virtual System Migration Service';
 const DNS = 'corp.example.com';
 const required = (peers: string[]): string[] => peers.flatMap((p) => [`${MIG}/${p}`, `${MIG}/${p}.${DNS}`, `cifs/${p}`, `cifs/${p}.${DNS}`]);
 
-const connection = (t: Target, user = t.admin): string[] => ['--url', t.url, '--ca-file', t.caFile, '--tls-servername', t.servername, '--user', user.dn, '--quiet'];
+const connection = (t: Target, user = t.admin): string[] => [
+  '--url',
+  t.url,
+  '--ca-file',
+  t.caFile,
+  '--tls-servername',
+  t.servername,
+  '--user',
+  user.dn,
+  '--quiet',
+];
 const env = (t: Target, user = t.admin) => ({ DELEGAUDIT_PASSWORD: user.password });
-const options = (t: Target, user = t.admin) => ({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: user.dn, password: user.password } });
+const options = (t: Target, user = t.admin) => ({
+  url: t.url,
+  caFile: t.caFile,
+  tlsServername: t.servername,
+  credentials: { user: user.dn, password: user.password },
+});
 
 interface State {
   uac: number;
@@ -29,11 +44,18 @@ interface State {
 /** The two attributes fix writes, for the lab's hosts and admins. */
 async function snapshot(t: Target): Promise<Record<string, State>> {
   return withAdminClient(t, async (client) => {
-    const { searchEntries } = await client.search(t.baseDN, { scope: 'sub', filter: '(|(sAMAccountName=HV0*)(sAMAccountName=admin.*))', attributes: ['sAMAccountName', 'userAccountControl', 'msDS-AllowedToDelegateTo'] });
+    const { searchEntries } = await client.search(t.baseDN, {
+      scope: 'sub',
+      filter: '(|(sAMAccountName=HV0*)(sAMAccountName=admin.*))',
+      attributes: ['sAMAccountName', 'userAccountControl', 'msDS-AllowedToDelegateTo'],
+    });
     const state: Record<string, State> = {};
     for (const e of searchEntries) {
       const values = e['msDS-AllowedToDelegateTo'];
-      state[String(e.sAMAccountName)] = { uac: Number(e.userAccountControl), delegation: (Array.isArray(values) ? values.map(String) : values ? [String(values)] : []).sort() };
+      state[String(e.sAMAccountName)] = {
+        uac: Number(e.userAccountControl),
+        delegation: (Array.isArray(values) ? values.map(String) : values ? [String(values)] : []).sort(),
+      };
     }
     return state;
   });
@@ -48,7 +70,12 @@ forEachTarget(
   (label, target) => {
     it(`[${label}] fix --apply --yes leaves no HV001/HV002/HV003, keeps unrelated entries, and sets protocol transition`, async () => {
       const t = target();
-      await withAdminClient(t, (client) => client.modify(`CN=HV01,OU=Hyper-V,${t.baseDN}`, new Change({ operation: 'add', modification: new Attribute({ type: 'msDS-AllowedToDelegateTo', values: ['cifs/FS01.corp.example.com'] }) })));
+      await withAdminClient(t, (client) =>
+        client.modify(
+          `CN=HV01,OU=Hyper-V,${t.baseDN}`,
+          new Change({ operation: 'add', modification: new Attribute({ type: 'msDS-AllowedToDelegateTo', values: ['cifs/FS01.corp.example.com'] }) }),
+        ),
+      );
       const dir = await fixDir();
       const r = await runCli(['fix', ...connection(t), '--apply', '--yes', '--journal', join(dir, 'j.jsonl')], env(t));
       expect(r.code, r.stderr).to.equal(0);
@@ -67,7 +94,11 @@ forEachTarget(
         for (const host of ['HV01$', 'HV02$', 'HV03$']) {
           const { stdout } = await run('samba-tool', ['delegation', 'show', host, '-H', join(lab.labDir, 'private', 'sam.ldb')]);
           expect(stdout).to.contain('UF_TRUSTED_TO_AUTHENTICATE_FOR_DELEGATION: True');
-          const listed = stdout.split('\n').filter((l) => l.startsWith('msDS-AllowedToDelegateTo: ')).map((l) => l.slice('msDS-AllowedToDelegateTo: '.length)).sort();
+          const listed = stdout
+            .split('\n')
+            .filter((l) => l.startsWith('msDS-AllowedToDelegateTo: '))
+            .map((l) => l.slice('msDS-AllowedToDelegateTo: '.length))
+            .sort();
           expect(listed).to.deep.equal(state[host]!.delegation);
         }
       }
@@ -81,7 +112,7 @@ forEachTarget(
       expect(r.code, r.stderr).to.equal(0);
       const after = await snapshot(t);
       expect(after['HV03$']).to.deep.equal({ uac: 4096 | 0x1000000, delegation: required(['HV01', 'HV02']).sort() });
-      expect({ ...after, 'HV03$': undefined }).to.deep.equal({ ...before, 'HV03$': undefined });
+      expect({ ...after, HV03$: undefined }).to.deep.equal({ ...before, HV03$: undefined });
     });
 
     it(`[${label}] rollback --apply restores every touched attribute to its exact previous values`, async () => {
@@ -120,12 +151,19 @@ forEachTarget(
       const { plan } = await planFixFor({ ...options(t), hosts: ['HV02'] });
       expect(plan.changes.map((c) => c.sAMAccountName)).to.deep.equal(['HV02$']);
       // Someone else sets "password never expires" on HV02 after our read.
-      await withAdminClient(t, (client) => client.modify(`CN=HV02,OU=Hyper-V,${t.baseDN}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(4096 | 0x10000)] }) })));
+      await withAdminClient(t, (client) =>
+        client.modify(
+          `CN=HV02,OU=Hyper-V,${t.baseDN}`,
+          new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(4096 | 0x10000)] }) }),
+        ),
+      );
       const dir = await fixDir();
       const journal = join(dir, 'j.jsonl');
       const result = await applyFix(plan, { ...options(t), journal });
       expect(result.outcomes.map((o) => o.status)).to.deep.equal(['done']);
-      const lines = readJournal(journal).filter((l) => l.type !== 'begin' && l.type !== 'end').map((l) => `${l.type} ${'attempt' in l ? l.attempt : ''}${'code' in l && l.code !== undefined ? ` ${l.code}` : ''}`);
+      const lines = readJournal(journal)
+        .filter((l) => l.type !== 'begin' && l.type !== 'end')
+        .map((l) => `${l.type} ${'attempt' in l ? l.attempt : ''}${'code' in l && l.code !== undefined ? ` ${l.code}` : ''}`);
       expect(lines).to.deep.equal(['intent 1', 'failed 1 16', 'intent 2', 'done 2']);
       expect((await snapshot(t))['HV02$']!.uac).to.equal(4096 | 0x10000 | 0x1000000);
     });
@@ -139,7 +177,9 @@ forEachTarget(
       await writeFile(file, ldif.stdout);
       const pw = join(dir, 'pw');
       await writeFile(pw, t.admin.password, { mode: 0o600 });
-      await run('ldapmodify', ['-H', t.url, '-x', '-D', t.admin.dn, '-y', pw, '-f', file], { env: { ...process.env, LDAPTLS_CACERT: t.caFile, LDAPTLS_REQCERT: 'allow' } });
+      await run('ldapmodify', ['-H', t.url, '-x', '-D', t.admin.dn, '-y', pw, '-f', file], {
+        env: { ...process.env, LDAPTLS_CACERT: t.caFile, LDAPTLS_REQCERT: 'allow' },
+      });
       const viaLdapmodify = await snapshot(t);
       await resetLab(t);
       expect((await runCli(['fix', ...connection(t), '--protect-privileged', '--apply', '--yes', '--journal', join(dir, 'j.jsonl')], env(t))).code).to.equal(0);
@@ -169,7 +209,23 @@ describe('fix on the command line [mock]', () => {
     const mock = await startMockLdap({ ldif: LAB_LDIF });
     try {
       const dir = await fixDir();
-      const r = await runCli(['fix', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--apply', '--journal', join(dir, 'j.jsonl')], { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' });
+      const r = await runCli(
+        [
+          'fix',
+          '--url',
+          mock.ldapsUrl!,
+          '--ca-file',
+          mock.caFile,
+          '--tls-servername',
+          mock.servername,
+          '--user',
+          'CORP\\Administrator',
+          '--apply',
+          '--journal',
+          join(dir, 'j.jsonl'),
+        ],
+        { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' },
+      );
       expect(r.code).to.equal(2);
       expect(r.stderr).to.contain('pass --yes');
       expect(mock.stats.modifies).to.equal(0);
@@ -183,7 +239,21 @@ describe('fix on the command line [mock]', () => {
     try {
       const dir = await fixDir();
       const answer = async (reply: string, journal: string): Promise<{ code: number | null; output: string }> => {
-        const args = ['fix', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--apply', '--quiet', '--journal', join(dir, journal)];
+        const args = [
+          'fix',
+          '--url',
+          mock.ldapsUrl!,
+          '--ca-file',
+          mock.caFile,
+          '--tls-servername',
+          mock.servername,
+          '--user',
+          'CORP\\Administrator',
+          '--apply',
+          '--quiet',
+          '--journal',
+          join(dir, journal),
+        ];
         const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
         const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' } });
         let output = '';

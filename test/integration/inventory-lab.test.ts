@@ -7,7 +7,12 @@ import { runCli } from '../helpers/run-cli.js';
 import { forEachTarget, type Target } from '../helpers/targets.js';
 
 const DNS = 'corp.example.com';
-const connect = (t: Target) => ({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.reader.upn, password: t.reader.password } });
+const connect = (t: Target) => ({
+  url: t.url,
+  caFile: t.caFile,
+  tlsServername: t.servername,
+  credentials: { user: t.reader.upn, password: t.reader.password },
+});
 const args = (t: Target): string[] => ['--url', t.url, '--ca-file', t.caFile, '--tls-servername', t.servername, '--user', t.reader.dn, '--quiet'];
 
 forEachTarget('delegation inventory of the lab', (label, target) => {
@@ -41,7 +46,13 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
       `svc-web constrained-protocol-transition cifs/dc01.${DNS} yes`,
       'svc-web constrained-protocol-transition http/web01.corp.example.com no',
     ]);
-    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.have.members(['DG001 APP01$', 'DG002 svc-web', 'DG003 DC01$', 'DG004 svc-web', 'DG005 svc-web']);
+    expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.have.members([
+      'DG001 APP01$',
+      'DG002 svc-web',
+      'DG003 DC01$',
+      'DG004 svc-web',
+      'DG005 svc-web',
+    ]);
     const rbcd = report.rows.find((r) => r.sAMAccountName === 'DC01$' && r.delegation === 'resource-based')!;
     expect(rbcd).to.include({ targetAccount: 'APP01$', isDomainController: true });
   });
@@ -49,7 +60,13 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
   it(`[${label}] tells protocol transition from Kerberos only, one row per entry, with targets resolved`, async () => {
     const { inventory: report } = await inventory(connect(target()));
     const row = (account: string, entry: string) => report.rows.find((r) => r.sAMAccountName === account && r.target.toLowerCase() === entry.toLowerCase());
-    expect(row('HV01$', `cifs/HV02.${DNS}`)).to.include({ delegation: 'constrained-protocol-transition', targetExists: 'yes', targetAccount: 'HV02$', kind: 'computer', enabled: true });
+    expect(row('HV01$', `cifs/HV02.${DNS}`)).to.include({
+      delegation: 'constrained-protocol-transition',
+      targetExists: 'yes',
+      targetAccount: 'HV02$',
+      kind: 'computer',
+      enabled: true,
+    });
     expect(row('HV02$', 'cifs/HV01')).to.include({ delegation: 'constrained', targetExists: 'yes', targetAccount: 'HV01$' });
     expect(report.rows.filter((r) => r.sAMAccountName === 'HV01$' && r.delegation !== 'resource-based')).to.have.length(8);
     expect(report.rows.filter((r) => r.sAMAccountName === 'HV03$')).to.deep.equal([]);
@@ -57,7 +74,9 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
 
   it(`[${label}] resolves cifs/ through sPNMappings to the computer's HOST/ SPN`, async () => {
     const { inventory: report } = await inventory(connect(target()));
-    const rows = report.rows.filter((r) => r.sAMAccountName === 'svc-sql').map((r) => [r.kind, r.delegation, r.target.toLowerCase(), r.targetExists, r.targetAccount]);
+    const rows = report.rows
+      .filter((r) => r.sAMAccountName === 'svc-sql')
+      .map((r) => [r.kind, r.delegation, r.target.toLowerCase(), r.targetExists, r.targetAccount]);
     expect(rows).to.have.deep.members([
       ['user', 'constrained', 'cifs/fs01', 'yes', 'FS01$'],
       ['user', 'constrained', `cifs/fs01.${DNS}`, 'yes', 'FS01$'],
@@ -71,11 +90,23 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
 
   it(`[${label}] keeps the default audit free of DG findings, and runs them on request`, async () => {
     const byDefault = await audit(connect(target()));
-    expect(byDefault.report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
+    expect(byDefault.report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal([
+      'HV001 HV02$',
+      'HV003 HV03$',
+      'PA001 admin.nested',
+      'PA001 admin.primary',
+    ]);
     const { report } = await audit({ ...connect(target()), rules: ['all'] });
     expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.have.members([
-      'HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary',
-      'DG001 APP01$', 'DG002 svc-web', 'DG003 DC01$', 'DG004 svc-web', 'DG005 svc-web',
+      'HV001 HV02$',
+      'HV003 HV03$',
+      'PA001 admin.nested',
+      'PA001 admin.primary',
+      'DG001 APP01$',
+      'DG002 svc-web',
+      'DG003 DC01$',
+      'DG004 svc-web',
+      'DG005 svc-web',
     ]);
   });
 
@@ -97,7 +128,10 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
   it(`[${label}] delegaudit audit --inventory adds every delegation and the DG findings to the audit report`, async () => {
     const t = target();
     const { inventory: expected } = await inventory(connect(t));
-    const json = await runCli(['audit', ...args(t), '--inventory', '--format', 'json', '--fail-on', 'never'], { DELEGAUDIT_PASSWORD: t.reader.password, NO_COLOR: '1' });
+    const json = await runCli(['audit', ...args(t), '--inventory', '--format', 'json', '--fail-on', 'never'], {
+      DELEGAUDIT_PASSWORD: t.reader.password,
+      NO_COLOR: '1',
+    });
     expect(json.code, json.stderr).to.equal(0);
     const report = reportSchema.parse(JSON.parse(json.stdout));
     expect(report.delegations).to.deep.equal(JSON.parse(JSON.stringify(expected.rows)));

@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import { inventory } from '../../src/index.js';
 import { changeRbcd, forEachTarget, type Target } from '../helpers/targets.js';
 
-const connect = (t: Target) => ({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.reader.upn, password: t.reader.password } });
+const connect = (t: Target) => ({
+  url: t.url,
+  caFile: t.caFile,
+  tlsServername: t.servername,
+  credentials: { user: t.reader.upn, password: t.reader.password },
+});
 const rbcdRows = (rows: Array<{ delegation: string; sAMAccountName: string; target: string; targetExists: string }>) =>
   rows.filter((r) => r.delegation === 'resource-based').map((r) => `${r.sAMAccountName} ${r.target} ${r.targetExists}`);
 

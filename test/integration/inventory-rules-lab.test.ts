@@ -5,7 +5,12 @@ import { UAC } from '../../src/ldap/codecs/uac.js';
 import { forEachTarget, type Target, withAdminClient } from '../helpers/targets.js';
 
 const SVC_SQL = 'CN=svc-sql,OU=Service Accounts,DC=corp,DC=example,DC=com';
-const connect = (t: Target) => ({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.reader.upn, password: t.reader.password } });
+const connect = (t: Target) => ({
+  url: t.url,
+  caFile: t.caFile,
+  tlsServername: t.servername,
+  credentials: { user: t.reader.upn, password: t.reader.password },
+});
 
 async function setDelegation(t: Target, dn: string, uac: number, entries: string[]): Promise<void> {
   await withAdminClient(t, (client) =>
@@ -40,8 +45,15 @@ forEachTarget(
         `constrained-protocol-transition ${dcService.toLowerCase()} yes`,
         'constrained-protocol-transition krbtgt/corp.example.com krbtgt',
       ]);
-      expect(report.findings.filter((f) => f.subject.sAMAccountName === 'svc-sql').map((f) => f.rule)).to.deep.equal(['DG001', 'DG002', 'DG003', 'DG005', 'DG004']);
-      const others = (findings: typeof report.findings) => findings.filter((f) => f.subject.sAMAccountName !== 'svc-sql').map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
+      expect(report.findings.filter((f) => f.subject.sAMAccountName === 'svc-sql').map((f) => f.rule)).to.deep.equal([
+        'DG001',
+        'DG002',
+        'DG003',
+        'DG005',
+        'DG004',
+      ]);
+      const others = (findings: typeof report.findings) =>
+        findings.filter((f) => f.subject.sAMAccountName !== 'svc-sql').map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
       expect(others(report.findings)).to.deep.equal(others(before.inventory.findings));
       expect(stats.searches).to.be.at.most(8);
     });

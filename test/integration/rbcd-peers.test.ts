@@ -8,7 +8,8 @@ import { changeRbcd, forEachTarget, type Target } from '../helpers/targets.js';
 // was re-joined). Microsoft documents classic constrained delegation for live migration only.
 const connect = (t: Target) => ({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.admin.upn, password: t.admin.password } });
 const args = (t: Target): string[] => ['--url', t.url, '--ca-file', t.caFile, '--tls-servername', t.servername, '--user', t.admin.upn, '--fail-on', 'never'];
-const findings = (report: { findings: Array<{ rule: string; subject: { sAMAccountName: string } }> }) => report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
+const findings = (report: { findings: Array<{ rule: string; subject: { sAMAccountName: string } }> }) =>
+  report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
 
 forEachTarget('resource-based delegation between Hyper-V peers', (label, target) => {
   it(`[${label}] shows on the host rows which peers their RBCD names, as information only`, async () => {
@@ -55,9 +56,12 @@ forEachTarget(
         expect(hv003.message).to.contain('HV01, HV02 still delegate to it');
         const { plan } = await planFixFor({ ...connect(t), acceptRbcd: true });
         const change = plan.changes.find((c) => c.sAMAccountName === 'HV03$')!;
-        expect(change.add.map((s) => s.toLowerCase()).sort()).to.deep.equal(
-          ['cifs/hv02', 'cifs/hv02.corp.example.com', 'microsoft virtual system migration service/hv02', 'microsoft virtual system migration service/hv02.corp.example.com'],
-        );
+        expect(change.add.map((s) => s.toLowerCase()).sort()).to.deep.equal([
+          'cifs/hv02',
+          'cifs/hv02.corp.example.com',
+          'microsoft virtual system migration service/hv02',
+          'microsoft virtual system migration service/hv02.corp.example.com',
+        ]);
         expect(change.setFlags).to.deep.equal(['TRUSTED_TO_AUTH_FOR_DELEGATION']);
       } finally {
         await changeRbcd(t, 'add', 'HV02$', 'HV03$');

@@ -6,7 +6,12 @@ import { labWithHosts } from '../helpers/synthetic-domain.js';
 async function inventorySearchesFor(hosts: number): Promise<{ ours: number; served: number; rows: number }> {
   const mock = await startMockLdap({ entries: labWithHosts(hosts) });
   try {
-    const { stats, inventory: report } = await inventory({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' } });
+    const { stats, inventory: report } = await inventory({
+      url: mock.ldapsUrl!,
+      caFile: mock.caFile,
+      tlsServername: mock.servername,
+      credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
+    });
     return { ours: stats.searches, served: mock.stats.searches, rows: report.summary.rows };
   } finally {
     await mock.close();
@@ -16,7 +21,12 @@ async function inventorySearchesFor(hosts: number): Promise<{ ours: number; serv
 async function searchesFor(hosts: number): Promise<{ ours: number; served: number; hosts: number }> {
   const mock = await startMockLdap({ entries: labWithHosts(hosts) });
   try {
-    const { stats, report } = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' } });
+    const { stats, report } = await audit({
+      url: mock.ldapsUrl!,
+      caFile: mock.caFile,
+      tlsServername: mock.servername,
+      credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
+    });
     return { ours: stats.searches, served: mock.stats.searches, hosts: report.summary.hosts };
   } finally {
     await mock.close();

@@ -14,20 +14,30 @@ const RUNS = { numRuns: 500 };
 
 describe('codec properties (fast-check)', () => {
   it('SID: text → binary → text is the identity', () => {
-    const sid = fc.tuple(fc.integer({ min: 0, max: 2 ** 48 - 1 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 15 })).map(([authority, subs]) => ['S-1', authority, ...subs].join('-'));
-    fc.assert(fc.property(sid, (text) => sidToString(sidToBuffer(text)) === text), RUNS);
+    const sid = fc
+      .tuple(fc.integer({ min: 0, max: 2 ** 48 - 1 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 15 }))
+      .map(([authority, subs]) => ['S-1', authority, ...subs].join('-'));
+    fc.assert(
+      fc.property(sid, (text) => sidToString(sidToBuffer(text)) === text),
+      RUNS,
+    );
   });
 
   it('SID: binary → text → binary is the identity for well-formed buffers', () => {
-    const buffer = fc.tuple(fc.uint8Array({ minLength: 6, maxLength: 6 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 15 })).map(([authority, subs]) => {
-      const b = Buffer.alloc(8 + subs.length * 4);
-      b[0] = 1;
-      b[1] = subs.length;
-      Buffer.from(authority).copy(b, 2);
-      subs.forEach((s, i) => b.writeUInt32LE(s, 8 + i * 4));
-      return b;
-    });
-    fc.assert(fc.property(buffer, (b) => sidToBuffer(sidToString(b)).equals(b)), RUNS);
+    const buffer = fc
+      .tuple(fc.uint8Array({ minLength: 6, maxLength: 6 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 15 }))
+      .map(([authority, subs]) => {
+        const b = Buffer.alloc(8 + subs.length * 4);
+        b[0] = 1;
+        b[1] = subs.length;
+        Buffer.from(authority).copy(b, 2);
+        subs.forEach((s, i) => b.writeUInt32LE(s, 8 + i * 4));
+        return b;
+      });
+    fc.assert(
+      fc.property(buffer, (b) => sidToBuffer(sidToString(b)).equals(b)),
+      RUNS,
+    );
   });
 
   it('SID: any other bytes are rejected, never mis-decoded', () => {
@@ -72,17 +82,25 @@ describe('codec properties (fast-check)', () => {
   });
 
   it('SPN: parsing arbitrary text never throws', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (text) => {
-      parseSpn(text);
-      return true;
-    }), RUNS);
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (text) => {
+        parseSpn(text);
+        return true;
+      }),
+      RUNS,
+    );
   });
 
   it('DN: any attribute value survives escaping and parsing, and compares equal to itself in any case', () => {
     const value = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter((v) => !/[\ud800-\udfff]/.test(v));
     fc.assert(
       fc.property(value, (v) => {
-        const dn = (value: string): string => formatDn([{ type: 'CN', value }, { type: 'OU', value: 'Hyper-V' }, { type: 'DC', value: 'corp' }]);
+        const dn = (value: string): string =>
+          formatDn([
+            { type: 'CN', value },
+            { type: 'OU', value: 'Hyper-V' },
+            { type: 'DC', value: 'corp' },
+          ]);
         const back = parseDn(dn(v));
         // Case-insensitive comparison, where upper-casing is reversible (not for 'ß' → 'SS').
         const caseless = v.toUpperCase().toLowerCase() !== v.toLowerCase() || dnKey(dn(v)) === dnKey(dn(v.toUpperCase()));
@@ -95,10 +113,13 @@ describe('codec properties (fast-check)', () => {
 
   it('filter: any value survives escaping, and the escaped text has no filter syntax left', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 60 }).filter((v) => !/[\ud800-\udfff]/.test(v)), (v) => {
-        const escaped = escapeFilterValue(v);
-        return unescapeFilterValue(escaped).toString('utf8') === v && !/[()*\u0000]/.test(escaped) && !/\\(?![0-9a-f]{2})/.test(escaped);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 60 }).filter((v) => !/[\ud800-\udfff]/.test(v)),
+        (v) => {
+          const escaped = escapeFilterValue(v);
+          return unescapeFilterValue(escaped).toString('utf8') === v && !/[()*\u0000]/.test(escaped) && !/\\(?![0-9a-f]{2})/.test(escaped);
+        },
+      ),
       RUNS,
     );
   });

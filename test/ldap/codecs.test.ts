@@ -79,10 +79,25 @@ describe('SPN parsing', () => {
 });
 
 describe('DN escaping (RFC 4514)', () => {
-  const nasty = ['Smith, John', 'a+b', '"quoted"', '#leading hash', ' leading and trailing ', 'back\\slash', 'semi;colon', 'less<more>', 'nul\u0000byte', 'équipe'];
+  const nasty = [
+    'Smith, John',
+    'a+b',
+    '"quoted"',
+    '#leading hash',
+    ' leading and trailing ',
+    'back\\slash',
+    'semi;colon',
+    'less<more>',
+    'nul\u0000byte',
+    'équipe',
+  ];
   for (const value of nasty) {
     it(`round-trips ${JSON.stringify(value)}`, () => {
-      const dn = formatDn([{ type: 'CN', value }, { type: 'OU', value: 'Hyper-V' }, { type: 'DC', value: 'corp' }]);
+      const dn = formatDn([
+        { type: 'CN', value },
+        { type: 'OU', value: 'Hyper-V' },
+        { type: 'DC', value: 'corp' },
+      ]);
       expect(parseDn(dn)[0]).to.deep.equal({ type: 'CN', value });
     });
   }
@@ -112,7 +127,9 @@ describe('filters (RFC 4515)', () => {
     expect(filterToString(eq('sAMAccountName', 'HV*)(uid=*$'))).to.equal('(sAMAccountName=HV\\2a\\29\\28uid=\\2a$)');
   });
   it('escapes binary values byte by byte', () => {
-    expect(filterToString(eq('objectSid', sidToBuffer('S-1-5-32-544')))).to.equal('(objectSid=\\01\\02\\00\\00\\00\\00\\00\\05\\20\\00\\00\\00\\20\\02\\00\\00)');
+    expect(filterToString(eq('objectSid', sidToBuffer('S-1-5-32-544')))).to.equal(
+      '(objectSid=\\01\\02\\00\\00\\00\\00\\00\\05\\20\\00\\00\\00\\20\\02\\00\\00)',
+    );
   });
   it('round-trips any value through escape and unescape', () => {
     for (const value of ['plain', '*)(|(x=*', 'é€😀', '\u0000\u0001\\']) {
@@ -120,7 +137,12 @@ describe('filters (RFC 4515)', () => {
     }
   });
   it('renders composite filters', () => {
-    const f = and([eq('objectClass', 'user'), or([prefix('servicePrincipalName', 'Microsoft Virtual System Migration Service/'), bitsAll('userAccountControl', 0x80000)])]);
-    expect(filterToString(f)).to.equal('(&(objectClass=user)(|(servicePrincipalName=Microsoft Virtual System Migration Service/*)(userAccountControl:1.2.840.113556.1.4.803:=524288)))');
+    const f = and([
+      eq('objectClass', 'user'),
+      or([prefix('servicePrincipalName', 'Microsoft Virtual System Migration Service/'), bitsAll('userAccountControl', 0x80000)]),
+    ]);
+    expect(filterToString(f)).to.equal(
+      '(&(objectClass=user)(|(servicePrincipalName=Microsoft Virtual System Migration Service/*)(userAccountControl:1.2.840.113556.1.4.803:=524288)))',
+    );
   });
 });

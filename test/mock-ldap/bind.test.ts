@@ -110,7 +110,9 @@ describe('mock-ldap binds and TLS', () => {
     expect(rootDse.searchEntries[0]?.defaultNamingContext).to.equal(DOMAIN);
     const error = await rejection(() => client.search(DOMAIN, { scope: 'base' }));
     expect(error).to.be.instanceOf(OperationsError);
-    expect(error.message).to.include('000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection.');
+    expect(error.message).to.include(
+      '000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection.',
+    );
   });
 
   it('treats a name with an empty password as an anonymous bind, like AD', async () => {

@@ -53,7 +53,22 @@ describe('mock-ldap certificates', () => {
     // Replace the server certificate by one, signed by the same CA, that expires in 3 days.
     const caKey = join(second.caFile, '..', 'ca-key.pem');
     await run('openssl', ['req', '-new', '-key', second.keyFile, '-subj', '/CN=short', '-out', join(dir, 'short.csr')]);
-    await run('openssl', ['x509', '-req', '-in', join(dir, 'short.csr'), '-CA', second.caFile, '-CAkey', caKey, '-set_serial', '7', '-days', '3', '-out', second.certFile]);
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      join(dir, 'short.csr'),
+      '-CA',
+      second.caFile,
+      '-CAkey',
+      caKey,
+      '-set_serial',
+      '7',
+      '-days',
+      '3',
+      '-out',
+      second.certFile,
+    ]);
     const third = await ensureCertificates(dir);
     expect(third.certFile).not.to.equal(second.certFile);
     const renewed = await assertConsistent(third);
@@ -96,4 +111,3 @@ describe('mock-ldap CLI', () => {
     expect(await exited).to.equal(0);
   });
 });
-

@@ -129,7 +129,8 @@ describe('mock-ldap writes', () => {
   });
 
   it('keeps memberOf in step with member changes', async () => {
-    const memberOf = async (account: string): Promise<unknown> => (await admin.search(account, { scope: 'base', attributes: ['memberOf'] })).searchEntries[0]?.memberOf;
+    const memberOf = async (account: string): Promise<unknown> =>
+      (await admin.search(account, { scope: 'base', attributes: ['memberOf'] })).searchEntries[0]?.memberOf;
     await admin.modify(dn.hypervOperators, [change('add', 'member', [dn.adminNested.toLowerCase()])]);
     expect(await memberOf(dn.adminNested)).to.deep.equal([dn.tier0, dn.hypervOperators]);
     expect(mock.getEntry(dn.hypervOperators)?.get('member')).to.deep.equal([dn.alice, dn.adminNested]);

@@ -60,7 +60,8 @@ class RawConnection {
   }
 }
 
-const rootDseRequest = (messageId: number): Buffer => new SearchRequest({ messageId, baseDN: '', scope: 'base', filter: new PresenceFilter({ attribute: 'objectClass' }), attributes: ['dnsHostName'] }).write();
+const rootDseRequest = (messageId: number): Buffer =>
+  new SearchRequest({ messageId, baseDN: '', scope: 'base', filter: new PresenceFilter({ attribute: 'objectClass' }), attributes: ['dnsHostName'] }).write();
 
 describe('mock-ldap protocol handling', () => {
   let mock: MockLdap;
@@ -92,7 +93,12 @@ describe('mock-ldap protocol handling', () => {
   it('handles a message split across chunks', async () => {
     raw = await RawConnection.open(mock.port);
     const request = rootDseRequest(7);
-    for (const [start, end] of [[0, 1], [1, 2], [2, 10], [10, request.length]] as const) {
+    for (const [start, end] of [
+      [0, 1],
+      [1, 2],
+      [2, 10],
+      [10, request.length],
+    ] as const) {
       raw.write(request.subarray(start, end));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -146,7 +152,11 @@ describe('mock-ldap protocol handling', () => {
   it('counts every request in stats and logs searches as sent', async () => {
     mock.resetStats();
     const client = await boundClient(mock);
-    await client.search(DOMAIN, { scope: 'sub', filter: '(&(objectClass=computer)(msDS-AllowedToDelegateTo=*))', attributes: ['sAMAccountName', 'msDS-AllowedToDelegateTo'] });
+    await client.search(DOMAIN, {
+      scope: 'sub',
+      filter: '(&(objectClass=computer)(msDS-AllowedToDelegateTo=*))',
+      attributes: ['sAMAccountName', 'msDS-AllowedToDelegateTo'],
+    });
     await client.search('', { scope: 'base' });
     await client.modify(dn.hv03, [new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: ['x'] }) })]);
     await client.add(`CN=tmp,${DOMAIN}`, { objectClass: 'container' });
@@ -158,7 +168,12 @@ describe('mock-ldap protocol handling', () => {
     const { searchLog, ...counters } = mock.stats;
     expect(counters).to.deep.equal({ binds: 1, searches: 2, modifies: 1, adds: 1, deletes: 1, compares: 1, extended: 1, total: 9 });
     expect(searchLog).to.deep.equal([
-      { baseDN: DOMAIN, scope: 'sub', filter: '(&(objectClass=computer)(msDS-AllowedToDelegateTo=*))', attributes: ['sAMAccountName', 'msDS-AllowedToDelegateTo'] },
+      {
+        baseDN: DOMAIN,
+        scope: 'sub',
+        filter: '(&(objectClass=computer)(msDS-AllowedToDelegateTo=*))',
+        attributes: ['sAMAccountName', 'msDS-AllowedToDelegateTo'],
+      },
       { baseDN: '', scope: 'base', filter: '(objectclass=*)', attributes: [] },
     ]);
     mock.resetStats();

@@ -57,7 +57,9 @@ describe('mock-ldap search', () => {
     it('one-level scope returns direct children only', async () => {
       expect(await names('(objectClass=*)', `OU=Hyper-V,${DOMAIN}`, 'one')).to.deep.equal(['HV01', 'HV02', 'HV03']);
       const oneLevel = await client.search(DOMAIN, { scope: 'one', attributes: ['1.1'] });
-      expect(oneLevel.searchEntries.map((entry) => entry.dn)).to.include(`CN=Users,${DOMAIN}`).and.not.include(dn.alice);
+      expect(oneLevel.searchEntries.map((entry) => entry.dn))
+        .to.include(`CN=Users,${DOMAIN}`)
+        .and.not.include(dn.alice);
     });
 
     it('subtree scope includes the base and all descendants', async () => {
@@ -138,7 +140,13 @@ describe('mock-ldap search', () => {
 
     it('compares >= and <= numerically for numbers, as text otherwise', async () => {
       expect(await names('(&(objectClass=user)(userAccountControl>=16000000))')).to.deep.equal(['HV01', 'svc-web']);
-      expect(await names('(&(objectClass=user)(userAccountControl<=514))')).to.deep.equal(['admin.nested', 'admin.primary', 'admin.protected', 'alice', 'krbtgt']);
+      expect(await names('(&(objectClass=user)(userAccountControl<=514))')).to.deep.equal([
+        'admin.nested',
+        'admin.primary',
+        'admin.protected',
+        'alice',
+        'krbtgt',
+      ]);
       expect(await names('(&(objectClass=user)(whenCreated<=20120101000000.0Z))')).to.deep.equal(['Administrator', 'DC01', 'Guest', 'krbtgt']);
     });
 
@@ -149,9 +157,17 @@ describe('mock-ldap search', () => {
       expect(await names('(userAccountControl:1.2.840.113556.1.4.804:=16777218)')).to.deep.equal(['Guest', 'HV01', 'krbtgt', 'svc-web']);
       const securityGroups = await names('(groupType:1.2.840.113556.1.4.803:=2147483648)');
       expect(securityGroups).to.include.members(['Domain Admins', 'Administrators', 'Tier0 Operators']).and.have.length(22);
-      expect(await names('(groupType:1.2.840.113556.1.4.803:=-2147483646)')).to.include('Domain Admins').and.not.include('Administrators');
-      expect(await names('(groupType:1.2.840.113556.1.4.803:=4)')).to.include('Administrators').and.not.include('Domain Admins');
-      expect(await names('(&(objectClass=group)(groupType:1.2.840.113556.1.4.804:=8))')).to.deep.equal(['Enterprise Admins', 'Enterprise Key Admins', 'Schema Admins']);
+      expect(await names('(groupType:1.2.840.113556.1.4.803:=-2147483646)'))
+        .to.include('Domain Admins')
+        .and.not.include('Administrators');
+      expect(await names('(groupType:1.2.840.113556.1.4.803:=4)'))
+        .to.include('Administrators')
+        .and.not.include('Domain Admins');
+      expect(await names('(&(objectClass=group)(groupType:1.2.840.113556.1.4.804:=8))')).to.deep.equal([
+        'Enterprise Admins',
+        'Enterprise Key Admins',
+        'Schema Admins',
+      ]);
     });
 
     it('follows nested membership with LDAP_MATCHING_RULE_IN_CHAIN (1941) on memberOf and member', async () => {

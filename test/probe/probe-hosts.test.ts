@@ -3,7 +3,12 @@ import { ConfigError } from '../../src/errors.js';
 import { parsePort, parseResolve, probeHosts, type ProbeTarget } from '../../src/probe/probe-hosts.js';
 import { closedPort, listener, silentPort } from '../helpers/listeners.js';
 
-const target = (host: string, name = `${host}.corp.example.com`): ProbeTarget => ({ host: `${host}$`, dn: `CN=${host},OU=Hyper-V,DC=corp,DC=example,DC=com`, target: name, aliases: [host] });
+const target = (host: string, name = `${host}.corp.example.com`): ProbeTarget => ({
+  host: `${host}$`,
+  dn: `CN=${host},OU=Hyper-V,DC=corp,DC=example,DC=com`,
+  target: name,
+  aliases: [host],
+});
 
 describe('probe: TCP connections to the live-migration port', () => {
   it('tells open, refused, timed out and unresolvable apart', async () => {
@@ -40,8 +45,17 @@ describe('probe: TCP connections to the live-migration port', () => {
   it('uses --port for every host without its own port', async () => {
     const open = await listener();
     try {
-      const report = await probeHosts([target('HV01'), target('HV02')], { port: open.port, resolve: new Map([['hv01', { address: '127.0.0.1' }], ['hv02', { address: '127.0.0.1' }]]) });
-      expect(report.results.map((r) => [r.status, r.port])).to.deep.equal([['open', open.port], ['open', open.port]]);
+      const report = await probeHosts([target('HV01'), target('HV02')], {
+        port: open.port,
+        resolve: new Map([
+          ['hv01', { address: '127.0.0.1' }],
+          ['hv02', { address: '127.0.0.1' }],
+        ]),
+      });
+      expect(report.results.map((r) => [r.status, r.port])).to.deep.equal([
+        ['open', open.port],
+        ['open', open.port],
+      ]);
       expect(await open.accepted(2)).to.equal(2);
     } finally {
       await open.close();

@@ -37,8 +37,29 @@ function withHost(name: string, attributes: Array<{ name: string; values: string
 async function auditEntries(entries: LdifEntry[], args: string[] = []) {
   const mock = await startMockLdap({ entries });
   try {
-    const library = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' } });
-    const cli = await runCli(['audit', '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', '--fail-on', 'never', ...args], { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' });
+    const library = await audit({
+      url: mock.ldapsUrl!,
+      caFile: mock.caFile,
+      tlsServername: mock.servername,
+      credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
+    });
+    const cli = await runCli(
+      [
+        'audit',
+        '--url',
+        mock.ldapsUrl!,
+        '--ca-file',
+        mock.caFile,
+        '--tls-servername',
+        mock.servername,
+        '--user',
+        'CORP\\Administrator',
+        '--fail-on',
+        'never',
+        ...args,
+      ],
+      { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' },
+    );
     return { library, cli };
   } finally {
     await mock.close();
@@ -47,7 +68,12 @@ async function auditEntries(entries: LdifEntry[], args: string[] = []) {
 
 describe('what bad input gets [mock]', () => {
   it('[mock] terminal output shows ANSI escapes and line breaks from the directory as text', async () => {
-    const { cli } = await auditEntries(withHost('HV\u001b[2J\u001b]0;pwned\u0007X', [{ name: 'servicePrincipalName', values: [`${MIG}/HVX`] }, { name: 'msDS-AllowedToDelegateTo', values: ['http/evil\nFAKE LINE'] }]));
+    const { cli } = await auditEntries(
+      withHost('HV\u001b[2J\u001b]0;pwned\u0007X', [
+        { name: 'servicePrincipalName', values: [`${MIG}/HVX`] },
+        { name: 'msDS-AllowedToDelegateTo', values: ['http/evil\nFAKE LINE'] },
+      ]),
+    );
     expect(cli.code).to.equal(0);
     expect(cli.stdout).to.not.match(/[\u001b\u0007]/);
     expect(cli.stdout).to.contain('HV\\x1b[2J\\x1b]0;pwned\\x07X');
@@ -57,7 +83,13 @@ describe('what bad input gets [mock]', () => {
   it('bytes that are not UTF-8 (ldapts hands them over as Buffers) become text with replacement characters', () => {
     // mock-ldap stores text only, so this is checked where the bytes enter: the entry normaliser.
     const raw = Buffer.from([0x63, 0x69, 0x66, 0x73, 0x2f, 0x48, 0xff, 0xfe, 0xc3, 0x28]);
-    const entry = LdapEntry.fromRaw({ dn: 'CN=HVX', 'msDS-AllowedToDelegateTo': [raw, 'cifs/HV01'], userAccountControl: Buffer.from('16781312'), sAMAccountName: 'HVX$', objectClass: ['user', 'computer'] });
+    const entry = LdapEntry.fromRaw({
+      dn: 'CN=HVX',
+      'msDS-AllowedToDelegateTo': [raw, 'cifs/HV01'],
+      userAccountControl: Buffer.from('16781312'),
+      sAMAccountName: 'HVX$',
+      objectClass: ['user', 'computer'],
+    });
     const account = toAccount(entry);
     expect(account.allowedToDelegateTo).to.deep.equal(['cifs/H\ufffd\ufffd\ufffd(', 'cifs/HV01']);
     expect(account.protocolTransition).to.equal(true);
@@ -65,7 +97,12 @@ describe('what bad input gets [mock]', () => {
 
   it('[mock] a host with 5,000 delegation values is read completely and reported', async () => {
     const values = Array.from({ length: 5000 }, (_, i) => `http/web${i}.corp.example.com`);
-    const { library } = await auditEntries(withHost('HVX', [{ name: 'servicePrincipalName', values: [`${MIG}/HVX`] }, { name: 'msDS-AllowedToDelegateTo', values }]));
+    const { library } = await auditEntries(
+      withHost('HVX', [
+        { name: 'servicePrincipalName', values: [`${MIG}/HVX`] },
+        { name: 'msDS-AllowedToDelegateTo', values },
+      ]),
+    );
     const host = library.report.hosts.find((h) => h.sAMAccountName === 'HVX$')!;
     expect(host.allowedToDelegateTo).to.have.length(5000);
     const hv010 = library.report.findings.find((f) => f.rule === 'HV010' && f.subject.sAMAccountName === 'HVX$')!;

@@ -27,8 +27,30 @@ describe('faults we survive [mock]', () => {
   });
 
   const auditMock = (extra: Record<string, unknown> = {}) =>
-    audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'CORP\\Administrator', password: PASSWORD }, retryDelayMs: 5, ...extra });
-  const cli = (args: string[]) => runCli([...args, '--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator', ...(args[0] === 'rollback' ? [] : ['--retry-delay', '5'])], { DELEGAUDIT_PASSWORD: PASSWORD });
+    audit({
+      url: mock.ldapsUrl!,
+      caFile: mock.caFile,
+      tlsServername: mock.servername,
+      credentials: { user: 'CORP\\Administrator', password: PASSWORD },
+      retryDelayMs: 5,
+      ...extra,
+    });
+  const cli = (args: string[]) =>
+    runCli(
+      [
+        ...args,
+        '--url',
+        mock.ldapsUrl!,
+        '--ca-file',
+        mock.caFile,
+        '--tls-servername',
+        mock.servername,
+        '--user',
+        'CORP\\Administrator',
+        ...(args[0] === 'rollback' ? [] : ['--retry-delay', '5']),
+      ],
+      { DELEGAUDIT_PASSWORD: PASSWORD },
+    );
   const findings = (r: Awaited<ReturnType<typeof auditMock>>) => r.report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
   const clean = ['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary'];
 
@@ -76,7 +98,12 @@ describe('faults we survive [mock]', () => {
   }
 
   it('[mock] stops on a referral for the base and says to point --url at the right domain', async () => {
-    mock.faults.add({ on: 'search', nth: 2, times: 1, action: { type: 'result', code: 10, message: 'referral', referral: 'ldap://other.example.com/DC=corp,DC=example,DC=com' } });
+    mock.faults.add({
+      on: 'search',
+      nth: 2,
+      times: 1,
+      action: { type: 'result', code: 10, message: 'referral', referral: 'ldap://other.example.com/DC=corp,DC=example,DC=com' },
+    });
     const r = await cli(['audit']);
     expect(r.code).to.equal(3);
     expect(r.stderr).to.contain('directory read incomplete');

@@ -31,7 +31,10 @@ describe('secrets stay secret [mock]', () => {
     const conn = ['--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', 'CORP\\Administrator'];
     const env = { DELEGAUDIT_PASSWORD: PASSWORD };
     const runs: Array<[string[], Record<string, string>]> = [
-      ...REPORT_FORMATS.map((format): [string[], Record<string, string>] => [['audit', ...conn, '--format', format, '--output', join(dir, `report.${format}`), '--debug'], env]),
+      ...REPORT_FORMATS.map((format): [string[], Record<string, string>] => [
+        ['audit', ...conn, '--format', format, '--output', join(dir, `report.${format}`), '--debug'],
+        env,
+      ]),
       [['audit', ...conn, '--debug', '--probe', '--resolve', 'HV01.corp.example.com=127.0.0.1:1'], env],
       [['audit', ...conn, '--debug'], { DELEGAUDIT_PASSWORD: `${PASSWORD}-wrong` }],
       [['audit', ...conn, '--insecure', '--url', mock.url, '--debug'], env],

@@ -16,11 +16,20 @@ describe('connections are closed [mock]', () => {
 
   it('[mock] leaves no socket open after 30 audits, successful or failed', async () => {
     const before = clientSockets();
-    const options = { url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' }, retryDelayMs: 1 };
+    const options = {
+      url: mock.ldapsUrl!,
+      caFile: mock.caFile,
+      tlsServername: mock.servername,
+      credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
+      retryDelayMs: 1,
+    };
     for (let i = 0; i < 30; i += 1) {
       if (i % 3 === 1) mock.faults.add({ on: 'search', nth: 2, times: 1, action: { type: 'close-after-entries', entries: 1 } });
       if (i % 3 === 2) {
-        await audit({ ...options, credentials: { ...options.credentials, password: 'wrong' } }).then(() => expect.fail('bind should fail'), () => undefined);
+        await audit({ ...options, credentials: { ...options.credentials, password: 'wrong' } }).then(
+          () => expect.fail('bind should fail'),
+          () => undefined,
+        );
       } else {
         expect((await audit(options)).report.findings).to.have.length(4);
       }

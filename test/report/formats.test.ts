@@ -62,7 +62,14 @@ function markdownTables(text: string): string[][][] {
 function htmlRows(html: string, tableClass: string): string[][] {
   const table = new RegExp(`<table class="${tableClass}">([\\s\\S]*?)</table>`).exec(html)?.[1] ?? '';
   const body = /<tbody>([\s\S]*)<\/tbody>/.exec(table)?.[1] ?? '';
-  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
+  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) =>
+      c[1]!
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ),
+  );
 }
 
 describe('report formats', () => {
@@ -120,7 +127,8 @@ describe('report formats', () => {
       ['\uff1d1+2', "'\uff1d1+2"],
       ['a=b', 'a=b'],
     ];
-    for (const [input, expected] of cases) it(`writes ${JSON.stringify(input)} as ${JSON.stringify(expected)}`, () => expect(csvField(input)).to.equal(expected));
+    for (const [input, expected] of cases)
+      it(`writes ${JSON.stringify(input)} as ${JSON.stringify(expected)}`, () => expect(csvField(input)).to.equal(expected));
   });
 });
 
@@ -133,7 +141,9 @@ forEachTarget('report formats of the lab', (label, target) => {
   it(`[${label}] HTML: one self-contained page with no script and no external request`, () => {
     const html = formatHtml(report);
     expect(html).to.match(/^<!doctype html>\n<html lang="en">/);
-    expect(html).to.contain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`);
+    expect(html).to.contain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
+    );
     expect(html).to.not.match(/<script|<link|<img|<iframe|@import|url\(/i);
     expect(html).to.not.match(/\s(src|href)=/i);
     expect(html).to.contain('@media print');
@@ -207,7 +217,18 @@ forEachTarget('report formats of the lab', (label, target) => {
     expect(rows).to.have.length(report.findings.length + 1);
     rows.slice(1).forEach((row, i) => {
       const f = report.findings[i]!;
-      expect(row).to.deep.equal([f.severity, f.rule, f.name, f.category, f.subject.sAMAccountName, f.subject.kind, f.subject.dn, f.message, f.remediation, JSON.stringify(f.details)]);
+      expect(row).to.deep.equal([
+        f.severity,
+        f.rule,
+        f.name,
+        f.category,
+        f.subject.sAMAccountName,
+        f.subject.kind,
+        f.subject.dn,
+        f.message,
+        f.remediation,
+        JSON.stringify(f.details),
+      ]);
     });
     expect(rows.slice(1).map((r) => `${r[1]} ${r[4]}`)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
   });
@@ -221,11 +242,13 @@ forEachTarget('report formats of the lab', (label, target) => {
 });
 
 describe('npm run demo -- --format html --output FILE', () => {
-  it('writes the lab report whose matrix shows HV02\'s row as Kerberos only and HV03\'s row as empty', async () => {
+  it("writes the lab report whose matrix shows HV02's row as Kerberos only and HV03's row as empty", async () => {
     const dir = await tempDir('delegaudit-demo-');
     const file = join(dir, 'lab.html');
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'scripts', 'demo.js'), '--format', 'html', '--output', file], { env: { ...process.env, NO_COLOR: '1' } });
+      const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'scripts', 'demo.js'), '--format', 'html', '--output', file], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       let err = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
       child.on('error', reject);
@@ -243,7 +266,12 @@ describe('report formats of a directory with hostile names [mock]', () => {
   let report: Report;
   before(async () => {
     mock = await startMockLdap({ entries: hostileLabEntries() });
-    report = await auditOf({ url: mock.ldapsUrl!, caFile: mock.caFile, servername: mock.servername, admin: { dn: '', upn: 'Administrator@corp.example.com', netbios: '', password: 'Lab-Admin-Passw0rd' } });
+    report = await auditOf({
+      url: mock.ldapsUrl!,
+      caFile: mock.caFile,
+      servername: mock.servername,
+      admin: { dn: '', upn: 'Administrator@corp.example.com', netbios: '', password: 'Lab-Admin-Passw0rd' },
+    });
   });
   after(async () => {
     await mock.close();

@@ -22,7 +22,12 @@ const OUTPUT = join(projectRoot(), 'test-output');
 const README_SHOT = join(projectRoot(), 'docs', 'report.png');
 
 async function reportHtml(mock: MockLdap): Promise<string> {
-  const { report } = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials: { user: 'Administrator@corp.example.com', password: 'Lab-Admin-Passw0rd' } });
+  const { report } = await audit({
+    url: mock.ldapsUrl!,
+    caFile: mock.caFile,
+    tlsServername: mock.servername,
+    credentials: { user: 'Administrator@corp.example.com', password: 'Lab-Admin-Passw0rd' },
+  });
   return formatHtml(report);
 }
 
@@ -39,7 +44,7 @@ describe('the HTML report in headless Chromium [mock]', function () {
     await browser?.close();
   });
 
-  it('shows the lab\'s matrix, findings and privileged accounts with JavaScript off and no request beyond the file', async () => {
+  it("shows the lab's matrix, findings and privileged accounts with JavaScript off and no request beyond the file", async () => {
     const mock = await startMockLdap({ ldif: LAB_LDIF });
     let html: string;
     try {
@@ -58,14 +63,18 @@ describe('the HTML report in headless Chromium [mock]', function () {
 
       expect(await page.title()).to.equal('Delegation audit: corp.example.com');
       // Browser-side code as strings: this project's TypeScript has no DOM types.
-      const matrix = await page.evaluate<string[][]>(`[...document.querySelectorAll('table.matrix tbody tr')].map((row) => [...row.children].map((cell) => cell.innerText.replace(/\\s+/g, ' ').trim()))`);
+      const matrix = await page.evaluate<string[][]>(
+        `[...document.querySelectorAll('table.matrix tbody tr')].map((row) => [...row.children].map((cell) => cell.innerText.replace(/\\s+/g, ' ').trim()))`,
+      );
       expect(matrix).to.deep.equal([
         ['HV01', '—', 'ok', 'ok'],
         ['HV02', 'Kerberos only', '—', 'Kerberos only'],
         ['HV03', 'empty no delegation entries', 'empty no delegation entries', '—'],
       ]);
       // Colour carries the severity: the Kerberos-only and empty cells are painted, the ok ones green.
-      const colours = await page.evaluate<string[][]>(`[...document.querySelectorAll('table.matrix tbody tr')].map((row) => [...row.querySelectorAll('td')].map((td) => getComputedStyle(td).backgroundColor))`);
+      const colours = await page.evaluate<string[][]>(
+        `[...document.querySelectorAll('table.matrix tbody tr')].map((row) => [...row.querySelectorAll('td')].map((td) => getComputedStyle(td).backgroundColor))`,
+      );
       expect(colours[1]![0]).to.equal(colours[2]![0]);
       expect(colours[0]![1]).to.not.equal(colours[1]![0]);
       expect(await page.locator('table.findings tbody tr').count()).to.equal(4);

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { buildInventoryReport } from '../../src/report/build-inventory-report.js';
-import { formatInventoryCsv, formatInventoryHtml, formatInventoryMarkdown, formatInventoryTable, INVENTORY_CSV_COLUMNS } from '../../src/report/formats/inventory.js';
+import {
+  formatInventoryCsv,
+  formatInventoryHtml,
+  formatInventoryMarkdown,
+  formatInventoryTable,
+  INVENTORY_CSV_COLUMNS,
+} from '../../src/report/formats/inventory.js';
 import { INVENTORY_RULES, runRules } from '../../src/rules/index.js';
 import { buildReport } from '../../src/report/build-report.js';
 import { formatHtml } from '../../src/report/formats/audit-html.js';
@@ -33,7 +39,7 @@ function auditReport() {
 }
 
 describe('inventory formats', () => {
-  it('CSV: findDelegation\'s columns first, RFC 4180 quoting, formulas neutralised', () => {
+  it("CSV: findDelegation's columns first, RFC 4180 quoting, formulas neutralised", () => {
     const text = formatInventoryCsv(report());
     expect(text.endsWith('\r\n')).to.equal(true);
     const [header, ...rows] = parseCsv(text);

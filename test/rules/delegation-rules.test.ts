@@ -13,7 +13,10 @@ import { type InvalidCase, ruleTester, type ValidCase } from '../helpers/rule-te
 
 const DC = UAC.SERVER_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION;
 const PT = UAC.TRUSTED_TO_AUTH_FOR_DELEGATION;
-const withDc = () => new DirectoryBuilder().computer('DC01', { uac: DC, primaryGroupId: 516, spns: ['HOST/DC01', `HOST/DC01.${DNS}`, `ldap/DC01.${DNS}`] }).computer('FS01', { spns: ['HOST/FS01'] });
+const withDc = () =>
+  new DirectoryBuilder()
+    .computer('DC01', { uac: DC, primaryGroupId: 516, spns: ['HOST/DC01', `HOST/DC01.${DNS}`, `ldap/DC01.${DNS}`] })
+    .computer('FS01', { spns: ['HOST/FS01'] });
 
 const CASES: Record<string, { rule: Rule; valid: ValidCase[]; invalid: InvalidCase[] }> = {
   DG001: {
@@ -23,8 +26,16 @@ const CASES: Record<string, { rule: Rule; valid: ValidCase[]; invalid: InvalidCa
       { name: 'constrained delegation only', directory: () => withDc().user('svc', { delegateTo: ['cifs/FS01'] }) },
     ],
     invalid: [
-      { name: 'a server trusted for unconstrained delegation', directory: () => withDc().computer('APP01', { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION }), expected: ['DG001 APP01$'] },
-      { name: 'a user with both unconstrained and a list', directory: () => withDc().user('svc', { uac: UAC.NORMAL_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION, delegateTo: ['cifs/FS01'] }), expected: ['DG001 svc'] },
+      {
+        name: 'a server trusted for unconstrained delegation',
+        directory: () => withDc().computer('APP01', { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION }),
+        expected: ['DG001 APP01$'],
+      },
+      {
+        name: 'a user with both unconstrained and a list',
+        directory: () => withDc().user('svc', { uac: UAC.NORMAL_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION, delegateTo: ['cifs/FS01'] }),
+        expected: ['DG001 svc'],
+      },
     ],
   },
   DG002: {
@@ -32,12 +43,24 @@ const CASES: Record<string, { rule: Rule; valid: ValidCase[]; invalid: InvalidCa
     valid: [{ name: 'delegation to a member server', directory: () => withDc().user('svc', { delegateTo: ['cifs/FS01'] }) }],
     invalid: [
       { name: 'ldap/ on a DC', directory: () => withDc().user('svc', { delegateTo: [`ldap/DC01.${DNS}`] }), expected: ['DG002 svc'] },
-      { name: 'cifs/ on a DC through sPNMappings', directory: () => withDc().user('svc', { uac: UAC.NORMAL_ACCOUNT | PT, delegateTo: ['cifs/dc01', 'cifs/FS01'] }), expected: ['DG002 svc'] },
+      {
+        name: 'cifs/ on a DC through sPNMappings',
+        directory: () => withDc().user('svc', { uac: UAC.NORMAL_ACCOUNT | PT, delegateTo: ['cifs/dc01', 'cifs/FS01'] }),
+        expected: ['DG002 svc'],
+      },
     ],
   },
   DG003: {
     rule: DG003,
-    valid: [{ name: 'resource-based delegation on a member server', directory: () => withDc().computer('WEB01').computer('APP01', { rbcd: ['S-1-5-21-1-2-3-9999'] }) }],
+    valid: [
+      {
+        name: 'resource-based delegation on a member server',
+        directory: () =>
+          withDc()
+            .computer('WEB01')
+            .computer('APP01', { rbcd: ['S-1-5-21-1-2-3-9999'] }),
+      },
+    ],
     invalid: [
       { name: 'an entry for krbtgt', directory: () => withDc().user('svc', { delegateTo: [`krbtgt/${DNS}`] }), expected: ['DG003 svc'] },
       {
@@ -51,7 +74,14 @@ const CASES: Record<string, { rule: Rule; valid: ValidCase[]; invalid: InvalidCa
     rule: DG004,
     valid: [{ name: 'cifs served by HOST', directory: () => withDc().user('svc', { delegateTo: ['cifs/fs01'] }) }],
     invalid: [
-      { name: 'a computer that does not exist', directory: () => withDc().user('svc', { delegateTo: ['cifs/OLDFS'] }).ghost('oldfs'), expected: ['DG004 svc'] },
+      {
+        name: 'a computer that does not exist',
+        directory: () =>
+          withDc()
+            .user('svc', { delegateTo: ['cifs/OLDFS'] })
+            .ghost('oldfs'),
+        expected: ['DG004 svc'],
+      },
       { name: 'a service the computer does not serve', directory: () => withDc().user('svc', { delegateTo: ['MSSQLSvc/FS01:1433'] }), expected: ['DG004 svc'] },
     ],
   },
@@ -61,7 +91,13 @@ const CASES: Record<string, { rule: Rule; valid: ValidCase[]; invalid: InvalidCa
       { name: 'a Hyper-V host', directory: () => withDc().host('HV01', ['HV02']).host('HV02', ['HV01']) },
       { name: 'Kerberos-only delegation', directory: () => withDc().user('svc', { delegateTo: ['cifs/FS01'] }) },
     ],
-    invalid: [{ name: 'a service account with protocol transition', directory: () => withDc().user('svc', { uac: UAC.NORMAL_ACCOUNT | PT, delegateTo: ['cifs/FS01'] }), expected: ['DG005 svc'] }],
+    invalid: [
+      {
+        name: 'a service account with protocol transition',
+        directory: () => withDc().user('svc', { uac: UAC.NORMAL_ACCOUNT | PT, delegateTo: ['cifs/FS01'] }),
+        expected: ['DG005 svc'],
+      },
+    ],
   },
 };
 
@@ -71,7 +107,13 @@ describe('DG rules selection', () => {
   it('are opt-in: the default audit does not run them', () => {
     expect(DEFAULT_RULES.map((r) => r.id).filter((id) => id.startsWith('DG'))).to.deep.equal([]);
     expect(selectRules(undefined).some((r) => r.id.startsWith('DG'))).to.equal(false);
-    expect(pairs(withDc().computer('APP01', { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION }).findings())).to.deep.equal([]);
+    expect(
+      pairs(
+        withDc()
+          .computer('APP01', { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION })
+          .findings(),
+      ),
+    ).to.deep.equal([]);
   });
 
   it('run with --rules DG001 or --rules all, and always in the inventory', () => {

@@ -24,28 +24,53 @@ ruleTester(HV001, {
   valid: [
     { name: 'a correct mesh', directory: mesh },
     { name: 'a host with no entries (HV003 territory)', directory: () => mesh().host('HV04', [], { uac: KERBEROS_ONLY }) },
-    { name: 'a lone host with Kerberos-only entries and no peers', directory: () => new DirectoryBuilder().host('HV01', [], { uac: KERBEROS_ONLY, delegateTo: ['cifs/FS01'] }) },
+    {
+      name: 'a lone host with Kerberos-only entries and no peers',
+      directory: () => new DirectoryBuilder().host('HV01', [], { uac: KERBEROS_ONLY, delegateTo: ['cifs/FS01'] }),
+    },
   ],
   invalid: [
-    { name: 'entries without protocol transition', directory: () => new DirectoryBuilder().host('HV01', ['HV02']).host('HV02', ['HV01'], { uac: KERBEROS_ONLY }), expected: ['HV001 HV02$'] },
+    {
+      name: 'entries without protocol transition',
+      directory: () => new DirectoryBuilder().host('HV01', ['HV02']).host('HV02', ['HV01'], { uac: KERBEROS_ONLY }),
+      expected: ['HV001 HV02$'],
+    },
   ],
 });
 
 ruleTester(HV002, {
   valid: [
     { name: 'a correct mesh', directory: mesh },
-    { name: 'entries in another letter case', directory: () => new DirectoryBuilder().host('HV01', [], { delegateTo: requiredFor('hv02').map((s) => s.toUpperCase()) }).host('HV02', ['HV01']) },
-    { name: 'a missing entry for a disabled peer', directory: () => new DirectoryBuilder().host('HV01', ['HV02']).host('HV02', ['HV01']).host('HV03', [], { uac: KERBEROS_ONLY | UAC.ACCOUNTDISABLE }) },
+    {
+      name: 'entries in another letter case',
+      directory: () => new DirectoryBuilder().host('HV01', [], { delegateTo: requiredFor('hv02').map((s) => s.toUpperCase()) }).host('HV02', ['HV01']),
+    },
+    {
+      name: 'a missing entry for a disabled peer',
+      directory: () =>
+        new DirectoryBuilder()
+          .host('HV01', ['HV02'])
+          .host('HV02', ['HV01'])
+          .host('HV03', [], { uac: KERBEROS_ONLY | UAC.ACCOUNTDISABLE }),
+    },
   ],
   invalid: [
     { name: 'a peer added later', directory: () => mesh().host('HV04', ['HV01', 'HV02', 'HV03']), expected: ['HV002 HV01$', 'HV002 HV02$', 'HV002 HV03$'] },
-    { name: 'only the FQDN form of cifs missing', directory: () => new DirectoryBuilder().host('HV01', [], { delegateTo: requiredFor('HV02').filter((s) => s !== `cifs/HV02.${DNS}`) }).host('HV02', ['HV01']), expected: ['HV002 HV01$'] },
+    {
+      name: 'only the FQDN form of cifs missing',
+      directory: () =>
+        new DirectoryBuilder().host('HV01', [], { delegateTo: requiredFor('HV02').filter((s) => s !== `cifs/HV02.${DNS}`) }).host('HV02', ['HV01']),
+      expected: ['HV002 HV01$'],
+    },
   ],
 });
 
 describe('HV002 details', () => {
   it('lists the missing SPNs per peer', () => {
-    const [finding] = mesh().host('HV04', ['HV01', 'HV02', 'HV03']).findings(HV002).filter((f) => f.subject.sAMAccountName === 'HV01$');
+    const [finding] = mesh()
+      .host('HV04', ['HV01', 'HV02', 'HV03'])
+      .findings(HV002)
+      .filter((f) => f.subject.sAMAccountName === 'HV01$');
     expect(finding!.details.missing).to.deep.equal({ HV04: requiredFor('HV04').map((s) => s.replace('HV04.', 'HV04.')) });
     expect(finding!.remediation).to.contain("Set-ADComputer -Identity 'CN=HV01,OU=Hyper-V,DC=corp,DC=example,DC=com' -Add @{'msDS-AllowedToDelegateTo'=@(");
   });
@@ -57,7 +82,11 @@ ruleTester(HV003, {
     { name: 'a lone host', directory: () => new DirectoryBuilder().host('HV01') },
   ],
   invalid: [
-    { name: 'a re-joined host', directory: () => new DirectoryBuilder().host('HV01', ['HV02']).host('HV02', [], { uac: KERBEROS_ONLY }), expected: ['HV003 HV02$'] },
+    {
+      name: 'a re-joined host',
+      directory: () => new DirectoryBuilder().host('HV01', ['HV02']).host('HV02', [], { uac: KERBEROS_ONLY }),
+      expected: ['HV003 HV02$'],
+    },
   ],
 });
 
@@ -71,7 +100,7 @@ describe('HV003 re-join detection', () => {
     const [f] = new DirectoryBuilder().host('HV01', []).host('HV02', [], { uac: KERBEROS_ONLY }).findings(HV003);
     expect(f!.details).to.include({ rejoinSuspected: false });
   });
-  it('finds a re-joined host that lost its SPNs through its peers\' entries', () => {
+  it("finds a re-joined host that lost its SPNs through its peers' entries", () => {
     const d = new DirectoryBuilder().host('HV01', ['HV02']).computer('HV02', { spns: ['HOST/HV02'] });
     expect(pairs(d.findings(HV003))).to.deep.equal(['HV003 HV02$']);
     expect(d.model().hosts.find((h) => h.account.sAMAccountName === 'HV02$')!.source).to.equal('reference');
@@ -85,19 +114,48 @@ describe('HV003 re-join detection', () => {
 ruleTester(HV004, {
   valid: [
     { name: 'a correct mesh', directory: mesh },
-    { name: 'a domain controller (unconstrained by default) that also has a migration SPN', directory: () => mesh().computer('DC01', { uac: UAC.SERVER_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION, spns: [`${MIG}/DC01`], ou: 'OU=Domain Controllers' }) },
+    {
+      name: 'a domain controller (unconstrained by default) that also has a migration SPN',
+      directory: () =>
+        mesh().computer('DC01', { uac: UAC.SERVER_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION, spns: [`${MIG}/DC01`], ou: 'OU=Domain Controllers' }),
+    },
   ],
-  invalid: [{ name: 'a host trusted for any service', directory: () => mesh().host('HV04', ['HV01'], { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION }), expected: ['HV004 HV04$'] }],
+  invalid: [
+    {
+      name: 'a host trusted for any service',
+      directory: () => mesh().host('HV04', ['HV01'], { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION }),
+      expected: ['HV004 HV04$'],
+    },
+  ],
 });
 
 ruleTester(HV005, {
   valid: [
     { name: 'a correct mesh', directory: mesh },
-    { name: 'cifs to a file server (that is HV010\'s call)', directory: () => new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'cifs/FS01'] }).host('HV02', ['HV01']).computer('FS01') },
+    {
+      name: "cifs to a file server (that is HV010's call)",
+      directory: () =>
+        new DirectoryBuilder()
+          .host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'cifs/FS01'] })
+          .host('HV02', ['HV01'])
+          .computer('FS01'),
+    },
   ],
   invalid: [
-    { name: 'an entry for a computer that no longer exists', directory: () => new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), `${MIG}/HV09`] }).host('HV02', ['HV01']).ghost('HV09'), expected: ['HV005 HV01$'] },
-    { name: 'an entry naming the host itself', directory: () => new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'cifs/HV01'] }).host('HV02', ['HV01']), expected: ['HV005 HV01$'] },
+    {
+      name: 'an entry for a computer that no longer exists',
+      directory: () =>
+        new DirectoryBuilder()
+          .host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), `${MIG}/HV09`] })
+          .host('HV02', ['HV01'])
+          .ghost('HV09'),
+      expected: ['HV005 HV01$'],
+    },
+    {
+      name: 'an entry naming the host itself',
+      directory: () => new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'cifs/HV01'] }).host('HV02', ['HV01']),
+      expected: ['HV005 HV01$'],
+    },
   ],
 });
 
@@ -118,24 +176,44 @@ describe('HV005 with --group-by ou', () => {
 ruleTester(HV006, {
   valid: [{ name: 'a correct mesh', directory: mesh }],
   invalid: [
-    { name: 'a host whose FQDN migration SPN is missing', directory: () => mesh().host('HV04', ['HV01', 'HV02', 'HV03'], { spns: [`${MIG}/HV04`] }), expected: ['HV006 HV04$'] },
+    {
+      name: 'a host whose FQDN migration SPN is missing',
+      directory: () => mesh().host('HV04', ['HV01', 'HV02', 'HV03'], { spns: [`${MIG}/HV04`] }),
+      expected: ['HV006 HV04$'],
+    },
   ],
 });
 
 ruleTester(HV007, {
   valid: [{ name: 'a correct mesh', directory: mesh }],
-  invalid: [{ name: 'a disabled host', directory: () => mesh().host('HV04', [], { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.ACCOUNTDISABLE }), expected: ['HV007 HV04$'] }],
+  invalid: [
+    {
+      name: 'a disabled host',
+      directory: () => mesh().host('HV04', [], { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.ACCOUNTDISABLE }),
+      expected: ['HV007 HV04$'],
+    },
+  ],
 });
 
 ruleTester(HV008, {
   valid: [{ name: 'a mesh of 251 hosts (1,000 entries each)', directory: () => bigMesh(251) }],
-  invalid: [{ name: 'a mesh of 252 hosts (1,004 entries each)', directory: () => bigMesh(252), expected: Array.from({ length: 252 }, (_, i) => `HV008 H${String(i).padStart(3, '0')}$`) }],
+  invalid: [
+    {
+      name: 'a mesh of 252 hosts (1,004 entries each)',
+      directory: () => bigMesh(252),
+      expected: Array.from({ length: 252 }, (_, i) => `HV008 H${String(i).padStart(3, '0')}$`),
+    },
+  ],
 });
 
 function bigMesh(n: number): DirectoryBuilder {
   const names = Array.from({ length: n }, (_, i) => `H${String(i).padStart(3, '0')}`);
   const d = new DirectoryBuilder();
-  for (const name of names) d.host(name, names.filter((p) => p !== name));
+  for (const name of names)
+    d.host(
+      name,
+      names.filter((p) => p !== name),
+    );
   return d;
 }
 
@@ -156,14 +234,29 @@ ruleTester(HV009, {
 ruleTester(HV010, {
   valid: [{ name: 'a correct mesh', directory: mesh }],
   invalid: [
-    { name: 'delegation to a web service', directory: () => new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'http/web01'] }).host('HV02', ['HV01']), expected: ['HV010 HV01$'] },
-    { name: 'cifs on a file server', directory: () => new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'cifs/FS01'] }).host('HV02', ['HV01']).computer('FS01'), expected: ['HV010 HV01$'] },
+    {
+      name: 'delegation to a web service',
+      directory: () => new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'http/web01'] }).host('HV02', ['HV01']),
+      expected: ['HV010 HV01$'],
+    },
+    {
+      name: 'cifs on a file server',
+      directory: () =>
+        new DirectoryBuilder()
+          .host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'cifs/FS01'] })
+          .host('HV02', ['HV01'])
+          .computer('FS01'),
+      expected: ['HV010 HV01$'],
+    },
   ],
 });
 
 describe('HV010 severity', () => {
   it('is medium for an ordinary extra service', () => {
-    const [f] = new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'http/web01'] }).host('HV02', ['HV01']).findings(HV010);
+    const [f] = new DirectoryBuilder()
+      .host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'http/web01'] })
+      .host('HV02', ['HV01'])
+      .findings(HV010);
     expect(f!.severity).to.equal('medium');
   });
   it('is critical for a domain controller service', () => {
@@ -181,7 +274,10 @@ describe('HV010 severity', () => {
     expect(d.findings(HV010).map((f) => [f.subject.sAMAccountName, f.severity])).to.deep.equal([['HV01$', 'critical']]);
   });
   it('is critical for krbtgt', () => {
-    const [f] = new DirectoryBuilder().host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'krbtgt/CORP.EXAMPLE.COM'] }).host('HV02', ['HV01']).findings(HV010);
+    const [f] = new DirectoryBuilder()
+      .host('HV01', ['HV02'], { delegateTo: [...requiredFor('HV02'), 'krbtgt/CORP.EXAMPLE.COM'] })
+      .host('HV02', ['HV01'])
+      .findings(HV010);
     expect(f!.severity).to.equal('critical');
   });
 });
@@ -220,9 +316,11 @@ describe('--accept-rbcd', () => {
   };
   const rules = (b: DirectoryBuilder, acceptRbcd: boolean) => b.findings(undefined, { acceptRbcd }).map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
 
-  it('by default, RBCD from a peer satisfies nothing: HV002 asks for the peer\'s entries', () => {
+  it("by default, RBCD from a peer satisfies nothing: HV002 asks for the peer's entries", () => {
     expect(rules(lab(), false)).to.include.members(['HV001 HV01$', 'HV002 HV01$']);
-    const missing = lab().findings(HV002).find((f) => f.subject.sAMAccountName === 'HV01$')!.details.missing;
+    const missing = lab()
+      .findings(HV002)
+      .find((f) => f.subject.sAMAccountName === 'HV01$')!.details.missing;
     expect(missing).to.have.keys(['HV03']);
   });
 
@@ -230,7 +328,9 @@ describe('--accept-rbcd', () => {
     const found = rules(lab(), true);
     expect(found).to.include('HV001 HV01$');
     expect(found).to.not.include('HV002 HV01$');
-    const host = lab().model({ acceptRbcd: true }).hosts.find((h) => h.account.sAMAccountName === 'HV01$')!;
+    const host = lab()
+      .model({ acceptRbcd: true })
+      .hosts.find((h) => h.account.sAMAccountName === 'HV01$')!;
     expect([...host.rbcdPeers]).to.have.length(1);
     expect(host.requiredCount).to.equal(4);
   });

@@ -32,7 +32,11 @@ describe('privileged accounts', () => {
     expect(model.privileged.map((p) => p.account.sAMAccountName)).to.deep.equal(['admin.nested', 'admin.primary', 'admin.protected']);
   });
   it('explains how each account is privileged', () => {
-    const byName = new Map(domain().model().privileged.map((p) => [p.account.sAMAccountName, p]));
+    const byName = new Map(
+      domain()
+        .model()
+        .privileged.map((p) => [p.account.sAMAccountName, p]),
+    );
     expect(byName.get('admin.nested')!.via).to.deep.equal([['Tier0 Operators', 'Infrastructure Admins', 'Domain Admins']]);
     expect(byName.get('admin.primary')!.via).to.deep.equal([['Domain Admins (primary group)']]);
     expect(byName.get('admin.primary')!.viaPrimaryGroup).to.equal('Domain Admins');
@@ -70,8 +74,17 @@ describe('privileged accounts', () => {
 
 ruleTester(PA001, {
   valid: [
-    { name: 'privileged accounts marked sensitive', directory: () => domain().user('admin.nested', { uac: SENSITIVE }).user('admin.primary', { uac: SENSITIVE, primaryGroupId: 512 }) },
-    { name: 'disabled accounts and gMSAs', directory: () => domain().user('admin.nested', { uac: UAC.NORMAL_ACCOUNT | UAC.ACCOUNTDISABLE }).user('admin.primary', { kind: 'gmsa', primaryGroupId: 512 }) },
+    {
+      name: 'privileged accounts marked sensitive',
+      directory: () => domain().user('admin.nested', { uac: SENSITIVE }).user('admin.primary', { uac: SENSITIVE, primaryGroupId: 512 }),
+    },
+    {
+      name: 'disabled accounts and gMSAs',
+      directory: () =>
+        domain()
+          .user('admin.nested', { uac: UAC.NORMAL_ACCOUNT | UAC.ACCOUNTDISABLE })
+          .user('admin.primary', { kind: 'gmsa', primaryGroupId: 512 }),
+    },
   ],
   invalid: [
     { name: 'privileged accounts with neither the flag nor Protected Users', directory: domain, expected: ['PA001 admin.nested', 'PA001 admin.primary'] },
@@ -81,7 +94,13 @@ ruleTester(PA001, {
 
 ruleTester(PA002, {
   valid: [{ name: 'the RID-500 break-glass account, and PA001 not repeated', directory: () => domain().user('Administrator', { rid: 500, uac: SENSITIVE }) }],
-  invalid: [{ name: 'a sensitive privileged user outside Protected Users', directory: () => domain().user('admin.nested', { uac: SENSITIVE }), expected: ['PA002 admin.nested'] }],
+  invalid: [
+    {
+      name: 'a sensitive privileged user outside Protected Users',
+      directory: () => domain().user('admin.nested', { uac: SENSITIVE }),
+      expected: ['PA002 admin.nested'],
+    },
+  ],
 });
 
 ruleTester(
@@ -108,5 +127,7 @@ ruleTester(
 
 ruleTester(PA004, {
   valid: [{ name: 'adminCount=1 on a current member', directory: () => domain().user('admin.nested', { adminCount: 1 }) }],
-  invalid: [{ name: 'adminCount=1 on an account that is no longer privileged', directory: () => domain().user('alice', { adminCount: 1 }), expected: ['PA004 alice'] }],
+  invalid: [
+    { name: 'adminCount=1 on an account that is no longer privileged', directory: () => domain().user('alice', { adminCount: 1 }), expected: ['PA004 alice'] },
+  ],
 });

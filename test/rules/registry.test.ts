@@ -6,7 +6,9 @@ import { RULES } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/rule.js';
 
 const root = projectRoot();
-const ruleFiles = readdirSync(join(root, 'src', 'rules')).filter((f) => /^[A-Z]{2}\d{3}-.+\.ts$/.test(f)).sort();
+const ruleFiles = readdirSync(join(root, 'src', 'rules'))
+  .filter((f) => /^[A-Z]{2}\d{3}-.+\.ts$/.test(f))
+  .sort();
 
 describe('rule registry', () => {
   it('lists every rule file once, in id order', () => {

@@ -16,7 +16,14 @@ const OU = `OU=Scale,${DOMAIN}`;
 const TIER0 = `CN=Tier0 Operators,OU=Admins,${DOMAIN}`;
 
 function ou(): LdifEntry {
-  return { dn: OU, line: 0, attributes: [{ name: 'objectClass', values: ['top', 'organizationalUnit'] }, { name: 'ou', values: ['Scale'] }] };
+  return {
+    dn: OU,
+    line: 0,
+    attributes: [
+      { name: 'objectClass', values: ['top', 'organizationalUnit'] },
+      { name: 'ou', values: ['Scale'] },
+    ],
+  };
 }
 
 function user(i: number): LdifEntry {
@@ -70,7 +77,9 @@ function group(name: string, rid: number, members: string[]): LdifEntry {
 async function labWith(users: number, more: LdifEntry[] = []): Promise<LdifEntry[]> {
   const added = Array.from({ length: users }, (_, i) => user(i));
   const lab = (await labFixture()).map((entry) =>
-    entry.dn === TIER0 ? { ...entry, attributes: entry.attributes.map((a) => (a.name === 'member' ? { name: 'member', values: [...a.values, ...added.map((u) => u.dn)] } : a)) } : entry,
+    entry.dn === TIER0
+      ? { ...entry, attributes: entry.attributes.map((a) => (a.name === 'member' ? { name: 'member', values: [...a.values, ...added.map((u) => u.dn)] } : a)) }
+      : entry,
   );
   return [...lab, ou(), ...added, ...more];
 }
@@ -122,7 +131,13 @@ describe('AD server limits [mock]', function () {
       const reader = await session(mock);
       try {
         mock.resetStats();
-        const { entries } = await reader.search({ base: OU, scope: 'sub', filter: { op: 'eq', attribute: 'objectClass', value: 'user' }, attributes: ['sAMAccountName'], purpose: 'test' });
+        const { entries } = await reader.search({
+          base: OU,
+          scope: 'sub',
+          filter: { op: 'eq', attribute: 'objectClass', value: 'user' },
+          attributes: ['sAMAccountName'],
+          purpose: 'test',
+        });
         expect(entries).to.have.length(25_000);
         expect(new Set(entries.map((e) => e.string('sAMAccountName'))).size).to.equal(25_000);
         expect(mock.stats.searches).to.equal(25); // one request per page
@@ -137,7 +152,10 @@ describe('AD server limits [mock]', function () {
         const u = user(i);
         return { ...u, attributes: [...u.attributes, { name: 'msDS-AllowedToDelegateTo', values: ['cifs/FS01', `http/WEB${i}`] }] };
       });
-      const lab = await withMock(await labWith(0), async (m) => (await inventory({ url: m.ldapsUrl!, caFile: m.caFile, tlsServername: m.servername, credentials })).stats);
+      const lab = await withMock(
+        await labWith(0),
+        async (m) => (await inventory({ url: m.ldapsUrl!, caFile: m.caFile, tlsServername: m.servername, credentials })).stats,
+      );
       await withMock(await labWith(0, delegating), async (m) => {
         const { inventory: report, stats } = await inventory({ url: m.ldapsUrl!, caFile: m.caFile, tlsServername: m.servername, credentials });
         const scale = report.rows.filter((r) => r.dn.endsWith(OU));
@@ -150,7 +168,12 @@ describe('AD server limits [mock]', function () {
   });
 
   describe('MaxValRange 1500', () => {
-    const big = (name: string, rid: number, from: number, count: number): LdifEntry => group(name, rid, Array.from({ length: count }, (_, i) => `CN=scale.user${String(from + i).padStart(5, '0')},${OU}`));
+    const big = (name: string, rid: number, from: number, count: number): LdifEntry =>
+      group(
+        name,
+        rid,
+        Array.from({ length: count }, (_, i) => `CN=scale.user${String(from + i).padStart(5, '0')},${OU}`),
+      );
 
     it('[mock] answers member;range=0-1499, then 1500-2999, …, and ;range=4500-* on the last part', async () => {
       await withMock(await labWith(5000, [big('Big Group', 29_000, 0, 5000)]), async (mock) => {
@@ -185,13 +208,23 @@ describe('AD server limits [mock]', function () {
       await withMock(await labWith(5000, [big('Big Group', 29_000, 0, 5000)]), async (mock) => {
         const reader = await session(mock);
         try {
-          const { entries } = await reader.search({ base: `CN=Big Group,${OU}`, scope: 'base', filter: { op: 'present', attribute: 'objectClass' }, attributes: ['member'], purpose: 'test' });
+          const { entries } = await reader.search({
+            base: `CN=Big Group,${OU}`,
+            scope: 'base',
+            filter: { op: 'present', attribute: 'objectClass' },
+            attributes: ['member'],
+            purpose: 'test',
+          });
           const members = entries[0]!.strings('member');
           expect(members).to.have.length(5000);
           expect(new Set(members).size).to.equal(5000);
           expect(entries[0]!.names()).to.deep.equal(['member']);
           expect(reader.stats).to.include({ searches: 4, rangeSearches: 3 });
-          expect(reader.searchLog.slice(1).map((s) => s.attributes[0])).to.deep.equal(['member;range=1500-2999', 'member;range=3000-4499', 'member;range=4500-5999']);
+          expect(reader.searchLog.slice(1).map((s) => s.attributes[0])).to.deep.equal([
+            'member;range=1500-2999',
+            'member;range=3000-4499',
+            'member;range=4500-5999',
+          ]);
         } finally {
           await reader.close();
         }
@@ -203,7 +236,13 @@ describe('AD server limits [mock]', function () {
       await withMock(await labWith(5000, groups), async (mock) => {
         const reader = await session(mock);
         try {
-          const { entries } = await reader.search({ base: OU, scope: 'sub', filter: { op: 'eq', attribute: 'objectClass', value: 'group' }, attributes: ['member', 'sAMAccountName'], purpose: 'test' });
+          const { entries } = await reader.search({
+            base: OU,
+            scope: 'sub',
+            filter: { op: 'eq', attribute: 'objectClass', value: 'group' },
+            attributes: ['member', 'sAMAccountName'],
+            purpose: 'test',
+          });
           expect(entries).to.have.length(3);
           for (const entry of entries) expect(entry.strings('member'), entry.dn).to.have.length(5000);
           expect(reader.stats).to.include({ searches: 4, rangeSearches: 3 });
@@ -214,7 +253,10 @@ describe('AD server limits [mock]', function () {
     });
 
     it('[mock] the audit finds all 5,000 members of a privileged group: the same plan, plus three range reads of its member list', async () => {
-      const searchesWithout = await withMock(await labWith(0), async (mock) => (await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials })).stats);
+      const searchesWithout = await withMock(
+        await labWith(0),
+        async (mock) => (await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials })).stats,
+      );
       await withMock(await labWith(5000), async (mock) => {
         const { report, stats } = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials });
         const scale = report.privilegedAccounts.filter((p) => p.sAMAccountName.startsWith('scale.user'));

@@ -19,7 +19,10 @@ describe('Samba lab instances', () => {
   });
 
   it('gives a named lab a state directory of its own', () => {
-    expect(labPaths('bench')).to.deep.equal({ stateDir: join(projectRoot, '.ad-lab-bench'), connectionFile: join(projectRoot, '.ad-lab-bench', 'connection.json') });
+    expect(labPaths('bench')).to.deep.equal({
+      stateDir: join(projectRoot, '.ad-lab-bench'),
+      connectionFile: join(projectRoot, '.ad-lab-bench', 'connection.json'),
+    });
   });
 
   it('reports a named lab that was never started as stopped (exit 3), creating nothing', () => {

@@ -29,7 +29,14 @@ async function countsFor(preset: Preset): Promise<Counts> {
       credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
       groupBy: 'ou',
     });
-    return { ours: stats.searches, rangeSearches: stats.rangeSearches, served: mock.stats.searches, hosts: report.summary.hosts, objects: summary.objects, groupsOver1500: summary.groupsOver1500 };
+    return {
+      ours: stats.searches,
+      rangeSearches: stats.rangeSearches,
+      served: mock.stats.searches,
+      hosts: report.summary.hosts,
+      objects: summary.objects,
+      groupsOver1500: summary.groupsOver1500,
+    };
   } finally {
     await mock.close();
   }

@@ -13,9 +13,7 @@ import { addSelectionOptions, auditOptionsFrom, type CommonFlags } from '../opti
 import { runReadCommand } from '../read-command.js';
 
 export function registerAuditCommand(program: Command, io: Io): void {
-  const command = program
-    .command('audit')
-    .description('read the directory and report Hyper-V delegation and privileged-account findings (read-only)');
+  const command = program.command('audit').description('read the directory and report Hyper-V delegation and privileged-account findings (read-only)');
   addProbeOptions(addSelectionOptions(addConnectionOptions(command), 'treat this computer as a Hyper-V host (repeatable)'), true)
     .option('--rules <ids>', 'run only these rules, comma-separated (default: every rule but the opt-in DG rules; `all` adds them)')
     .option('--inventory', 'also list every delegation in the domain and run the DG rules, as `delegaudit inventory` does')
@@ -33,7 +31,8 @@ export function registerAuditCommand(program: Command, io: Io): void {
           probe = probeOptionsFrom(flags, false);
         },
         check: (_merged, format) => {
-          if (inventory && format === 'csv') io.warn('--inventory: the CSV report has one row per finding; for the delegation rows use `delegaudit inventory --format csv`');
+          if (inventory && format === 'csv')
+            io.warn('--inventory: the CSV report has one row per finding; for the delegation rows use `delegaudit inventory --format csv`');
         },
         run: ({ merged, connect, credentials, progress }) => audit({ ...auditOptionsFrom(merged, connect, credentials, progress), probe, inventory }),
         render: (result, format, { toFile }) => render('audit', format, result.report, { color: !toFile && io.colorStdout, width: io.columns }),

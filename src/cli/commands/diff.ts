@@ -35,7 +35,10 @@ export function registerDiffCommand(program: Command, io: Io): void {
       const format = flags.format ?? 'table';
       // The table prints its warnings itself; JSON carries them in `warnings`, and a person watching stderr should see them too.
       if (format === 'json') for (const warning of diff.warnings) io.warn(warning);
-      const text = render('diff', format, diff, { names: { old: oldPath, new: newPath }, ...(flags.output === undefined && io.columns !== undefined ? { width: io.columns } : {}) });
+      const text = render('diff', format, diff, {
+        names: { old: oldPath, new: newPath },
+        ...(flags.output === undefined && io.columns !== undefined ? { width: io.columns } : {}),
+      });
       if (flags.output !== undefined) {
         await writeOutputFile(flags.output, text);
         io.progress(`diff written to ${flags.output}`);

@@ -26,7 +26,8 @@ export function registerProbeCommand(program: Command, io: Io): void {
         kind: 'probe',
         defaultFailOn: 'medium',
         written: 'written to',
-        run: ({ merged, connect, credentials, progress }) => audit({ ...auditOptionsFrom(merged, connect, credentials, progress), rules: ['HV011'], probe: probeOptionsFrom(flags, true) }),
+        run: ({ merged, connect, credentials, progress }) =>
+          audit({ ...auditOptionsFrom(merged, connect, credentials, progress), rules: ['HV011'], probe: probeOptionsFrom(flags, true) }),
         render: (result, format) => render('probe', format, result.report, undefined),
         afterOutput: (result, format) => {
           if (format !== 'table') for (const warning of result.report.warnings) io.warn(warning);

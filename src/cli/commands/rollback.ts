@@ -31,7 +31,11 @@ export function registerRollbackCommand(program: Command, io: Io): void {
     for (const warning of warnings) io.warn(warning);
     const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
     const plan = await planRollbackFor(undo, { ...connect, credentials });
-    io.out(render('plan', format, plan, { heading: flags.apply === true ? `Rollback of ${undo}` : `Rollback of ${undo} (dry run: nothing is written; add --apply to write)` }));
+    io.out(
+      render('plan', format, plan, {
+        heading: flags.apply === true ? `Rollback of ${undo}` : `Rollback of ${undo} (dry run: nothing is written; add --apply to write)`,
+      }),
+    );
     await applyIfAsked(flags, io, {
       plan,
       connect,

@@ -13,7 +13,8 @@ export function collect(value: string, previous: string[] | undefined): string[]
 
 export function positiveInt(flag: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new ConfigError(`${flag} takes a positive whole number of milliseconds, not ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value) || Number(value) <= 0)
+      throw new ConfigError(`${flag} takes a positive whole number of milliseconds, not ${JSON.stringify(value)}`);
     return Number(value);
   };
 }
@@ -43,9 +44,14 @@ export interface ResolvedConnection {
   warnings: string[];
 }
 
-export async function resolveConnection(merged: Config & { password?: string }, io: { env: NodeJS.ProcessEnv; stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream }): Promise<ResolvedConnection> {
+export async function resolveConnection(
+  merged: Config & { password?: string },
+  io: { env: NodeJS.ProcessEnv; stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream },
+): Promise<ResolvedConnection> {
   if (merged.password !== undefined) {
-    throw new ConfigError('passwords are never taken from the command line (other users can read it): use DELEGAUDIT_PASSWORD, --password-file FILE, or the prompt');
+    throw new ConfigError(
+      'passwords are never taken from the command line (other users can read it): use DELEGAUDIT_PASSWORD, --password-file FILE, or the prompt',
+    );
   }
   if (merged.url === undefined) throw new ConfigError('--url is required (e.g. --url ldaps://dc01.corp.example.com)');
   if (merged.user === undefined) throw new ConfigError('--user is required (a UPN such as admin@corp.example.com, a DN, or DOMAIN\\name)');

@@ -23,10 +23,15 @@ export function addProbeOptions(command: Command, withSwitch: boolean): Command 
   if (withSwitch) command.option('--probe', `also try a TCP connection to each host's live-migration port (HV011)`);
   return command
     .option('--port <port>', `the port to probe (default ${PROBE_DEFAULTS.port})`, (v: string) => parsePort(v))
-    .option('--resolve <name=address>', 'connect to this address for this host name instead of asking DNS, like curl (repeatable; ADDRESS:PORT also sets the port)', resolveFlag)
+    .option(
+      '--resolve <name=address>',
+      'connect to this address for this host name instead of asking DNS, like curl (repeatable; ADDRESS:PORT also sets the port)',
+      resolveFlag,
+    )
     .option('--probe-timeout <ms>', `how long to wait for DNS and for each connection (default ${PROBE_DEFAULTS.timeoutMs})`, positiveInt('--probe-timeout'))
     .option('--probe-concurrency <n>', `connections in flight at once (default ${PROBE_DEFAULTS.concurrency})`, (v: string) => {
-      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024) throw new ConfigError(`--probe-concurrency takes a whole number from 1 to 1024, not ${JSON.stringify(v)}`);
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024)
+        throw new ConfigError(`--probe-concurrency takes a whole number from 1 to 1024, not ${JSON.stringify(v)}`);
       return Number(v);
     });
 }

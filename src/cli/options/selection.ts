@@ -34,7 +34,12 @@ export type Merged = Config & { password?: string };
 const NOT_CONFIG = new Set(['host', 'privilegedGroup', 'services', 'rules', 'debug', 'quiet', 'config']);
 
 function list(text: string | undefined): string[] | undefined {
-  return text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text === undefined
+    ? undefined
+    : text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 }
 
 export function addSelectionOptions(command: Command, hostHelp: string): Command {
@@ -44,7 +49,10 @@ export function addSelectionOptions(command: Command, hostHelp: string): Command
     .option('--hosts-group <dn>', 'treat the computer members of this group as Hyper-V hosts')
     .addOption(new Option('--group-by <how>', 'migration groups: all hosts in one group, or one per OU').choices(['all', 'ou']))
     .option('--services <list>', 'services each host needs for its peers (default migration,cifs)')
-    .option('--accept-rbcd', 'count a peer\'s resource-based delegation naming a host in place of the host\'s constrained delegation to it (unverified for live migration: Microsoft documents constrained delegation only)')
+    .option(
+      '--accept-rbcd',
+      "count a peer's resource-based delegation naming a host in place of the host's constrained delegation to it (unverified for live migration: Microsoft documents constrained delegation only)",
+    )
     .option('--privileged-group <dn-or-sid>', 'another privileged group (repeatable)', collect)
     .option('--exclude <name>', 'keep this account out of PA001/PA002, e.g. a break-glass account (repeatable)', collect)
     .option('--retries <n>', 'read again on a new connection after busy, unavailable or a dropped connection (default 2)', wholeNumber('--retries', 10))
@@ -69,7 +77,12 @@ export async function mergeFlags(flags: CommonFlags): Promise<Merged> {
   return merged;
 }
 
-export function auditOptionsFrom(merged: Merged, connect: LdapConnectOptions, credentials: BindCredentials, onProgress: ((line: string) => void) | undefined): AuditOptions {
+export function auditOptionsFrom(
+  merged: Merged,
+  connect: LdapConnectOptions,
+  credentials: BindCredentials,
+  onProgress: ((line: string) => void) | undefined,
+): AuditOptions {
   return {
     ...connect,
     credentials,

@@ -32,10 +32,14 @@ export interface ApplySummaryOptions {
 /** "Applied: 2 done, …" and a line for each account that did not simply succeed. */
 export function formatApplySummary(result: ApplyResult, options: ApplySummaryOptions): string {
   const count = (status: string): number => result.outcomes.filter((o) => o.status === status).length;
-  const lines = [`Applied: ${count('done')} done, ${count('already-applied')} already applied, ${count('failed')} failed, ${count('conflict')} conflicts, ${count('unknown')} unknown, ${count('not-attempted')} not attempted. Journal: ${options.journal}`];
+  const lines = [
+    `Applied: ${count('done')} done, ${count('already-applied')} already applied, ${count('failed')} failed, ${count('conflict')} conflicts, ${count('unknown')} unknown, ${count('not-attempted')} not attempted. Journal: ${options.journal}`,
+  ];
   for (const o of result.outcomes) {
     if (o.error === undefined) continue;
-    lines.push(`  ${terminalSafe(o.change.sAMAccountName)}: ${o.status}: ${terminalSafe(o.errorWording === undefined ? o.error : options.spell(o.errorWording))}`);
+    lines.push(
+      `  ${terminalSafe(o.change.sAMAccountName)}: ${o.status}: ${terminalSafe(o.errorWording === undefined ? o.error : options.spell(o.errorWording))}`,
+    );
   }
   if (result.interrupted) lines.push('Interrupted: the journal lists exactly what was applied; run the same command again to finish, or rollback the journal.');
   return `${lines.join('\n')}\n`;

@@ -9,11 +9,21 @@ import type { Report } from '../schema.js';
 
 export const CSV_COLUMNS = ['severity', 'rule', 'name', 'category', 'subject', 'subject_kind', 'subject_dn', 'message', 'remediation', 'details'] as const;
 
-
 export function formatCsv(report: Report): string {
   const rows: string[][] = [[...CSV_COLUMNS]];
   for (const f of report.findings) {
-    rows.push([f.severity, f.rule, f.name, f.category, f.subject.sAMAccountName, f.subject.kind, f.subject.dn, f.message, f.remediation, JSON.stringify(f.details)]);
+    rows.push([
+      f.severity,
+      f.rule,
+      f.name,
+      f.category,
+      f.subject.sAMAccountName,
+      f.subject.kind,
+      f.subject.dn,
+      f.message,
+      f.remediation,
+      JSON.stringify(f.details),
+    ]);
   }
   return rows.map((cells) => cells.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -12,8 +12,6 @@ import { withoutDollar } from '../../text/names.js';
 import { escapeHtml } from '../../text/quote.js';
 import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
 
-
-
 const h = escapeHtml;
 
 const STYLE = `
@@ -90,7 +88,11 @@ const shortHost = (host: ReportHost): string => withoutDollar(host.sAMAccountNam
 const yesNoBadge = (value: boolean, good: boolean): string => `<span class="${value === good ? 'yes' : 'no'}">${yesNo(value)}</span>`;
 
 function matrixSection(report: Report): string[] {
-  const out = ['<section id="matrix">', '<h2>Live migration matrix</h2>', '<p>Can the row host live-migrate to the column host? Each cell is what the row host\'s delegation lacks toward the column host.</p>'];
+  const out = [
+    '<section id="matrix">',
+    '<h2>Live migration matrix</h2>',
+    "<p>Can the row host live-migrate to the column host? Each cell is what the row host's delegation lacks toward the column host.</p>",
+  ];
   out.push(
     '<ul class="legend">',
     '<li><span class="ok"></span>ok: protocol transition and every entry</li>',
@@ -116,7 +118,9 @@ function matrixSection(report: Report): string[] {
       out.push(`<p>${hosts.length} hosts: too many for a matrix; one row per host.</p>`);
       out.push('<table><thead><tr><th>Host</th><th>Protocol transition</th><th>Missing entries</th><th>Extra entries</th></tr></thead><tbody>');
       for (const host of hosts) {
-        out.push(`<tr><td>${h(host.sAMAccountName)}</td><td>${yesNoBadge(host.protocolTransition, true)}</td><td>${host.missing.length}</td><td>${host.extra.length}</td></tr>`);
+        out.push(
+          `<tr><td>${h(host.sAMAccountName)}</td><td>${yesNoBadge(host.protocolTransition, true)}</td><td>${host.missing.length}</td><td>${host.extra.length}</td></tr>`,
+        );
       }
       out.push('</tbody></table>');
     }
@@ -128,7 +132,9 @@ function matrixSection(report: Report): string[] {
 function hostsSection(report: Report): string[] {
   if (report.hosts.length === 0) return [];
   const out = ['<section id="hosts">', `<h2>Hyper-V hosts (${report.hosts.length})</h2>`];
-  out.push('<table><thead><tr><th>Host</th><th>DNS name</th><th>Group</th><th>Enabled</th><th>Protocol transition</th><th>Unconstrained</th><th>Entries</th><th>Missing</th><th>Created</th><th>Found by</th></tr></thead><tbody>');
+  out.push(
+    '<table><thead><tr><th>Host</th><th>DNS name</th><th>Group</th><th>Enabled</th><th>Protocol transition</th><th>Unconstrained</th><th>Entries</th><th>Missing</th><th>Created</th><th>Found by</th></tr></thead><tbody>',
+  );
   for (const host of report.hosts) {
     out.push(
       `<tr><td>${h(host.sAMAccountName)}</td><td>${h(host.dnsHostName ?? '')}</td><td>${h(host.group)}</td><td>${yesNoBadge(host.enabled, true)}</td>` +
@@ -143,7 +149,11 @@ function hostsSection(report: Report): string[] {
 function inventorySection(report: Report): string[] {
   const rows = report.delegations;
   if (rows === undefined) return [];
-  const out = ['<section id="delegations">', `<h2>Delegation inventory (${rows.length})</h2>`, '<p>Every delegation in the domain, one row per account and delegation (<code>--inventory</code>); the DG rules\' findings are among the findings above.</p>'];
+  const out = [
+    '<section id="delegations">',
+    `<h2>Delegation inventory (${rows.length})</h2>`,
+    "<p>Every delegation in the domain, one row per account and delegation (<code>--inventory</code>); the DG rules' findings are among the findings above.</p>",
+  ];
   out.push(...(rows.length === 0 ? ['<p>No delegation found.</p>'] : inventoryRowsHtml(rows, h)), '</section>');
   return out;
 }
@@ -151,7 +161,11 @@ function inventorySection(report: Report): string[] {
 function probeSection(report: Report): string[] {
   if (report.probe === undefined) return [];
   const { probe } = report;
-  const out = ['<section id="probe">', `<h2>Live-migration port probe (TCP ${probe.port})</h2>`, `<p>A TCP connection to each enabled host, ${probe.timeoutMs} ms timeout.</p>`];
+  const out = [
+    '<section id="probe">',
+    `<h2>Live-migration port probe (TCP ${probe.port})</h2>`,
+    `<p>A TCP connection to each enabled host, ${probe.timeoutMs} ms timeout.</p>`,
+  ];
   out.push('<table><thead><tr><th>Host</th><th>Name</th><th>Address</th><th>Result</th><th>Detail</th></tr></thead><tbody>');
   for (const r of probe.results) {
     const cls = r.status === 'open' ? 'ok' : r.status === 'refused' || r.status === 'timeout' ? 'high' : 'disabled';
@@ -168,7 +182,9 @@ function findingsSection(report: Report): string[] {
   const out = ['<section id="findings">', `<h2>Findings (${report.findings.length})</h2>`];
   if (report.findings.length === 0) return [...out, '<p>None.</p>', '</section>'];
   const sorted = [...report.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
-  out.push('<table class="findings"><colgroup><col class="w-sev"><col class="w-rule"><col class="w-subject"><col class="w-finding"><col></colgroup><thead><tr><th>Severity</th><th>Rule</th><th>Subject</th><th>Finding</th><th>Remediation</th></tr></thead><tbody>');
+  out.push(
+    '<table class="findings"><colgroup><col class="w-sev"><col class="w-rule"><col class="w-subject"><col class="w-finding"><col></colgroup><thead><tr><th>Severity</th><th>Rule</th><th>Subject</th><th>Finding</th><th>Remediation</th></tr></thead><tbody>',
+  );
   for (const f of sorted) {
     const title = findRule(f.rule)?.title;
     out.push(
@@ -186,7 +202,9 @@ function privilegedSection(report: Report): string[] {
   if (report.privilegedAccounts.length === 0) return [...out, '<p>None found.</p>', '</section>'];
   const byDn = new Map<string, string[]>();
   for (const f of report.findings) byDn.set(f.subject.dn, [...(byDn.get(f.subject.dn) ?? []), f.rule]);
-  out.push('<table class="privileged"><thead><tr><th>Account</th><th>Enabled</th><th>Sensitive flag</th><th>Protected Users</th><th>Privileged through</th><th>Findings</th></tr></thead><tbody>');
+  out.push(
+    '<table class="privileged"><thead><tr><th>Account</th><th>Enabled</th><th>Sensitive flag</th><th>Protected Users</th><th>Privileged through</th><th>Findings</th></tr></thead><tbody>',
+  );
   for (const p of report.privilegedAccounts) {
     const via = p.via.map(h);
     const findings = byDn.get(p.dn) ?? [];
@@ -244,7 +262,14 @@ export function formatHtml(report: Report): string {
     ...summaryCards(report),
   ];
   if (report.warnings.length > 0) out.push('<ul class="warnings">', ...report.warnings.map((w) => `<li>${h(w)}</li>`), '</ul>');
-  out.push(...matrixSection(report), ...findingsSection(report), ...privilegedSection(report), ...hostsSection(report), ...probeSection(report), ...inventorySection(report));
+  out.push(
+    ...matrixSection(report),
+    ...findingsSection(report),
+    ...privilegedSection(report),
+    ...hostsSection(report),
+    ...probeSection(report),
+    ...inventorySection(report),
+  );
   out.push(`<footer>Read-only audit of Kerberos delegation for Hyper-V live migration and privileged accounts.</footer>`);
   return htmlPage(`Delegation audit: ${directory.dnsDomain}`, out);
 }

@@ -56,7 +56,10 @@ const shortHost = (host: ReportHost): string => md(withoutDollar(host.sAMAccount
 export function formatMarkdown(report: Report): string {
   const { directory, summary } = report;
   const out: string[] = [`# Delegation audit: ${md(directory.dnsDomain)}`, ''];
-  out.push(`${mdLine(directory.url)} · ${md(directory.baseDN)} · generated ${md(report.generatedAt)} by ${md(report.tool.name)} ${md(report.tool.version)}`, '');
+  out.push(
+    `${mdLine(directory.url)} · ${md(directory.baseDN)} · generated ${md(report.generatedAt)} by ${md(report.tool.name)} ${md(report.tool.version)}`,
+    '',
+  );
   out.push(
     ...markdownTable(
       ['Hyper-V hosts', 'Migration groups', 'Privileged accounts', ...SEVERITIES.map((s) => s[0]!.toUpperCase() + s.slice(1))],
@@ -67,15 +70,32 @@ export function formatMarkdown(report: Report): string {
   );
   if (report.warnings.length > 0) out.push('**Warnings**', '', ...report.warnings.map((w) => `- ${mdLine(w)}`), '');
 
-  out.push('## Live migration matrix', '', `Can the row host live-migrate to the column host? ok: protocol transition and every entry; **Kerberos only**: no protocol transition (${HV001.id}); **missing**: the services whose entries are absent; **empty**: no delegation entries at all (${HV003.id}); **unconstrained**: unconstrained delegation (${HV004.id}).`, '');
+  out.push(
+    '## Live migration matrix',
+    '',
+    `Can the row host live-migrate to the column host? ok: protocol transition and every entry; **Kerberos only**: no protocol transition (${HV001.id}); **missing**: the services whose entries are absent; **empty**: no delegation entries at all (${HV003.id}); **unconstrained**: unconstrained delegation (${HV004.id}).`,
+    '',
+  );
   for (const group of report.groups) {
     const { hosts, cells } = groupMatrix(report, group.name);
     out.push(`### Migration group “${md(group.name)}” (${hosts.length} host${hosts.length === 1 ? '' : 's'})`, '');
     if (hosts.length <= MATRIX_MAX_HOSTS.markdown) {
-      out.push(...markdownTable(['from \\\\ to', ...hosts.map(shortHost)], hosts.map((host, i) => [`**${shortHost(host)}**`, ...cells[i]!.map(cellText)])), '');
+      out.push(
+        ...markdownTable(
+          ['from \\\\ to', ...hosts.map(shortHost)],
+          hosts.map((host, i) => [`**${shortHost(host)}**`, ...cells[i]!.map(cellText)]),
+        ),
+        '',
+      );
       for (const note of rbcdNotes(hosts)) out.push(mdLine(note), '');
     } else {
-      out.push(...markdownTable(['Host', 'Protocol transition', 'Missing entries', 'Extra entries'], hosts.map((host) => [md(host.sAMAccountName), yesNo(host.protocolTransition), String(host.missing.length), String(host.extra.length)])), '');
+      out.push(
+        ...markdownTable(
+          ['Host', 'Protocol transition', 'Missing entries', 'Extra entries'],
+          hosts.map((host) => [md(host.sAMAccountName), yesNo(host.protocolTransition), String(host.missing.length), String(host.extra.length)]),
+        ),
+        '',
+      );
     }
   }
 
@@ -89,7 +109,13 @@ export function formatMarkdown(report: Report): string {
         ['Severity', 'Rule', 'Subject', 'Finding', 'Remediation'],
         sorted.map((f) => {
           const title = findRule(f.rule)?.title;
-          return [f.severity, `${md(f.rule)} ${md(f.name)}${title === undefined ? '' : `<br>${md(title)}`}`, md(f.subject.sAMAccountName), md(f.message), md(f.remediation)];
+          return [
+            f.severity,
+            `${md(f.rule)} ${md(f.name)}${title === undefined ? '' : `<br>${md(title)}`}`,
+            md(f.subject.sAMAccountName),
+            md(f.message),
+            md(f.remediation),
+          ];
         }),
       ),
       '',
@@ -120,11 +146,25 @@ export function formatMarkdown(report: Report): string {
 
   if (report.probe !== undefined) {
     out.push(`## Live-migration port probe (TCP ${report.probe.port})`, '');
-    out.push(...markdownTable(['Host', 'Name', 'Address', 'Result', 'Detail'], report.probe.results.map((r) => [md(r.host), md(r.target), r.address === null ? '—' : `${md(r.address)}:${r.port}`, r.status, md(r.detail ?? '')])), '');
+    out.push(
+      ...markdownTable(
+        ['Host', 'Name', 'Address', 'Result', 'Detail'],
+        report.probe.results.map((r) => [md(r.host), md(r.target), r.address === null ? '—' : `${md(r.address)}:${r.port}`, r.status, md(r.detail ?? '')]),
+      ),
+      '',
+    );
   }
   if (report.delegations !== undefined) {
     out.push(`## Delegation inventory (${report.delegations.length})`, '');
-    out.push(...(report.delegations.length === 0 ? ['No delegation found.'] : markdownTable(INVENTORY_HEAD, report.delegations.map((r) => inventoryCells(r, md)))), '');
+    out.push(
+      ...(report.delegations.length === 0
+        ? ['No delegation found.']
+        : markdownTable(
+            INVENTORY_HEAD,
+            report.delegations.map((r) => inventoryCells(r, md)),
+          )),
+      '',
+    );
   }
   return `${out.join('\n')}`;
 }

@@ -21,7 +21,6 @@ export interface TextReportOptions {
   width?: number;
 }
 
-
 type Style = Parameters<typeof styleText>[0];
 
 const SEVERITY_STYLE: Record<Severity, Style> = {
@@ -73,8 +72,7 @@ function widths(width: number, fixed: number[]): number[] {
 }
 
 export function formatTable(report: Report, options: TextReportOptions = {}): string {
-  const paint = (style: Style | undefined, text: string): string =>
-    options.color === true && style !== undefined ? styleText(style, text) : text;
+  const paint = (style: Style | undefined, text: string): string => (options.color === true && style !== undefined ? styleText(style, text) : text);
   const width = Math.max(80, options.width ?? 120);
   const out: string[] = [];
   const { summary } = report;
@@ -82,7 +80,9 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
     .map((s) => paint(summary.findings[s] > 0 ? SEVERITY_STYLE[s] : undefined, `${summary.findings[s]} ${s}`))
     .join(', ');
   out.push(paint('bold', `delegaudit ${report.tool.version}: ${terminalSafe(report.directory.dnsDomain)} (${terminalSafe(report.directory.url)})`));
-  out.push(`Hyper-V hosts: ${summary.hosts} in ${summary.groups} migration group${summary.groups === 1 ? '' : 's'}; privileged accounts: ${summary.privilegedAccounts}`);
+  out.push(
+    `Hyper-V hosts: ${summary.hosts} in ${summary.groups} migration group${summary.groups === 1 ? '' : 's'}; privileged accounts: ${summary.privilegedAccounts}`,
+  );
   out.push(`Findings: ${counts}`);
   for (const warning of report.warnings) out.push(paint('yellow', `warning: ${terminalSafe(warning)}`));
 
@@ -95,7 +95,9 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
       hosts.forEach((_, i) => table.push([names[i]!, ...cells[i]!.map((cell) => paint(cellStyle(cell), cellText(cell)))]));
       out.push(table.toString());
       const accepted = hosts.some((host) => (host.rbcdAccepted ?? []).length > 0);
-      out.push(`✓ ready  K "Kerberos only" (needs protocol transition)  no … entries missing  U unconstrained  off disabled${accepted ? '  R through resource-based delegation (--accept-rbcd)' : ''}`);
+      out.push(
+        `✓ ready  K "Kerberos only" (needs protocol transition)  no … entries missing  U unconstrained  off disabled${accepted ? '  R through resource-based delegation (--accept-rbcd)' : ''}`,
+      );
       out.push(...rbcdNotes(hosts).map(terminalSafe));
     } else {
       const table = newTable(['host', 'protocol transition', 'missing entries', 'extra entries']);
@@ -110,7 +112,12 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   } else {
     const table = newTable(['severity', 'rule', 'subject', 'finding'], widths(width, [10, 29, 16]));
     for (const f of report.findings) {
-      table.push([paint(SEVERITY_STYLE[f.severity], f.severity), `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), cell(terminalSafe(f.message))]);
+      table.push([
+        paint(SEVERITY_STYLE[f.severity], f.severity),
+        `${f.rule}\n${f.name}`,
+        terminalSafe(f.subject.sAMAccountName),
+        cell(terminalSafe(f.message)),
+      ]);
       table.push([{ colSpan: 4, content: `fix: ${cell(terminalSafe(f.remediation))}` }]);
     }
     out.push(table.toString());

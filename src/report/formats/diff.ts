@@ -43,7 +43,9 @@ function widths(width: number, fixed: number[]): number[] {
 export function formatDiffTable(diff: ReportDiff, names: { old: string; new: string }, width = 120): string {
   const w = Math.max(80, width);
   const out: string[] = [];
-  out.push(`delegaudit diff: ${terminalSafe(names.old)} (${terminalSafe(diff.old.generatedAt)}) → ${terminalSafe(names.new)} (${terminalSafe(diff.new.generatedAt)})`);
+  out.push(
+    `delegaudit diff: ${terminalSafe(names.old)} (${terminalSafe(diff.old.generatedAt)}) → ${terminalSafe(names.new)} (${terminalSafe(diff.new.generatedAt)})`,
+  );
   for (const warning of diff.warnings) out.push(`warning: ${terminalSafe(warning)}`);
   const { findings, hosts, privilegedAccounts } = diff;
   out.push(
@@ -55,8 +57,10 @@ export function formatDiffTable(diff: ReportDiff, names: { old: string; new: str
 
   if (findings.appeared.length + findings.resolved.length + findings.changed.length > 0) {
     const table = newTable(['change', 'severity', 'rule', 'subject', 'finding'], widths(w, [10, 20, 29, 18]));
-    for (const f of findings.appeared) table.push(['appeared', f.severity, `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message)]);
-    for (const f of findings.resolved) table.push(['resolved', f.severity, `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message)]);
+    for (const f of findings.appeared)
+      table.push(['appeared', f.severity, `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message)]);
+    for (const f of findings.resolved)
+      table.push(['resolved', f.severity, `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message)]);
     for (const { before, after } of findings.changed) {
       const severity = before.severity === after.severity ? after.severity : `${before.severity} → ${after.severity}`;
       table.push(['changed', severity, `${after.rule}\n${after.name}`, terminalSafe(after.subject.sAMAccountName), terminalSafe(after.message)]);
@@ -69,11 +73,7 @@ export function formatDiffTable(diff: ReportDiff, names: { old: string; new: str
     for (const h of hosts.added) table.push([terminalSafe(h.sAMAccountName), `added (group ${terminalSafe(h.group)})`]);
     for (const h of hosts.removed) table.push([terminalSafe(h.sAMAccountName), `removed (was in group ${terminalSafe(h.group)})`]);
     for (const h of hosts.changed) {
-      const lines = [
-        ...h.entriesAdded.map((e) => `+ ${terminalSafe(e)}`),
-        ...h.entriesRemoved.map((e) => `- ${terminalSafe(e)}`),
-        ...h.flags.map(flagLine),
-      ];
+      const lines = [...h.entriesAdded.map((e) => `+ ${terminalSafe(e)}`), ...h.entriesRemoved.map((e) => `- ${terminalSafe(e)}`), ...h.flags.map(flagLine)];
       table.push([terminalSafe(h.host), lines.join('\n')]);
     }
     out.push('', 'Hosts (+ delegation entry added, - removed)', table.toString());

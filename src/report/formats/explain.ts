@@ -35,7 +35,11 @@ export function formatExplanation(explanation: Explanation, width = 100): string
     out.push(`${entry.code} (${entry.kind}): ${entry.title}`, '');
     out.push('What it means', wrap(entry.meaning, w), '');
     out.push('Likely causes', ...entry.causes.map((c) => wrap(c, w, '    ', '  - ')), '');
-    out.push('Detected by', ...(rules.length === 0 ? ['  no rule: delegaudit cannot see this from the directory'] : rules.map((r) => wrap(ruleLine(r), w, '    ', '  - '))), '');
+    out.push(
+      'Detected by',
+      ...(rules.length === 0 ? ['  no rule: delegaudit cannot see this from the directory'] : rules.map((r) => wrap(ruleLine(r), w, '    ', '  - '))),
+      '',
+    );
     // Fix steps are not wrapped: a command broken across lines does not paste.
     out.push('Fix', ...entry.fix.map((f) => `  - ${f}`), '');
     out.push('How sure', wrap(entry.evidence, w));
@@ -51,7 +55,15 @@ export function formatExplanation(explanation: Explanation, width = 100): string
 }
 
 export function explanationJson(explanation: Explanation): unknown {
-  const rule = (r: Rule) => ({ id: r.id, name: r.name, severity: r.severity, category: r.category, title: r.title, explain: r.explain, remediation: r.remediation });
+  const rule = (r: Rule) => ({
+    id: r.id,
+    name: r.name,
+    severity: r.severity,
+    category: r.category,
+    title: r.title,
+    explain: r.explain,
+    remediation: r.remediation,
+  });
   return explanation.kind === 'code'
     ? { match: 'code', ...explanation.entry, rules: explanation.rules.map(rule) }
     : { match: 'rule', ...rule(explanation.rule), codes: explanation.codes.map((c) => c.code) };

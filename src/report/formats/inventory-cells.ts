@@ -5,7 +5,6 @@
 import type { InventoryRow } from '../../directory/delegations.js';
 import { yesNo } from './words.js';
 
-
 const TYPE_LABEL: Record<InventoryRow['delegation'], string> = {
   unconstrained: 'unconstrained',
   constrained: 'constrained (Kerberos only)',
@@ -20,7 +19,12 @@ export const INVENTORY_HEAD = ['account', 'type', 'enabled', 'sensitive', 'privi
 export function inventoryRowsHtml(rows: readonly InventoryRow[], escape: (text: string) => string): string[] {
   return [
     `<table><thead><tr>${INVENTORY_HEAD.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`,
-    ...rows.map((r) => `<tr>${inventoryCells(r, escape).map((c) => `<td>${c}</td>`).join('')}</tr>`),
+    ...rows.map(
+      (r) =>
+        `<tr>${inventoryCells(r, escape)
+          .map((c) => `<td>${c}</td>`)
+          .join('')}</tr>`,
+    ),
     '</tbody></table>',
   ];
 }
@@ -38,4 +42,3 @@ export function inventoryCells(r: InventoryRow, escape: (text: string) => string
     r.targetExists === 'n/a' ? '' : r.targetAccount !== undefined && r.targetExists === 'yes' ? `yes (${escape(r.targetAccount)})` : r.targetExists,
   ];
 }
-

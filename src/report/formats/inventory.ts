@@ -21,7 +21,13 @@ const FIND_DELEGATION_TYPE: Record<DelegationType, string> = {
   'resource-based': 'Resource-Based Constrained',
 };
 
-const KIND_LABEL: Record<InventoryRow['kind'], string> = { user: 'Person', inetOrgPerson: 'Person', computer: 'Computer', gmsa: 'ms-DS-Group-Managed-Service-Account', msa: 'ms-DS-Managed-Service-Account' };
+const KIND_LABEL: Record<InventoryRow['kind'], string> = {
+  user: 'Person',
+  inetOrgPerson: 'Person',
+  computer: 'Computer',
+  gmsa: 'ms-DS-Group-Managed-Service-Account',
+  msa: 'ms-DS-Managed-Service-Account',
+};
 
 export const INVENTORY_CSV_COLUMNS = [
   'AccountName',
@@ -79,7 +85,10 @@ export function formatInventoryJson(report: InventoryReport): string {
 /** The rows as a terminal table, one line per row (the inventory can run to tens of thousands of rows: not cli-table3, see plain-table.ts). */
 export function inventoryRowsTable(rows: readonly InventoryRow[]): string {
   if (rows.length === 0) return 'No delegation found.';
-  return plainTable(INVENTORY_HEAD, rows.map((r) => inventoryCells(r, terminalSafe)));
+  return plainTable(
+    INVENTORY_HEAD,
+    rows.map((r) => inventoryCells(r, terminalSafe)),
+  );
 }
 
 /** "29 delegations on 7 accounts" */
@@ -106,7 +115,12 @@ export function formatInventoryTable(report: InventoryReport): string {
 export function formatInventoryMarkdown(report: InventoryReport): string {
   const md = (value: string): string => escapeMarkdown(value);
   const out = [`# Delegation inventory of ${md(report.directory.dnsDomain)}`, '', `${inventoryCount(report.rows)}.`, ''];
-  out.push(...markdownTable(INVENTORY_HEAD, report.rows.map((r) => inventoryCells(r, md))));
+  out.push(
+    ...markdownTable(
+      INVENTORY_HEAD,
+      report.rows.map((r) => inventoryCells(r, md)),
+    ),
+  );
   out.push('', '## Findings', '');
   if (report.findings.length === 0) out.push('None.');
   for (const f of report.findings) out.push(`- **${f.severity}** ${f.rule} ${f.name}: ${md(f.message)}`, `  - fix: ${md(f.remediation)}`);
@@ -129,10 +143,16 @@ export function formatInventoryHtml(report: InventoryReport): string {
   else {
     out.push('<table class="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Subject</th><th>Finding</th><th>Remediation</th></tr></thead><tbody>');
     for (const f of report.findings) {
-      out.push(`<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><strong>${h(f.rule)}</strong> ${h(f.name)}</td><td>${h(f.subject.sAMAccountName)}</td><td>${h(f.message)}</td><td class="fix">${h(f.remediation)}</td></tr>`);
+      out.push(
+        `<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><strong>${h(f.rule)}</strong> ${h(f.name)}</td><td>${h(f.subject.sAMAccountName)}</td><td>${h(f.message)}</td><td class="fix">${h(f.remediation)}</td></tr>`,
+      );
     }
     out.push('</tbody></table>');
   }
-  out.push(`<h2>Delegations (${report.rows.length})</h2>`, ...inventoryRowsHtml(report.rows, h), '<footer>Read-only inventory of Kerberos delegation.</footer>');
+  out.push(
+    `<h2>Delegations (${report.rows.length})</h2>`,
+    ...inventoryRowsHtml(report.rows, h),
+    '<footer>Read-only inventory of Kerberos delegation.</footer>',
+  );
   return htmlPage(`Delegation inventory: ${report.directory.dnsDomain}`, out);
 }

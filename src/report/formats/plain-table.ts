@@ -54,9 +54,16 @@ export function plainTable(head: readonly string[], rows: ReadonlyArray<readonly
       return w;
     }),
   );
-  const line = (cells: readonly string[], measured: readonly number[]): string => `│${cells.map((cell, i) => ` ${cell}${' '.repeat(widths[i]! - measured[i]!)} `).join('│')}│`;
+  const line = (cells: readonly string[], measured: readonly number[]): string =>
+    `│${cells.map((cell, i) => ` ${cell}${' '.repeat(widths[i]! - measured[i]!)} `).join('│')}│`;
   const rule = (left: string, mid: string, right: string): string => `${left}${widths.map((w) => '─'.repeat(w + 2)).join(mid)}${right}`;
-  const out = [rule('┌', '┬', '┐'), line(head, head.map((cell) => displayWidth(cell)))];
+  const out = [
+    rule('┌', '┬', '┐'),
+    line(
+      head,
+      head.map((cell) => displayWidth(cell)),
+    ),
+  ];
   rows.forEach((row, r) => out.push(line(row, cellWidths[r]!)));
   out.push(rule('└', '┴', '┘'));
   return out.join('\n');

@@ -10,19 +10,23 @@ import { type FixPlan, type PlannedChange, uacAfter } from '../../fix/plan.js';
 function flagLines(change: PlannedChange): string[] {
   const from = change.before.userAccountControl;
   const to = uacAfter(from, change);
-  return [
-    ...change.setFlags.map((f) => `set ${f}`),
-    ...change.clearFlags.map((f) => `clear ${f}`),
-  ].map((text) => `  userAccountControl: ${text} (${from} → ${to})`);
+  return [...change.setFlags.map((f) => `set ${f}`), ...change.clearFlags.map((f) => `clear ${f}`)].map(
+    (text) => `  userAccountControl: ${text} (${from} → ${to})`,
+  );
 }
 
 export function formatPlanText(plan: FixPlan, heading: string): string {
   const adds = plan.changes.reduce((n, c) => n + c.add.length, 0);
   const removes = plan.changes.reduce((n, c) => n + c.remove.length, 0);
   const flags = plan.changes.reduce((n, c) => n + c.setFlags.length + c.clearFlags.length, 0);
-  const out = [`${heading}: ${plan.changes.length} account${plan.changes.length === 1 ? '' : 's'}, ${adds} value${adds === 1 ? '' : 's'} to add, ${removes} to remove, ${flags} flag change${flags === 1 ? '' : 's'}`];
+  const out = [
+    `${heading}: ${plan.changes.length} account${plan.changes.length === 1 ? '' : 's'}, ${adds} value${adds === 1 ? '' : 's'} to add, ${removes} to remove, ${flags} flag change${flags === 1 ? '' : 's'}`,
+  ];
   for (const change of plan.changes) {
-    out.push('', `${terminalSafe(change.dn)} (${terminalSafe(change.sAMAccountName)})${change.resolves.length ? `: resolves ${change.resolves.join(', ')}` : ''}`);
+    out.push(
+      '',
+      `${terminalSafe(change.dn)} (${terminalSafe(change.sAMAccountName)})${change.resolves.length ? `: resolves ${change.resolves.join(', ')}` : ''}`,
+    );
     for (const value of change.add) out.push(`  msDS-AllowedToDelegateTo: add ${terminalSafe(value)}`);
     for (const value of change.remove) out.push(`  msDS-AllowedToDelegateTo: remove ${terminalSafe(value)}`);
     out.push(...flagLines(change));
@@ -39,7 +43,11 @@ function ldifLine(attribute: string, value: string): string {
 
 export function formatPlanLdif(plan: FixPlan): string {
   const records = plan.changes.map((change) => {
-    const lines = [`# ${change.sAMAccountName.replace(/[\r\n]/g, ' ')}${change.resolves.length ? `: resolves ${change.resolves.join(', ')}` : ''}`, ldifLine('dn', change.dn), 'changetype: modify'];
+    const lines = [
+      `# ${change.sAMAccountName.replace(/[\r\n]/g, ' ')}${change.resolves.length ? `: resolves ${change.resolves.join(', ')}` : ''}`,
+      ldifLine('dn', change.dn),
+      'changetype: modify',
+    ];
     for (const mod of modifications(change)) {
       lines.push(`${mod.operation}: ${mod.attribute}`, ...mod.values.map((v) => ldifLine(mod.attribute, v)), '-');
     }
@@ -60,10 +68,10 @@ export function formatPlanPowerShell(plan: FixPlan): string {
     out.push('', `# ${change.sAMAccountName.replace(/[\r\n]/g, ' ')}${change.resolves.length ? `: resolves ${change.resolves.join(', ')}` : ''}`);
     if (change.remove.length) out.push(`${setObject} -Identity ${id} -Remove @{'msDS-AllowedToDelegateTo'=${psArray(change.remove)}}`);
     if (change.add.length) out.push(`${setObject} -Identity ${id} -Add @{'msDS-AllowedToDelegateTo'=${psArray(change.add)}}`);
-    const switches = [
-      ...change.setFlags.map((f) => [f, '$true'] as const),
-      ...change.clearFlags.map((f) => [f, '$false'] as const),
-    ].map(([flag, value]) => `-${{ TRUSTED_TO_AUTH_FOR_DELEGATION: 'TrustedToAuthForDelegation', NOT_DELEGATED: 'AccountNotDelegated', TRUSTED_FOR_DELEGATION: 'TrustedForDelegation' }[flag]} ${value}`);
+    const switches = [...change.setFlags.map((f) => [f, '$true'] as const), ...change.clearFlags.map((f) => [f, '$false'] as const)].map(
+      ([flag, value]) =>
+        `-${{ TRUSTED_TO_AUTH_FOR_DELEGATION: 'TrustedToAuthForDelegation', NOT_DELEGATED: 'AccountNotDelegated', TRUSTED_FOR_DELEGATION: 'TrustedForDelegation' }[flag]} ${value}`,
+    );
     if (switches.length) out.push(`Set-ADAccountControl -Identity ${id} ${switches.join(' ')}`);
   }
   out.push('', '# Changes take effect after AD replication and a new ticket: klist purge -li 0x3e7 on each host, or about 15 minutes.');
