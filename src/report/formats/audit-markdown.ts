@@ -53,9 +53,11 @@ function cellText(cell: MatrixCell): string {
 
 const shortHost = (host: ReportHost): string => md(withoutDollar(host.sAMAccountName));
 
-export function formatMarkdown(report: Report): string {
+/** Title, where it came from, the counts and the warnings. */
+function headerSection(report: Report): string[] {
+  const out: string[] = [];
   const { directory, summary } = report;
-  const out: string[] = [`# Delegation audit: ${md(directory.dnsDomain)}`, ''];
+  out.push(`# Delegation audit: ${md(directory.dnsDomain)}`, '');
   out.push(
     `${mdLine(directory.url)} · ${md(directory.baseDN)} · generated ${md(report.generatedAt)} by ${md(report.tool.name)} ${md(report.tool.version)}`,
     '',
@@ -70,6 +72,12 @@ export function formatMarkdown(report: Report): string {
   );
   if (report.warnings.length > 0) out.push('**Warnings**', '', ...report.warnings.map((w) => `- ${mdLine(w)}`), '');
 
+  return out;
+}
+
+/** A host × host matrix per migration group (a per-host table for large groups). */
+function matrixSection(report: Report): string[] {
+  const out: string[] = [];
   out.push(
     '## Live migration matrix',
     '',
@@ -99,6 +107,11 @@ export function formatMarkdown(report: Report): string {
     }
   }
 
+  return out;
+}
+
+function findingsSection(report: Report): string[] {
+  const out: string[] = [];
   out.push(`## Findings (${report.findings.length})`, '');
   if (report.findings.length === 0) {
     out.push('None.', '');
@@ -122,6 +135,11 @@ export function formatMarkdown(report: Report): string {
     );
   }
 
+  return out;
+}
+
+function privilegedSection(report: Report): string[] {
+  const out: string[] = [];
   out.push(`## Privileged accounts (${report.privilegedAccounts.length})`, '');
   if (report.privilegedAccounts.length === 0) {
     out.push('None found.', '');
@@ -144,6 +162,12 @@ export function formatMarkdown(report: Report): string {
     );
   }
 
+  return out;
+}
+
+/** The port probe and the delegation inventory, when the audit had them. */
+function extraSections(report: Report): string[] {
+  const out: string[] = [];
   if (report.probe !== undefined) {
     out.push(`## Live-migration port probe (TCP ${report.probe.port})`, '');
     out.push(
@@ -166,5 +190,10 @@ export function formatMarkdown(report: Report): string {
       '',
     );
   }
+  return out;
+}
+
+export function formatMarkdown(report: Report): string {
+  const out = [...headerSection(report), ...matrixSection(report), ...findingsSection(report), ...privilegedSection(report), ...extraSections(report)];
   return `${out.join('\n')}`;
 }
