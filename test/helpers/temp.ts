@@ -1,27 +1,44 @@
 /**
- * Temporary folders for tests: every one made here is removed when the run ends (test/root-hooks.ts),
- * whatever the test did with it.
+ * Temporary directories for tests. Each one is registered for removal by the root hooks in
+ * test/root-hooks.ts, so a test never has to clean up after itself:
+ * - made while a test runs (in the test itself or in a beforeEach hook): removed after that test;
+ * - made outside a test (in a before hook, or when a file loads): removed when the run ends.
+ * Always use this rather than mkdtemp in tests; the root hooks fail the run on any leftover.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** What tests create in the system temp folder starts with one of these. */
-export const TEMP_PREFIXES = ['delegaudit-', 'mock-ldap-'] as const;
+const forTest = new Set<string>();
+const forRun = new Set<string>();
+let inTest = false;
 
-const made = new Set<string>();
-
-/** A new folder under the system temp folder, named `prefix` + random characters; `prefix` must start with one of TEMP_PREFIXES. */
+/** A fresh directory `os.tmpdir()/PREFIXxxxxxx`, removed with all it holds after the test or the run. */
 export async function tempDir(prefix: string): Promise<string> {
-  if (!TEMP_PREFIXES.some((p) => prefix.startsWith(p))) throw new Error(`tempDir: ${prefix} does not start with ${TEMP_PREFIXES.join(' or ')}`);
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  made.add(dir);
-  return dir;
+  const directory = await mkdtemp(join(tmpdir(), prefix));
+  (inTest ? forTest : forRun).add(directory);
+  return directory;
 }
 
-/** Removes every folder tempDir made. */
-export async function removeTempDirs(): Promise<void> {
-  const dirs = [...made];
-  made.clear();
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+async function removeAll(directories: Set<string>): Promise<void> {
+  const removing = [...directories];
+  directories.clear();
+  await Promise.all(removing.map((directory) => rm(directory, { recursive: true, force: true, maxRetries: 3 })));
+}
+
+/** Root beforeEach: directories made from now on belong to the test about to run. */
+export function startTest(): void {
+  inTest = true;
+}
+
+/** Root afterEach: removes the directories the test (and its beforeEach hooks) made. */
+export async function endTest(): Promise<void> {
+  inTest = false;
+  await removeAll(forTest);
+}
+
+/** Root afterAll: removes every directory still registered. */
+export async function endRun(): Promise<void> {
+  inTest = false;
+  await Promise.all([removeAll(forTest), removeAll(forRun)]);
 }
