@@ -58,9 +58,9 @@ module.exports = {
     ),
     layer(
       'report',
-      'report/ (schemas and builders, outside formats/) may import report/ but not its formats, directory/, rules/, text/ and version.ts.',
+      'report/ (schemas and builders, outside formats/) may import report/ but not its formats, directory/, rules/, text/, errors.ts and version.ts.',
       { path: '^src/report/', pathNot: '^src/report/formats/' },
-      '^src/(report/(?!formats/)|directory/|rules/|text/|version\\.ts$)',
+      '^src/(report/(?!formats/)|directory/|rules/|text/|errors\\.ts$|version\\.ts$)',
     ),
     layer(
       'report-formats',

@@ -7,6 +7,7 @@ export { applyFix, planFixFor, type FixOptions, type WriteOptions } from './oper
 export { planRollbackFor } from './operations/rollback.js';
 export { selectRules } from './operations/select-rules.js';
 export { failsOn } from './operations/fail-on.js';
+export { doctor, type DoctorOptions } from './operations/doctor.js';
 export { RULES, findRule } from './rules/index.js';
 export type { FixPlan, PlannedChange, PlanOptions } from './fix/plan.js';
 export { planFix } from './fix/plan.js';

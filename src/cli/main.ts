@@ -7,6 +7,7 @@ import { AuthError, ConfigError, ConnectionError, DirectoryReadError, WriteConfl
 import { TOOL } from '../version.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDiffCommand } from './commands/diff.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerProbeCommand } from './commands/probe.js';
 import { registerInventoryCommand } from './commands/inventory.js';
@@ -37,6 +38,7 @@ registerInventoryCommand(program, io);
 registerProbeCommand(program, io);
 registerDiffCommand(program, io);
 registerExplainCommand(program, io);
+registerDoctorCommand(program, io);
 registerFixCommand(program, io);
 registerRollbackCommand(program, io);
 for (const command of program.commands) command.exitOverride();

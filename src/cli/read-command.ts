@@ -18,7 +18,8 @@ import { writeOutputFile } from './write-output.js';
 export interface ReadContext {
   merged: Merged;
   connect: LdapConnectOptions;
-  credentials: BindCredentials;
+  /** The user and password of a simple bind; none with Kerberos. */
+  credentials: BindCredentials | undefined;
   /** Progress lines on stderr; undefined with --quiet. */
   progress: ((line: string) => void) | undefined;
 }

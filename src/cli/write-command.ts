@@ -41,7 +41,8 @@ export function planFormat(flags: WriteFlags): FormatName<'plan'> {
 export interface WriteStep {
   plan: FixPlan;
   connect: LdapConnectOptions;
-  credentials: BindCredentials;
+  /** The user and password of a simple bind; none with Kerberos. */
+  credentials: BindCredentials | undefined;
   progress: ((line: string) => void) | undefined;
   operation: 'fix' | 'rollback';
   /** For a rollback, the journal it undoes. */

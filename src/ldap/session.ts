@@ -26,6 +26,21 @@ export interface LdapConnectOptions {
   timeoutMs?: number;
   /** Milliseconds to wait for the TCP/TLS connection. Default: 10000. */
   connectTimeoutMs?: number;
+  /** How to sign in: a simple bind with a password, or Kerberos with the caller's tickets. Default: 'simple'. */
+  auth?: 'simple' | 'kerberos';
+  /** Kerberos on plain LDAP: encrypt (seal) as well as sign. Default: false (signed). */
+  seal?: boolean;
+  /** Kerberos: whose tickets, from which client keytab, for which service. Default: the credential cache's principal, ldap/<DC name>. */
+  kerberos?: KerberosOptions;
+}
+
+export interface KerberosOptions {
+  /** The client principal (user@REALM) to use from the cache collection or the keytab. Default: the cache's default principal. */
+  principal?: string;
+  /** A client keytab, for scheduled jobs. Default: none (MIT's KRB5_CLIENT_KTNAME still applies). */
+  keytab?: string;
+  /** The DC's service principal. Default: ldap/<the URL's host name, or tlsServername when the URL holds an address>. */
+  servicePrincipal?: string;
 }
 
 export interface BindCredentials {
@@ -88,8 +103,9 @@ export class LdapSession {
   }
 
   /** Connects, upgrades with StartTLS when asked, and binds. */
-  static async open(options: LdapConnectOptions, credentials: BindCredentials): Promise<LdapSession> {
+  static async open(options: LdapConnectOptions, credentials?: BindCredentials): Promise<LdapSession> {
     const url = validateUrl(options.url);
+    if (options.auth === 'kerberos') throw new ConfigError(wording`Kerberos sign-in is not available in this build: use a simple bind over TLS`);
     if (options.startTls === true && url.protocol === 'ldaps:') {
       throw new ConfigError(wording`${setting('startTls')} goes with ldap:// URLs; ldaps:// is already encrypted`);
     }
@@ -105,6 +121,7 @@ export class LdapSession {
     const session = new LdapSession(options.url, client);
     try {
       if (options.startTls === true) await session.step('starttls', () => client.startTLS(tlsOptions));
+      if (credentials === undefined) throw new ConfigError(wording`a simple bind needs a user and a password`);
       await session.step('bind', () => client.bind(credentials.user, credentials.password), credentials.user);
     } catch (error) {
       await session.close();

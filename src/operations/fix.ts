@@ -16,7 +16,8 @@ export async function planFixFor(options: FixOptions): Promise<{ before: AuditRe
 }
 
 export interface WriteOptions extends LdapConnectOptions {
-  credentials: BindCredentials;
+  /** The user and password of a simple bind; none with Kerberos. */
+  credentials: BindCredentials | undefined;
   /** Where to journal (created 0600; must not exist). */
   journal: string;
   /** Checked before each account; true stops after the modify in flight. Default: never. */

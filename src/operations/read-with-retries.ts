@@ -10,7 +10,8 @@ import type { SessionStats } from '../ldap/search.js';
 import { type BindCredentials, type LdapConnectOptions, LdapSession } from '../ldap/session.js';
 
 export interface ReadOptions extends LdapConnectOptions, ReadDirectoryOptions {
-  credentials: BindCredentials;
+  /** The user and password of a simple bind; none with Kerberos. */
+  credentials: BindCredentials | undefined;
   /** How often to read again, on a new connection, after busy (51), unavailable (52) or a dropped connection. Default 2. */
   retries?: number;
   /** Milliseconds before the first retry; doubles each time. Default 1000. */

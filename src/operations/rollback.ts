@@ -8,7 +8,7 @@ import { appliedIntents, planRollback } from '../fix/rollback.js';
 import { type BindCredentials, type LdapConnectOptions, LdapSession } from '../ldap/session.js';
 
 /** Reads a journal and plans what restores the accounts it changed, against their current state. Writes nothing. */
-export async function planRollbackFor(journalPath: string, options: LdapConnectOptions & { credentials: BindCredentials }): Promise<FixPlan> {
+export async function planRollbackFor(journalPath: string, options: LdapConnectOptions & { credentials: BindCredentials | undefined }): Promise<FixPlan> {
   const lines = readJournal(journalPath);
   const session = await LdapSession.open(options, options.credentials);
   try {

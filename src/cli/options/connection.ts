@@ -25,7 +25,15 @@ export function addConnectionOptions(command: Command): Command {
     .option('--url <url>', 'the DC: ldaps://dc01.corp.example.com, or ldap://… with --starttls')
     .option('--starttls', 'upgrade an ldap:// connection with StartTLS before binding')
     .option('--base-dn <dn>', 'where to search (default: the RootDSE defaultNamingContext)')
-    .option('--user <name>', 'bind as a UPN (admin@corp.example.com), DN, or DOMAIN\\name')
+    .addOption(
+      new Option('--auth <method>', 'sign in with a password (simple, the default) or with your Kerberos tickets (kerberos: no password)').choices([
+        'simple',
+        'kerberos',
+      ]),
+    )
+    .option('--user <name>', 'bind as a UPN (admin@corp.example.com), DN, or DOMAIN\\name; with --auth kerberos, the principal to use (optional)')
+    .option('--seal', 'with --auth kerberos on ldap://: encrypt the connection, not only sign it')
+    .option('--keytab <file>', 'with --auth kerberos: sign in from this client keytab (scheduled jobs; also KRB5_CLIENT_KTNAME)')
     .option('--password-file <file>', `read the password from this file (else ${'DELEGAUDIT_PASSWORD'}, else a prompt)`)
     .option('--ca-file <pem>', 'trust this CA for the DC certificate')
     .option('--tls-servername <name>', 'the name expected in the DC certificate')
@@ -40,7 +48,8 @@ export function addConnectionOptions(command: Command): Command {
 /** What the connection flags resolve to, after the config file and the password source. */
 export interface ResolvedConnection {
   connect: LdapConnectOptions;
-  credentials: BindCredentials;
+  /** The user and password of a simple bind; none with Kerberos. */
+  credentials: BindCredentials | undefined;
   warnings: string[];
 }
 
@@ -54,6 +63,8 @@ export async function resolveConnection(
     );
   }
   if (merged.url === undefined) throw new ConfigError('--url is required (e.g. --url ldaps://dc01.corp.example.com)');
+  if (merged.auth === 'kerberos') return kerberosConnection(merged, merged.url);
+  if (merged.seal === true || merged.keytab !== undefined) throw new ConfigError(`--${merged.seal === true ? 'seal' : 'keytab'} goes with --auth kerberos`);
   if (merged.user === undefined) throw new ConfigError('--user is required (a UPN such as admin@corp.example.com, a DN, or DOMAIN\\name)');
   const warnings: string[] = [];
   if (merged.insecure === true) warnings.push('--insecure: TLS certificate checks are OFF; anyone on the network path can read the bind password');
@@ -61,17 +72,27 @@ export async function resolveConnection(
     warnings.push('ldap:// without --starttls: the password travels in clear text (and most DCs refuse the bind)');
   }
   const password = await readPassword(merged.user, { passwordFile: merged.passwordFile, ...io });
+  return { connect: transport(merged, merged.url), credentials: { user: merged.user, password }, warnings };
+}
+
+/** The TLS and timeout settings every sign-in shares. */
+function transport(merged: Config, url: string): LdapConnectOptions {
   return {
-    connect: {
-      url: merged.url,
-      startTls: merged.starttls,
-      caFile: merged.caFile,
-      tlsServername: merged.tlsServername,
-      insecure: merged.insecure,
-      timeoutMs: merged.timeout,
-      connectTimeoutMs: merged.connectTimeout,
-    },
-    credentials: { user: merged.user, password },
-    warnings,
+    url,
+    startTls: merged.starttls,
+    caFile: merged.caFile,
+    tlsServername: merged.tlsServername,
+    insecure: merged.insecure,
+    timeoutMs: merged.timeout,
+    connectTimeoutMs: merged.connectTimeout,
   };
+}
+
+/** Kerberos: no password is asked for or read; the ticket cache (or the keytab) signs in. */
+function kerberosConnection(merged: Config & { password?: string }, url: string): ResolvedConnection {
+  const warnings: string[] = [];
+  if (merged.passwordFile !== undefined) warnings.push('--password-file is not read with --auth kerberos');
+  if (merged.insecure === true) warnings.push('--insecure: TLS certificate checks are OFF');
+  const kerberos = { ...(merged.user === undefined ? {} : { principal: merged.user }), ...(merged.keytab === undefined ? {} : { keytab: merged.keytab }) };
+  return { connect: { ...transport(merged, url), auth: 'kerberos', seal: merged.seal === true, kerberos }, credentials: undefined, warnings };
 }

@@ -80,7 +80,7 @@ export async function mergeFlags(flags: CommonFlags): Promise<Merged> {
 export function auditOptionsFrom(
   merged: Merged,
   connect: LdapConnectOptions,
-  credentials: BindCredentials,
+  credentials: BindCredentials | undefined,
   onProgress: ((line: string) => void) | undefined,
 ): AuditOptions {
   return {

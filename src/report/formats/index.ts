@@ -7,6 +7,7 @@ import { ConfigError } from '../../errors.js';
 import type { ReportDiff } from '../../diff/diff-reports.js';
 import type { Explanation } from '../../explain/explain.js';
 import type { FixPlan } from '../../fix/plan.js';
+import type { DoctorReport } from '../doctor-schema.js';
 import type { InventoryReport } from '../inventory-schema.js';
 import type { Report } from '../schema.js';
 import { formatCsv } from './audit-csv.js';
@@ -14,6 +15,7 @@ import { formatHtml } from './audit-html.js';
 import { formatMarkdown } from './audit-markdown.js';
 import { formatTable, type TextReportOptions } from './audit-table.js';
 import { formatDiffTable } from './diff.js';
+import { type DoctorTextOptions, formatDoctorText } from './doctor.js';
 import { explanationJson, formatExplanation, formatList, listJson } from './explain.js';
 import { formatInventoryCsv, formatInventoryHtml, formatInventoryJson, formatInventoryMarkdown, formatInventoryTable } from './inventory.js';
 import { formatPlanJson, formatPlanLdif, formatPlanPowerShell, formatPlanText } from './plan.js';
@@ -31,6 +33,7 @@ export interface Outputs {
   plan: { input: FixPlan; options: { heading: string } };
   diff: { input: ReportDiff; options: { names: { old: string; new: string }; width?: number } };
   explain: { input: ExplainSubject; options: { width: number } };
+  doctor: { input: DoctorReport; options: DoctorTextOptions };
 }
 
 export type OutputKind = keyof Outputs;
@@ -53,6 +56,10 @@ const FORMATS = {
   explain: {
     text: (subject, { width }) => (subject.kind === 'list' ? formatList(width) : formatExplanation(subject.explanation, width)),
     json: (subject) => json(subject.kind === 'list' ? listJson() : explanationJson(subject.explanation)),
+  },
+  doctor: {
+    text: formatDoctorText,
+    json: (report, { detail, advice }) => json({ ...report, checks: report.checks.map((c) => ({ ...c, detail: detail(c), wording: undefined })), advice }),
   },
 } satisfies Registry;
 

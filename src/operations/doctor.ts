@@ -1,0 +1,66 @@
+/**
+ * `delegaudit doctor`: what a DC offers, tried one way at a time, and the flags that will work.
+ * Read-only: no password is read or sent; Kerberos uses the caller's tickets, if any.
+ */
+import { DelegauditError } from '../errors.js';
+import { type LdapConnectOptions, LdapSession, type KerberosOptions } from '../ldap/session.js';
+import { probeLdaps, probePlainSimpleBind, probeStartTls, type ProbeOutcome } from '../ldap/transport-probes.js';
+import type { DoctorCheck, DoctorCheckName, DoctorReport } from '../report/doctor-schema.js';
+
+export interface DoctorOptions {
+  /** The DC: ldap://name or ldaps://name (the port is ignored: doctor tries 389 and 636). */
+  url: string;
+  caFile?: string;
+  /** The DC's name, for TLS and Kerberos, when the URL holds an address. Default: the URL's host. */
+  tlsServername?: string;
+  kerberos?: KerberosOptions;
+  /** Milliseconds for each attempt. Default 5000. */
+  timeoutMs?: number;
+}
+
+function outcome(name: DoctorCheckName, result: ProbeOutcome): DoctorCheck {
+  return { name, ok: result.ok, detail: result.detail };
+}
+
+async function kerberosCheck(name: DoctorCheckName, connect: LdapConnectOptions): Promise<DoctorCheck> {
+  try {
+    const session = await LdapSession.open(connect);
+    await session.rootDse(['defaultNamingContext']);
+    await session.close();
+    return { name, ok: true, detail: 'bound and read the RootDSE' };
+  } catch (error) {
+    const wording = error instanceof DelegauditError ? error.wording : undefined;
+    return { name, ok: false, detail: (error as Error).message, ...(wording === undefined ? {} : { wording }) };
+  }
+}
+
+/** Tries LDAPS, StartTLS, a plain simple bind (to see whether signing is required) and Kerberos signed, sealed and over TLS. */
+export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
+  const host = new URL(options.url).hostname.replace(/^\[|\]$/g, '');
+  const probe = {
+    host,
+    timeoutMs: options.timeoutMs ?? 5000,
+    ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    ...(options.tlsServername === undefined ? {} : { servername: options.tlsServername }),
+  };
+  const kerberos = {
+    auth: 'kerberos' as const,
+    timeoutMs: probe.timeoutMs,
+    connectTimeoutMs: probe.timeoutMs,
+    ...(options.kerberos === undefined ? {} : { kerberos: options.kerberos }),
+    ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    ...(options.tlsServername === undefined ? {} : { tlsServername: options.tlsServername }),
+  };
+  const urlOf = (scheme: 'ldap' | 'ldaps'): string => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${scheme === 'ldap' ? 389 : 636}`;
+  const checks = [
+    outcome('ldaps', await probeLdaps(probe)),
+    outcome('starttls', await probeStartTls(probe)),
+    outcome('plain-simple-bind', await probePlainSimpleBind(probe)),
+    await kerberosCheck('kerberos-signed', { ...kerberos, url: urlOf('ldap') }),
+    await kerberosCheck('kerberos-sealed', { ...kerberos, url: urlOf('ldap'), seal: true }),
+    await kerberosCheck('kerberos-tls', { ...kerberos, url: urlOf('ldaps') }),
+  ];
+  const preference: DoctorCheckName[] = ['kerberos-sealed', 'kerberos-signed', 'kerberos-tls', 'ldaps', 'starttls'];
+  const working = preference.filter((name) => checks.find((c) => c.name === name)?.ok === true);
+  return { host, checks, working };
+}
