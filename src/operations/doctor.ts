@@ -16,6 +16,8 @@ export interface DoctorOptions {
   kerberos?: KerberosOptions;
   /** Milliseconds for each attempt. Default 5000. */
   timeoutMs?: number;
+  /** The ports to try. Default: 389 and 636, or the URL's port for its own scheme. */
+  ports?: { ldap?: number; ldaps?: number };
 }
 
 function outcome(name: DoctorCheckName, result: ProbeOutcome): DoctorCheck {
@@ -51,11 +53,15 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
     ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
     ...(options.tlsServername === undefined ? {} : { tlsServername: options.tlsServername }),
   };
-  const urlOf = (scheme: 'ldap' | 'ldaps'): string => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${scheme === 'ldap' ? 389 : 636}`;
+  const given = new URL(options.url);
+  const portOf = (scheme: 'ldap' | 'ldaps', standard: number): number =>
+    options.ports?.[scheme] ?? (given.protocol === `${scheme}:` && given.port !== '' ? Number(given.port) : standard);
+  const port = { ldap: portOf('ldap', 389), ldaps: portOf('ldaps', 636) };
+  const urlOf = (scheme: 'ldap' | 'ldaps'): string => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port[scheme]}`;
   const checks = [
-    outcome('ldaps', await probeLdaps(probe)),
-    outcome('starttls', await probeStartTls(probe)),
-    outcome('plain-simple-bind', await probePlainSimpleBind(probe)),
+    outcome('ldaps', await probeLdaps(probe, port.ldaps)),
+    outcome('starttls', await probeStartTls(probe, port.ldap)),
+    outcome('plain-simple-bind', await probePlainSimpleBind(probe, port.ldap)),
     await kerberosCheck('kerberos-signed', { ...kerberos, url: urlOf('ldap') }),
     await kerberosCheck('kerberos-sealed', { ...kerberos, url: urlOf('ldap'), seal: true }),
     await kerberosCheck('kerberos-tls', { ...kerberos, url: urlOf('ldaps') }),
