@@ -12,6 +12,8 @@ const FLAGS: Readonly<Record<SettingKey, string>> = {
   timeoutMs: '--timeout',
   connectTimeoutMs: '--connect-timeout',
   rules: '--rules',
+  keytab: '--keytab',
+  seal: '--seal',
 };
 
 /** A wording with its settings spelt as flags. */

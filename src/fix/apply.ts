@@ -129,6 +129,7 @@ export async function applyPlan(session: LdapSession, plan: FixPlan, options: Ap
     version: TOOL.version,
     url: plan.url,
     baseDN: plan.baseDN,
+    auth: session.authMethod,
     at: now(),
     ...(options.undoes ? { undoes: options.undoes } : {}),
   });

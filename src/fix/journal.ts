@@ -23,6 +23,8 @@ export const journalLineSchema = z.discriminatedUnion('type', [
     version: z.string(),
     url: z.string(),
     baseDN: z.string(),
+    /** How the writes signed in (`simple`, `kerberos (signed)`, …): never a password or a ticket. Absent in older journals. */
+    auth: z.string().optional(),
     at: z.string(),
     /** For a rollback: the journal it undoes. */
     undoes: z.string().optional(),

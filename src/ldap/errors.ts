@@ -31,7 +31,7 @@ const AD_BIND_DATA_CODES: Readonly<Record<string, string>> = {
 };
 
 /** Extracts and explains AD's `data 52e`-style code from a diagnostic message. */
-function decodeAdBindData(message: string): { code: string; meaning: string } | undefined {
+export function decodeAdBindData(message: string): { code: string; meaning: string } | undefined {
   const match = /\bdata ([0-9a-f]{3,4})\b/i.exec(message);
   if (!match) {
     return undefined;

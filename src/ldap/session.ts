@@ -9,6 +9,7 @@ import { Attribute, Change, Client } from 'ldapts';
 import { ConfigError, ConnectionError, setting, wording } from '../errors.js';
 import type { LdapEntry } from './entry.js';
 import { translateLdapError } from './errors.js';
+import { kerberosClient } from './kerberos/kerberos-connect.js';
 import { searchAll, type SearchLogEntry, type SearchResult, type SearchSpec, type SessionStats } from './search.js';
 
 export interface LdapConnectOptions {
@@ -97,19 +98,50 @@ export class LdapSession {
   readonly searchLog: SearchLogEntry[] = [];
   private readonly client: Client;
 
-  private constructor(url: string, client: Client) {
+  private constructor(
+    url: string,
+    client: Client,
+    /** How the session signed in, for progress lines and journals: `simple`, `kerberos (signed)`, … */
+    readonly authMethod = 'simple',
+  ) {
     this.url = url;
     this.client = client;
+  }
+
+  /** Kerberos: the bind happens on a socket of our own (kerberos/kerberos-connect.ts), then ldapts takes it over. */
+  private static async openKerberos(options: LdapConnectOptions, url: URL, tls: TlsOptions): Promise<LdapSession> {
+    const { client, authMethod } = await kerberosClient({
+      url,
+      seal: options.seal === true,
+      startTls: options.startTls === true,
+      tls,
+      tlsServername: options.tlsServername,
+      principal: options.kerberos?.principal,
+      keytab: options.kerberos?.keytab,
+      servicePrincipal: options.kerberos?.servicePrincipal,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    });
+    const session = new LdapSession(options.url, client, authMethod);
+    try {
+      // ldapts connects on the first request and does not share a connect between concurrent ones:
+      // one request now, before any search fans out.
+      await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['supportedSASLMechanisms'] });
+    } catch (error) {
+      await session.close();
+      throw translateLdapError(error, { url: options.url, phase: 'bind' });
+    }
+    return session;
   }
 
   /** Connects, upgrades with StartTLS when asked, and binds. */
   static async open(options: LdapConnectOptions, credentials?: BindCredentials): Promise<LdapSession> {
     const url = validateUrl(options.url);
-    if (options.auth === 'kerberos') throw new ConfigError(wording`Kerberos sign-in is not available in this build: use a simple bind over TLS`);
     if (options.startTls === true && url.protocol === 'ldaps:') {
       throw new ConfigError(wording`${setting('startTls')} goes with ldap:// URLs; ldaps:// is already encrypted`);
     }
     const tlsOptions = await buildTlsOptions(options, url);
+    if (options.auth === 'kerberos') return LdapSession.openKerberos(options, url, tlsOptions);
     const client = new Client({
       url: options.url,
       timeout: options.timeoutMs ?? 30_000,

@@ -28,7 +28,8 @@ export async function readWithRetries(options: ReadOptions, progress: (line: str
   const retries = options.retries ?? 2;
   let delay = options.retryDelayMs ?? 1000;
   for (let attempt = 1; ; attempt += 1) {
-    progress(`connecting to ${options.url}${options.startTls ? ' (StartTLS)' : ''}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    const how = options.auth === 'kerberos' ? ` with Kerberos${options.seal === true ? ', sealed' : ''}` : '';
+    progress(`connecting to ${options.url}${options.startTls ? ' (StartTLS)' : ''}${how}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
     const session = await LdapSession.open(options, options.credentials);
     try {
       const directory = await readDirectory(session, options);

@@ -40,7 +40,7 @@ export interface Target {
   labDir?: string;
 }
 
-const LAB_REQUIRED = process.env.DELEGAUDIT_AD_LAB === 'required';
+export const LAB_REQUIRED = process.env.DELEGAUDIT_AD_LAB === 'required';
 
 function mockUser(name: string, password: string): TargetUser {
   return {
@@ -73,7 +73,7 @@ export function readLabPassword(sAMAccountName: string): string {
   return readFileSync(user.passwordFile, 'utf8');
 }
 
-function sambaTarget(): Target | undefined {
+export function sambaTarget(): Target | undefined {
   const lab = readLabConnection();
   if (lab === undefined) return undefined;
   const user = (u: typeof lab.users.admin): TargetUser => ({ dn: u.dn, upn: u.upn, netbios: u.netbios, password: readFileSync(u.passwordFile, 'utf8') });

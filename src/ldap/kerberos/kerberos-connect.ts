@@ -1,0 +1,129 @@
+/**
+ * A Kerberos-authenticated ldapts client: our own socket, the GSSAPI bind on it, then the socket (or
+ * the signing/sealing stream over it) handed to ldapts through createConnection.
+ *
+ * - ldap:// (389): SASL GSSAPI with the integrity layer, or confidentiality with `seal`; a bind without
+ *   a layer is refused there (it would leave the connection unprotected).
+ * - ldaps:// (636): GSSAPI with no SASL layer (AD refuses one inside TLS, MS-ADTS 5.1.2.1) and a
+ *   tls-server-end-point channel binding.
+ */
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from 'node:tls';
+import { Client } from 'ldapts';
+import { AuthError, ConfigError, ConnectionError, setting, wording } from '../../errors.js';
+import { decodeAdBindData, translateLdapError } from '../errors.js';
+import { tlsServerEndPoint } from './channel-binding.js';
+import { loadGssapi } from './gssapi.js';
+import { saslGssapiBind } from './sasl-bind.js';
+import { SaslStream } from './sasl-stream.js';
+import { SecurityContext } from './security-context.js';
+
+export interface KerberosConnectOptions {
+  url: URL;
+  seal: boolean;
+  startTls: boolean;
+  tls: TlsOptions;
+  tlsServername: string | undefined;
+  principal: string | undefined;
+  keytab: string | undefined;
+  servicePrincipal: string | undefined;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+const UNWILLING_TO_PERFORM = 53;
+const STRONGER_AUTH_REQUIRED = 8;
+
+/** `ldap@dc01.corp.example.com`, from the service principal given or the DC's name. */
+function serviceName(options: KerberosConnectOptions): string {
+  if (options.servicePrincipal !== undefined) return options.servicePrincipal.replace('/', '@');
+  const host = options.url.hostname.replace(/^\[|\]$/g, '');
+  const name = isIP(host) === 0 ? host : options.tlsServername;
+  if (name === undefined) {
+    throw new ConfigError(
+      wording`${setting('url')} ${options.url.href} holds an address: Kerberos needs the DC's name for its ticket: connect by name, or give it with ${setting('tlsServername')}`,
+    );
+  }
+  return `ldap@${name.toLowerCase()}`;
+}
+
+function refusal(url: string, insideTls: boolean) {
+  return (code: number, diagnostic: string): Error => {
+    const data = decodeAdBindData(diagnostic);
+    if (insideTls && (code === UNWILLING_TO_PERFORM || code === STRONGER_AUTH_REQUIRED)) {
+      return new AuthError(
+        wording`${url}: this DC refuses Kerberos inside TLS (Samba does by default): use ldap:// with Kerberos, signed or sealed (${setting('seal')})`,
+      );
+    }
+    if (/80090346/i.test(diagnostic))
+      return new AuthError(`${url}: the DC refused the channel binding (49 / 80090346): is something between you and the DC terminating TLS?`);
+    if (code === STRONGER_AUTH_REQUIRED) return new AuthError(`${url}: the DC requires a stronger security layer (${diagnostic.trim()})`);
+    const why = data === undefined ? diagnostic.trim() : `${data.meaning} (AD data ${data.code})`;
+    return new AuthError(`${url}: the Kerberos bind was refused: LDAP result ${code}${why === '' ? '' : `: ${why}`}`);
+  };
+}
+
+function opened<T extends Socket>(socket: T, event: 'connect' | 'secureConnect', url: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ConnectionError(wording`cannot reach ${url}: no connection within the connect timeout (${setting('connectTimeoutMs')})`));
+    }, timeoutMs);
+    socket.once(event, () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(translateLdapError(error, { url, phase: 'connect' }));
+    });
+  });
+}
+
+/** Connects and binds with Kerberos; returns the ldapts client over the protected connection, and how it is protected. */
+export async function kerberosClient(options: KerberosConnectOptions): Promise<{ client: Client; authMethod: string }> {
+  const { url } = options;
+  if (options.startTls) throw new ConfigError(wording`Kerberos goes with ldap:// (signed or sealed) or ldaps://, not with ${setting('startTls')}`);
+  const service = serviceName(options);
+  await loadGssapi();
+  const port = Number(url.port || (url.protocol === 'ldaps:' ? 636 : 389));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const credentials = {
+    ...(options.principal === undefined ? {} : { principal: options.principal }),
+    ...(options.keytab === undefined ? {} : { keytab: options.keytab }),
+  };
+  const common = { url: url.href, timeout: options.timeoutMs, connectTimeout: options.connectTimeoutMs, strictDN: false };
+  if (url.protocol === 'ldaps:') {
+    const tlsSocket: TLSSocket = await opened(tlsConnect({ ...options.tls, host, port }), 'secureConnect', url.href, options.connectTimeoutMs);
+    const context = new SecurityContext({ service, ...credentials, channelBinding: tlsServerEndPoint(tlsSocket.getPeerCertificate(true).raw) });
+    try {
+      await saslGssapiBind(tlsSocket, context, 'none', refusal(url.href, true), options.timeoutMs);
+    } catch (error) {
+      tlsSocket.destroy();
+      throw error;
+    } finally {
+      // Without a SASL layer the context is not needed after the bind.
+      context.dispose();
+    }
+    return {
+      client: new Client({ ...common, tlsOptions: options.tls, createSecureConnection: () => tlsSocket }),
+      authMethod: 'kerberos (TLS, channel binding)',
+    };
+  }
+  const socket = await opened(netConnect({ host, port }), 'connect', url.href, options.connectTimeoutMs);
+  const context = new SecurityContext({ service, ...credentials, confidentiality: options.seal });
+  try {
+    const negotiated = await saslGssapiBind(socket, context, options.seal ? 'confidentiality' : 'integrity', refusal(url.href, false), options.timeoutMs);
+    const stream = new SaslStream(socket, context, { confidential: options.seal, maxOutgoing: negotiated.maxOutgoing });
+    stream.once('close', () => context.dispose());
+    // ldapts asks createConnection for a net.Socket; it uses only the Duplex side and `connecting`/`readyState`.
+    return {
+      client: new Client({ ...common, createConnection: () => stream as unknown as Socket }),
+      authMethod: options.seal ? 'kerberos (sealed)' : 'kerberos (signed)',
+    };
+  } catch (error) {
+    context.dispose();
+    socket.destroy();
+    throw error;
+  }
+}
