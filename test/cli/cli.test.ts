@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { reportSchema } from '../../src/report/schema.js';
-import { CLI, runCli } from '../helpers/run-cli.js';
+import { CLI, runCli, mockFlags } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -14,16 +14,7 @@ const PASSWORD = 'Lab-Admin-Passw0rd';
 describe('delegaudit CLI (spawned) [mock]', () => {
   let mock: MockLdap;
   let dir: string;
-  const conn = (): string[] => [
-    '--url',
-    mock.ldapsUrl!,
-    '--ca-file',
-    mock.caFile,
-    '--tls-servername',
-    mock.servername,
-    '--user',
-    'Administrator@corp.example.com',
-  ];
+  const conn = (): string[] => [...mockFlags(mock, 'Administrator@corp.example.com')];
   const pw = { DELEGAUDIT_PASSWORD: PASSWORD };
 
   before(async () => {

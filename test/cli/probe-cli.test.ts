@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { reportSchema } from '../../src/report/schema.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, mockFlags } from '../helpers/run-cli.js';
 import { closedPort, type Endpoint, listener } from '../helpers/listeners.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
@@ -16,16 +16,7 @@ describe('delegaudit probe (spawned) [mock]', () => {
   let hv02: Endpoint;
   let closed: number;
   let dir: string;
-  const conn = (): string[] => [
-    '--url',
-    mock.ldapsUrl!,
-    '--ca-file',
-    mock.caFile,
-    '--tls-servername',
-    mock.servername,
-    '--user',
-    'Administrator@corp.example.com',
-  ];
+  const conn = (): string[] => [...mockFlags(mock, 'Administrator@corp.example.com')];
   /** HV01 and HV02 listen; nothing listens where HV03 points. */
   const resolve = (): string[] => [
     '--resolve',

@@ -25,3 +25,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     child.stdin.end(input ?? '');
   });
 }
+
+/** The connection flags for a mock-ldap server: its LDAPS URL, CA, certificate name, and the user to bind as. */
+export function mockFlags(mock: { ldapsUrl?: string | undefined; caFile: string; servername: string }, user: string): string[] {
+  return ['--url', mock.ldapsUrl!, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', user];
+}

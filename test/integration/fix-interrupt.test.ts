@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMockLdap } from '../../mock-ldap/index.js';
 import { type JournalOutcome, readJournal } from '../../src/fix/journal.js';
-import { CLI } from '../helpers/run-cli.js';
+import { CLI, mockFlags } from '../helpers/run-cli.js';
 import { labWithHosts } from '../helpers/synthetic-domain.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -14,30 +14,10 @@ async function interruptFixWith(signal: NodeJS.Signals): Promise<void> {
   const dir = await tempDir('delegaudit-int-');
   const journal = join(dir, 'j.jsonl');
   try {
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        'fix',
-        '--url',
-        mock.ldapsUrl!,
-        '--ca-file',
-        mock.caFile,
-        '--tls-servername',
-        mock.servername,
-        '--user',
-        'CORP\\Administrator',
-        '--apply',
-        '--yes',
-        '--quiet',
-        '--journal',
-        journal,
-      ],
-      {
-        env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [CLI, 'fix', ...mockFlags(mock, 'CORP\\Administrator'), '--apply', '--yes', '--quiet', '--journal', journal], {
+      env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.resume();

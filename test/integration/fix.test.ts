@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Attribute, Change } from 'ldapts';
 import { applyFix, audit, planFixFor, readJournal } from '../../src/index.js';
 import { readLabConnection } from '../ad-lab/connection.js';
-import { CLI, runCli } from '../helpers/run-cli.js';
+import { CLI, runCli, mockFlags } from '../helpers/run-cli.js';
 import { startMockLdap } from '../../mock-ldap/index.js';
 import { forEachTarget, LAB_LDIF, resetLab, type Target, withAdminClient } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
@@ -209,23 +209,9 @@ describe('fix on the command line [mock]', () => {
     const mock = await startMockLdap({ ldif: LAB_LDIF });
     try {
       const dir = await fixDir();
-      const r = await runCli(
-        [
-          'fix',
-          '--url',
-          mock.ldapsUrl!,
-          '--ca-file',
-          mock.caFile,
-          '--tls-servername',
-          mock.servername,
-          '--user',
-          'CORP\\Administrator',
-          '--apply',
-          '--journal',
-          join(dir, 'j.jsonl'),
-        ],
-        { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' },
-      );
+      const r = await runCli(['fix', ...mockFlags(mock, 'CORP\\Administrator'), '--apply', '--journal', join(dir, 'j.jsonl')], {
+        DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd',
+      });
       expect(r.code).to.equal(2);
       expect(r.stderr).to.contain('pass --yes');
       expect(mock.stats.modifies).to.equal(0);
@@ -239,21 +225,7 @@ describe('fix on the command line [mock]', () => {
     try {
       const dir = await fixDir();
       const answer = async (reply: string, journal: string): Promise<{ code: number | null; output: string }> => {
-        const args = [
-          'fix',
-          '--url',
-          mock.ldapsUrl!,
-          '--ca-file',
-          mock.caFile,
-          '--tls-servername',
-          mock.servername,
-          '--user',
-          'CORP\\Administrator',
-          '--apply',
-          '--quiet',
-          '--journal',
-          join(dir, journal),
-        ];
+        const args = ['fix', ...mockFlags(mock, 'CORP\\Administrator'), '--apply', '--quiet', '--journal', join(dir, journal)];
         const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
         const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' } });
         let output = '';

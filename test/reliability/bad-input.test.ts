@@ -12,7 +12,7 @@ import { projectRoot } from '../../mock-ldap/project-root.js';
 import { toAccount } from '../../src/directory/account.js';
 import { audit } from '../../src/index.js';
 import { LdapEntry } from '../../src/ldap/entry.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, mockFlags } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -43,23 +43,9 @@ async function auditEntries(entries: LdifEntry[], args: string[] = []) {
       tlsServername: mock.servername,
       credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
     });
-    const cli = await runCli(
-      [
-        'audit',
-        '--url',
-        mock.ldapsUrl!,
-        '--ca-file',
-        mock.caFile,
-        '--tls-servername',
-        mock.servername,
-        '--user',
-        'CORP\\Administrator',
-        '--fail-on',
-        'never',
-        ...args,
-      ],
-      { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' },
-    );
+    const cli = await runCli(['audit', ...mockFlags(mock, 'CORP\\Administrator'), '--fail-on', 'never', ...args], {
+      DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd',
+    });
     return { library, cli };
   } finally {
     await mock.close();

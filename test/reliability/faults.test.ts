@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type FaultAction, type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { audit } from '../../src/index.js';
 import { readJournal } from '../../src/fix/journal.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, mockFlags } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -36,21 +36,7 @@ describe('faults we survive [mock]', () => {
       ...extra,
     });
   const cli = (args: string[]) =>
-    runCli(
-      [
-        ...args,
-        '--url',
-        mock.ldapsUrl!,
-        '--ca-file',
-        mock.caFile,
-        '--tls-servername',
-        mock.servername,
-        '--user',
-        'CORP\\Administrator',
-        ...(args[0] === 'rollback' ? [] : ['--retry-delay', '5']),
-      ],
-      { DELEGAUDIT_PASSWORD: PASSWORD },
-    );
+    runCli([...args, ...mockFlags(mock, 'CORP\\Administrator'), ...(args[0] === 'rollback' ? [] : ['--retry-delay', '5'])], { DELEGAUDIT_PASSWORD: PASSWORD });
   const findings = (r: Awaited<ReturnType<typeof auditMock>>) => r.report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`);
   const clean = ['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary'];
 
