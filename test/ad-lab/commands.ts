@@ -119,7 +119,7 @@ async function start(): Promise<number> {
     saveState(state);
 
     const { smbConf, logDir, ms: tProvision } = await provision(tools, labDir, network);
-    const { adminPassword, report, bulk, seedMs: tSeed, bulkMs: tBulk } = await seedOffline(smbConf, logDir);
+    const { adminPassword, report, bulk, seedMs: tSeed, bulkMs: tBulk } = await seedOffline(smbConf, logDir, tools.sambaTool);
     const t3 = performance.now();
     const pid = await launchSamba(tools, network, smbConf, labDir, logDir);
     state.pid = pid;

@@ -37,7 +37,8 @@ export const CA_FILE = join(labStateDir, 'ca.pem');
 /** Samba's Python bindings are in Debian's interpreter, whatever `python3` is on PATH. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 export const LAB_DIR_PREFIX = LAB_NAME === undefined ? 'delegaudit-ad-lab-' : `delegaudit-ad-lab-${LAB_NAME}-`;
-export const APT_PACKAGES = ['samba', 'samba-ad-dc', 'samba-ad-provision', 'ldap-utils'];
+/** krb5-user: kinit, klist and kvno for the Kerberos tests. */
+export const APT_PACKAGES = ['samba', 'samba-ad-dc', 'samba-ad-provision', 'ldap-utils', 'krb5-user'];
 /** Ports samba binds with `server services = ldap, cldap, kdc` (kdc includes kpasswd). */
 export const TCP_PORTS = [88, 389, 464, 636, 3268, 3269];
 export const UDP_PORTS = [88, 389, 464];

@@ -30,6 +30,7 @@ async function findTools(): Promise<{ tools: Partial<Tools>; missing: string[] }
   if (!tools.samba) missing.push('samba');
   if (!tools.sambaTool) missing.push('samba-tool');
   if (!tools.ldapsearch) missing.push('ldapsearch');
+  if (!findExecutable('kinit')) missing.push('kinit');
   if (!(await pythonHasSamba())) missing.push(`${SYSTEM_PYTHON} with Samba's bindings`);
   return { tools, missing };
 }
@@ -44,7 +45,7 @@ export async function notRoot(): Promise<number> {
   if (missing.length > 0) {
     const packages = [...APT_PACKAGES, ...(tools.ip ? [] : ['iproute2'])];
     process.stderr.write(
-      `The AD lab needs Samba's AD DC and the OpenLDAP tools; missing: ${missing.join(', ')}.\n` +
+      `The AD lab needs Samba's AD DC, the OpenLDAP tools and the Kerberos client; missing: ${missing.join(', ')}.\n` +
         `Install them as root:\n  ${installCommand(packages)}\nthen run "npm run lab:start" as root.\n`,
     );
   } else {

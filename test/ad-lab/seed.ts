@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BULK_LDIF, BULK_SEED_SCRIPT, DOMAIN_SID, HOST_NAME, LDIF_FILE, NETBIOS, REALM, SEED_SCRIPT, SYSTEM_PYTHON } from './config.js';
+import { BULK_LDIF, BULK_SEED_SCRIPT, DNS_DOMAIN, DOMAIN_SID, HOST_NAME, LDIF_FILE, NETBIOS, REALM, SEED_SCRIPT, SYSTEM_PYTHON } from './config.js';
 import { LabError, log, randomPassword, run, seconds, tail } from './process.js';
 import { type Tools } from './packages.js';
 import { type Network } from './network.js';
@@ -123,7 +123,7 @@ export interface Seeded {
 }
 
 /** Seeds the stopped DC from the lab LDIF (and the bulk LDIF, if any), offline, before samba starts. */
-export async function seedOffline(smbConf: string, logDir: string): Promise<Seeded> {
+export async function seedOffline(smbConf: string, logDir: string, sambaTool: string): Promise<Seeded> {
   const t2 = performance.now();
   const adminPassword = randomPassword();
   const seed = await run(SYSTEM_PYTHON, [SEED_SCRIPT, '--ldif', LDIF_FILE, '--smbconf', smbConf, '--admin-password-stdin'], {
@@ -132,6 +132,11 @@ export async function seedOffline(smbConf: string, logDir: string): Promise<Seed
   writeFileSync(join(logDir, 'seed.log'), seed.stderr, { mode: 0o600 });
   if (seed.code !== 0) throw new LabError(`seeding from ${LDIF_FILE} failed:\n${tail(join(logDir, 'seed.log'))}`);
   const report = JSON.parse(seed.stdout) as SeedReport;
+  // Kerberos clients ask for ldap/<DC name>: Samba's dnsupdate service registers it, and it is off here.
+  for (const spn of [`ldap/${HOST_NAME}.${DNS_DOMAIN}`, `ldap/${HOST_NAME}`]) {
+    const added = await run(sambaTool, ['spn', 'add', spn, `${HOST_NAME}$`, '-s', smbConf]);
+    if (added.code !== 0) throw new LabError(`registering ${spn} failed: ${(added.stderr || added.stdout).trim()}`);
+  }
   const tSeed = performance.now() - t2;
   log(
     `seeded from ${LDIF_FILE}: ${report.created.length} created, ${report.createdMissingProvisioned.length} missing ` +

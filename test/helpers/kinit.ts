@@ -1,8 +1,7 @@
 /**
  * Kerberos against the Samba lab, for tests: a private krb5.conf and ticket cache per test run
  * (KRB5_CONFIG, KRB5CCNAME), kinit with the password on stdin (never argv), a keytab exported for a
- * lab account, and the DC's ldap/ SPN, which Samba's dnsupdate service would register (it is off in
- * the lab).
+ * lab account. The lab registers the DC's ldap/ SPN when it seeds (test/ad-lab/seed.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -67,9 +66,6 @@ export async function labKerberos(target: Target): Promise<LabKerberos> {
       '',
     ].join('\n'),
   );
-  const sam = join(target.labDir!, 'private', 'sam.ldb');
-  // Already there after an earlier run: samba-tool then says so, which is fine.
-  await run('samba-tool', ['spn', 'add', `ldap/${DC_NAME}`, 'DC01$', '-H', sam]);
   const cache = (user: string): string => `FILE:${join(dir, `${user.replace(/[^\w.-]/g, '_')}.ccache`)}`;
   const envOf = (user: string): NodeJS.ProcessEnv => ({ ...process.env, KRB5_CONFIG: config, KRB5CCNAME: cache(user) });
   return {
