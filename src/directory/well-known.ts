@@ -1,6 +1,6 @@
 /**
  * Well-known SIDs and RIDs. Privileged groups are found by SID, never by name: names are localised.
- * The set follows PingCastle's (see ../shared/AD-FACTS.md).
+ * The set follows PingCastle's (see docs/ad-facts.md).
  */
 
 /** Built-in (S-1-5-32) groups whose members administer domain controllers. */

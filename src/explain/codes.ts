@@ -1,6 +1,6 @@
 /**
  * The codes Hyper-V and AD admins meet, with what is known about each and how well: every sentence
- * here must be backed by ../shared/AD-FACTS.md, and where the sources are thin or disagree, `evidence`
+ * here must be backed by docs/ad-facts.md, and where the sources are thin or disagree, `evidence`
  * says so. Rule documentation is not copied here: `explain` prints it from the rule registry.
  */
 
