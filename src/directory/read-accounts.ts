@@ -23,7 +23,13 @@ export class AccountReader {
   readonly accounts = new Map<string, Account>();
   /** Hosts the admin named (--host, --hosts-ou, --hosts-group), by dnKey. */
   readonly explicit = new Map<string, HostSource>();
-  names = new Map<string, Account>();
+  private index: Map<string, Account> | undefined;
+
+  /** Computers by name (short, sAMAccountName, DNS), rebuilt only after a search added accounts. */
+  get names(): Map<string, Account> {
+    this.index ??= indexComputers(this.accounts.values());
+    return this.index;
+  }
 
   constructor(
     private readonly session: LdapSession,
@@ -46,7 +52,7 @@ export class AccountReader {
     if (keepReferences) this.references.push(...result.references);
     const found = result.entries.map(toAccount);
     for (const account of found) this.accounts.set(dnKey(account.dn), account);
-    this.names = indexComputers(this.accounts.values());
+    this.index = undefined;
     return found;
   }
 

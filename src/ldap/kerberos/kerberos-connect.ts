@@ -114,7 +114,7 @@ export async function kerberosClient(options: KerberosConnectOptions): Promise<{
   const context = new SecurityContext({ service, ...credentials, confidentiality: options.seal });
   try {
     const negotiated = await saslGssapiBind(socket, context, options.seal ? 'confidentiality' : 'integrity', refusal(url.href, false), options.timeoutMs);
-    const stream = new SaslStream(socket, context, { confidential: options.seal, maxOutgoing: negotiated.maxOutgoing });
+    const stream = new SaslStream(socket, context, { confidential: options.seal, maxOutgoing: negotiated.maxOutgoing, pending: negotiated.leftover });
     stream.once('close', () => context.dispose());
     // ldapts asks createConnection for a net.Socket; it uses only the Duplex side and `connecting`/`readyState`.
     return {

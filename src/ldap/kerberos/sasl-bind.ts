@@ -129,6 +129,8 @@ export interface Negotiated {
   layer: Layer;
   /** The largest message the DC accepts from us. */
   maxOutgoing: number;
+  /** Bytes that arrived after the bind's last response: the first frames of the security layer, if any. */
+  leftover: Buffer;
 }
 
 /**
@@ -164,7 +166,7 @@ export async function saslGssapiBind(
       socket.write(bindRequest(messageId++, context.wrap(reply, false)));
       const final = parseBindResponse(await reader.next(timeoutMs));
       if (final.code !== 0) throw refused(final.code, final.diagnostic);
-      return { layer: want, maxOutgoing: offer.readUIntBE(1, 3) };
+      return { layer: want, maxOutgoing: offer.readUIntBE(1, 3), leftover: reader.detach() };
     }
   } finally {
     reader.detach();
