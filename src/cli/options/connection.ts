@@ -90,6 +90,11 @@ function transport(merged: Config, url: string): LdapConnectOptions {
 
 /** Kerberos: no password is asked for or read; the ticket cache (or the keytab) signs in. */
 function kerberosConnection(merged: Config & { password?: string }, url: string): ResolvedConnection {
+  if (merged.user !== undefined && !/^[^\\@=,]+@[^@]+$/.test(merged.user)) {
+    throw new ConfigError(
+      `--user ${JSON.stringify(merged.user)}: with --auth kerberos it names a Kerberos principal (auditor@CORP.EXAMPLE.COM), not a DN or DOMAIN\\name`,
+    );
+  }
   const warnings: string[] = [];
   if (merged.passwordFile !== undefined) warnings.push('--password-file is not read with --auth kerberos');
   if (merged.insecure === true) warnings.push('--insecure: TLS certificate checks are OFF');
