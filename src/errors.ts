@@ -8,7 +8,7 @@
  */
 
 /** The settings an error may point at, by their option names in the library's options objects. */
-export type SettingKey = 'url' | 'startTls' | 'baseDn' | 'caFile' | 'tlsServername' | 'timeoutMs' | 'connectTimeoutMs' | 'rules' | 'keytab' | 'seal';
+export type SettingKey = 'url' | 'startTls' | 'baseDn' | 'caFile' | 'tlsServername' | 'timeoutMs' | 'connectTimeoutMs' | 'rules' | 'keytab' | 'seal' | 'auth';
 
 /** A setting named in a message. */
 export class Setting {

@@ -14,6 +14,7 @@ const FLAGS: Readonly<Record<SettingKey, string>> = {
   rules: '--rules',
   keytab: '--keytab',
   seal: '--seal',
+  auth: '--auth',
 };
 
 /** A wording with its settings spelt as flags. */

@@ -125,7 +125,10 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
   }
 
   if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
-    return new AuthError(wording`${url}: this DC requires signing or TLS: use ldaps:// or ${setting('startTls')}`, { cause: error });
+    return new AuthError(
+      wording`${url}: this DC requires signing or TLS: use ldaps:// or ${setting('startTls')}, or sign with Kerberos on ldap:// (${setting('auth')} kerberos, no certificate needed)`,
+      { cause: error },
+    );
   }
   if (error instanceof InvalidCredentialsError) {
     const data = decodeAdBindData(message);

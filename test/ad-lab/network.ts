@@ -3,8 +3,10 @@
  * 127.0.0.1 where namespaces cannot be made.
  */
 import * as dgram from 'node:dgram';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { LAB_ID, NETNS, STOP_COMMAND, TCP_PORTS, UDP_PORTS, VETH_HOST, VETH_NS } from './config.js';
+import { join } from 'node:path';
+import { DNS_DOMAIN, HOST_NAME, LAB_ID, NETNS, STOP_COMMAND, TCP_PORTS, UDP_PORTS, VETH_HOST, VETH_NS } from './config.js';
 import { LabError, log, mustRun, run } from './process.js';
 import { type LabState, saveState } from './state.js';
 import { type Tools } from './packages.js';
@@ -68,7 +70,24 @@ export async function namespaceExists(ip: string, name: string): Promise<boolean
   return r.code === 0 && r.stdout.split('\n').some((l) => l.split(' ')[0] === name);
 }
 
+/** What `ip netns exec NAME` mounts over /etc: the lab's own hosts file (and, later, resolv.conf). */
+const netnsEtc = (name: string): string => join('/etc/netns', name);
+
+/** An alias that resolves to the DC but that no SPN names: the tests' "wrong DC name". */
+export const UNKNOWN_ALIAS = `ldap-alias.${DNS_DOMAIN}`;
+
+/**
+ * /etc/netns/NAME/hosts: inside the namespace the DC answers to its name (DC01.corp.example.com, DC01), as
+ * on a domain member, so that Kerberos tests connect by name rather than by address.
+ */
+function writeNamespaceHosts(name: string, address: string): void {
+  const dir = netnsEtc(name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n::1 localhost\n${address} ${HOST_NAME}.${DNS_DOMAIN} ${HOST_NAME} ${UNKNOWN_ALIAS}\n`);
+}
+
 export async function removeNamespace(ip: string | undefined, name: string, vethHost: string | undefined): Promise<void> {
+  rmSync(netnsEtc(name), { recursive: true, force: true });
   if (!ip) return;
   if (vethHost) await run(ip, ['link', 'del', vethHost]); // absent already: fine
   if (await namespaceExists(ip, name)) await mustRun(ip, ['netns', 'del', name], `ip netns del ${name}`);
@@ -95,6 +114,7 @@ async function setupNamespace(ip: string, state: LabState): Promise<Network> {
     ['-n', NETNS, 'link', 'set', 'lo', 'up'],
   ];
   for (const args of steps) await mustRun(ip, args, `ip ${args.join(' ')}`);
+  writeNamespaceHosts(NETNS, nsSide);
   log(`network namespace ${NETNS}: host ${hostSide}/30 <-> samba ${nsSide}/30`);
   return { isolation: 'netns', address: nsSide, interfaces: `${nsSide}/30` };
 }

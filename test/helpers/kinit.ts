@@ -12,6 +12,8 @@ import { tempDir } from './temp.js';
 
 export const REALM = 'CORP.EXAMPLE.COM';
 export const DC_NAME = 'DC01.corp.example.com';
+/** A name the lab's namespace resolves to the DC that no SPN names (test/ad-lab/network.ts). */
+export const UNKNOWN_ALIAS = 'ldap-alias.corp.example.com';
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, input = ''): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

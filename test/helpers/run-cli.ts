@@ -10,12 +10,18 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  /** Run inside this network namespace (`ip netns exec`), where /etc/netns/NAME/hosts is /etc/hosts. */
+  netns?: string;
+}
+
 /** Spawns the built CLI (npm test builds first) with NO_COLOR and no inherited password. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string, options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete base.DELEGAUDIT_PASSWORD;
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [command, ...prefix] = options.netns === undefined ? [process.execPath] : ['ip', 'netns', 'exec', options.netns, process.execPath];
+    const child = spawn(command!, [...prefix, CLI, ...args], { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -38,6 +38,8 @@ export interface Target {
   mock: MockLdap | undefined;
   /** The Samba lab's directory (DIR/private/sam.ldb lives there); undefined on the mock. */
   labDir?: string;
+  /** The lab's network namespace, where the DC answers to its name (/etc/netns/NAME/hosts); undefined on loopback and the mock. */
+  netns?: string;
 }
 
 export const LAB_REQUIRED = process.env.DELEGAUDIT_AD_LAB === 'required';
@@ -88,6 +90,7 @@ export function sambaTarget(): Target | undefined {
     reader: user(lab.users.reader),
     mock: undefined,
     labDir: lab.labDir,
+    ...(lab.netns === undefined ? {} : { netns: lab.netns }),
   };
 }
 

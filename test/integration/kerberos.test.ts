@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reportSchema } from '../../src/index.js';
-import { DC_NAME, kerberosMissing, labKerberos, type LabKerberos, REALM } from '../helpers/kinit.js';
+import { DC_NAME, kerberosMissing, labKerberos, type LabKerberos, REALM, UNKNOWN_ALIAS } from '../helpers/kinit.js';
 import { runCli } from '../helpers/run-cli.js';
 import { LAB_REQUIRED, readLabPassword, resetLab, sambaTarget, type Target } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
@@ -27,15 +27,24 @@ describe('Kerberos sign-in [samba]', function kerberos() {
       this.skip();
     }
     t = target!;
+    if (t.netns === undefined && LAB_REQUIRED)
+      throw new Error('the lab runs on loopback: the Kerberos tests need its namespace, where the DC answers to its name');
     krb = await labKerberos(t);
     await krb.kinit(reader, t.reader.password);
   });
 
   const kerberosUrl = (): string => `ldap://${new URL(t.url).hostname}`;
-  const audit = (env: NodeJS.ProcessEnv, ...extra: string[]) =>
+  /** Inside the lab's namespace the DC answers to its name, as on a domain member; on a loopback lab, the address and --tls-servername. */
+  const cli = (args: string[], env: NodeJS.ProcessEnv) =>
+    t.netns === undefined
+      ? runCli([...args, '--url', kerberosUrl(), '--tls-servername', DC_NAME], env)
+      : runCli([...args, '--url', `ldap://${DC_NAME}`], env, undefined, { netns: t.netns });
+  const audit = (env: NodeJS.ProcessEnv, ...extra: string[]) => cli(['audit', '--auth', 'kerberos', '--format', 'json', ...extra], env);
+  /** From outside the namespace, by address: the traffic crosses the lab's veth, where tcpdump sees it. */
+  const auditByAddress = (env: NodeJS.ProcessEnv, ...extra: string[]) =>
     runCli(['audit', '--auth', 'kerberos', '--url', kerberosUrl(), '--tls-servername', DC_NAME, '--format', 'json', ...extra], env);
 
-  it('[samba] audits with the cached ticket, signed and sealed, with exactly the findings of the simple-bind audit, no password anywhere', async () => {
+  it('[samba] audits by the DC name (ldap://DC01.corp.example.com) with the cached ticket, signed and sealed, with exactly the findings of the simple-bind audit, no password anywhere', async () => {
     const simple = await runCli(
       ['audit', '--url', t.url, '--ca-file', t.caFile, '--tls-servername', t.servername, '--user', t.reader.upn, '--format', 'json'],
       {
@@ -45,6 +54,7 @@ describe('Kerberos sign-in [samba]', function kerberos() {
     const signed = await audit(krb.as(reader));
     const sealed = await audit(krb.as(reader), '--seal');
     expect(signed.stderr).to.not.contain('password');
+    expect(JSON.parse(signed.stdout)).to.nested.include({ 'directory.url': `ldap://${t.netns === undefined ? new URL(t.url).hostname : DC_NAME}` });
     expect(findings(signed.stdout)).to.deep.equal(findings(simple.stdout));
     expect(findings(sealed.stdout)).to.deep.equal(findings(simple.stdout));
     expect(signed.code).to.equal(simple.code);
@@ -72,7 +82,7 @@ describe('Kerberos sign-in [samba]', function kerberos() {
       // tcpdump says "listening on" once it captures; -Z root: it would drop to its own user, who cannot write into the test's 0700 folder.
       await new Promise<void>((resolve) => tcpdump.stderr.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve()));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await audit(krb.as(reader), ...extra);
+      await auditByAddress(krb.as(reader), ...extra);
       await new Promise((resolve) => setTimeout(resolve, 500));
       tcpdump.kill('SIGINT');
       await new Promise((resolve) => tcpdump.once('close', resolve));
@@ -151,10 +161,23 @@ describe('Kerberos sign-in [samba]', function kerberos() {
       expect(r.stderr).to.contain('run kinit user@REALM, or give a client keytab with --keytab');
       oneLine(r.stderr);
     });
-    it('[samba] a DC name the KDC does not know: connect by the DC name (exit 3)', async () => {
-      const r = await runCli(['audit', '--auth', 'kerberos', '--url', kerberosUrl(), '--tls-servername', 'DC99.corp.example.com'], krb.as(reader));
+    it('[samba] a DC name the KDC does not know (an alias no SPN names): connect by the DC name (exit 3)', async () => {
+      const args = ['audit', '--auth', 'kerberos'];
+      const r =
+        t.netns === undefined
+          ? await runCli([...args, '--url', kerberosUrl(), '--tls-servername', UNKNOWN_ALIAS], krb.as(reader))
+          : await runCli([...args, '--url', `ldap://${UNKNOWN_ALIAS}`], krb.as(reader), undefined, { netns: t.netns });
       expect(r.code).to.equal(3);
       expect(r.stderr).to.contain("connect by the DC's name as AD knows it");
+      oneLine(r.stderr);
+    });
+    it('[samba] no security layer on 389: a simple bind without TLS is refused (strongerAuthRequired) with the flags that work (exit 3)', async () => {
+      const r = await runCli(['audit', '--url', kerberosUrl(), '--user', t.reader.upn], { DELEGAUDIT_PASSWORD: t.reader.password });
+      expect(r.code).to.equal(3);
+      expect(r.stderr).to.contain(
+        'this DC requires signing or TLS: use ldaps:// or --starttls, or sign with Kerberos on ldap:// (--auth kerberos, no certificate needed)',
+      );
+      expect(r.stderr).to.not.contain(t.reader.password);
       oneLine(r.stderr);
     });
     it('[samba] an address in the URL and no DC name (exit 2)', async () => {

@@ -7,11 +7,20 @@
 import type { Duplex } from 'node:stream';
 import { BerReader, BerWriter } from 'ldapts';
 import { AuthError, ConnectionError } from '../../errors.js';
-import type { SecurityContext } from './security-context.js';
+import type { FrameCodec } from './sasl-stream.js';
+
+/** What the bind needs of a Kerberos security context (GSS-API's, or SSPI's on Windows). */
+export interface BindingContext extends FrameCodec {
+  readonly established: boolean;
+  /** Takes the server's last token (none at first) and returns the next one to send. */
+  step(input: Buffer | undefined): Buffer;
+}
 
 /** RFC 4752 security layers, as bits of the first byte of the negotiation. */
 export const LAYER = { none: 1, integrity: 2, confidentiality: 4 } as const;
 export type Layer = keyof typeof LAYER;
+
+const layerNames = (bits: number): string => (Object.keys(LAYER) as Layer[]).filter((name) => (bits & LAYER[name]) !== 0).join(', ') || 'nothing';
 
 const SASL_BIND_IN_PROGRESS = 14;
 const BIND_RESPONSE = 0x61;
@@ -139,7 +148,7 @@ export interface Negotiated {
  */
 export async function saslGssapiBind(
   socket: Duplex,
-  context: SecurityContext,
+  context: BindingContext,
   want: Layer,
   refused: (code: number, diagnostic: string) => Error,
   timeoutMs: number,
@@ -161,7 +170,7 @@ export async function saslGssapiBind(
       const offer = context.unwrap(result.serverCredentials ?? Buffer.alloc(0)).data;
       if (offer.length !== 4) throw new AuthError(`the DC's security-layer offer is ${offer.length} bytes, not 4`);
       const offered = offer[0]!;
-      if ((offered & LAYER[want]) === 0) throw new AuthError(`the DC does not offer the ${want} security layer (it offers ${offered})`);
+      if ((offered & LAYER[want]) === 0) throw new AuthError(`the DC does not offer the ${want} security layer (it offers ${layerNames(offered)}): use ldaps://`);
       const reply = Buffer.from([LAYER[want], (OUR_MAX_BUFFER >> 16) & 0xff, (OUR_MAX_BUFFER >> 8) & 0xff, OUR_MAX_BUFFER & 0xff]);
       socket.write(bindRequest(messageId++, context.wrap(reply, false)));
       const final = parseBindResponse(await reader.next(timeoutMs));
