@@ -4,25 +4,10 @@
  * says so. Rule documentation is not copied here: `explain` prints it from the rule registry.
  */
 
-export type CodeKind = 'error code' | 'event ID' | 'TCP port' | 'user right' | 'group';
+import type { CodeEntry } from './code-entry.js';
+import { SIGN_IN_CODES } from './sign-in-codes.js';
 
-export interface CodeEntry {
-  /** As admins see it: `0x8009030E`, `21024`, `SeEnableDelegationPrivilege`. */
-  code: string;
-  kind: CodeKind;
-  /** Other spellings that find the entry (matched without case, spaces, hyphens or underscores). */
-  aliases: string[];
-  /** One line, as the message or the name reads. */
-  title: string;
-  meaning: string;
-  causes: string[];
-  /** Ids of the rules that detect the cause; their texts come from the registry. */
-  rules: string[];
-  /** Steps, with commands. */
-  fix: string[];
-  /** How sure this is, and from which sources. */
-  evidence: string;
-}
+export type { CodeEntry, CodeKind } from './code-entry.js';
 
 const KLIST = 'On the host whose delegation changed: `klist purge -li 0x3e7`, or wait about 15 minutes (AD replication and a new ticket; KB 4558514).';
 
@@ -50,7 +35,7 @@ const vmmsNotListening = (code: string, name: string): CodeEntry => ({
   evidence: 'One source: a 2017 lab write-up reports both codes and the delayed-start fix; no Microsoft source found ties these codes to VMMS start order.',
 });
 
-export const CODES: readonly CodeEntry[] = [
+const MIGRATION_CODES: readonly CodeEntry[] = [
   {
     code: '0x8009030E',
     kind: 'error code',
@@ -155,62 +140,6 @@ export const CODES: readonly CodeEntry[] = [
     evidence: "The port is the one in the published case; delegaudit's probe only tests that a TCP handshake completes.",
   },
   {
-    code: '0x00002028',
-    kind: 'error code',
-    aliases: ['00002028', '8', 'LDAP result 8', 'strongerAuthRequired', 'strong auth required'],
-    title: 'LDAP result 8, strongerAuthRequired: the DC requires signing (or TLS)',
-    meaning:
-      'The DC refuses a bind that would leave the connection unprotected: a simple bind on plain LDAP (389) where LDAP signing ' +
-      'is required, which Windows Server 2025 forests do by default and Samba does by default too. Samba also answers 8 to a ' +
-      'Kerberos (GSSAPI) bind on 389 that asks for neither signing nor sealing. AD adds the diagnostic 00002028.',
-    causes: [
-      'A simple bind on ldap:// without StartTLS, against a DC that requires signing.',
-      'A DC without a certificate (no AD CS), so that neither LDAPS nor StartTLS is offered: only a Kerberos bind with a signing layer works on 389.',
-    ],
-    rules: [],
-    fix: [
-      'With a DC certificate: `--url ldaps://<dc>` (or `ldap://<dc> --starttls`).',
-      'Without one: `kinit you@REALM`, then `--auth kerberos --url ldap://<dc fqdn>` (signed; `--seal` encrypts too).',
-      '`delegaudit doctor --url ldap://<dc fqdn>` says what the DC accepts.',
-    ],
-    evidence:
-      'Documented for Windows (LDAP server signing requirements; the Windows Server 2025 default) and seen on our Samba 4.17 lab. That a DC without a certificate leaves only a signed SASL bind on 389 is reported by BloodHound.py and PingCastle users.',
-  },
-  {
-    code: '0x80090346',
-    kind: 'error code',
-    aliases: ['80090346', 'SEC_E_BAD_BINDINGS', '49/80090346'],
-    title: 'LDAP result 49 with 80090346: the channel binding token is missing or wrong',
-    meaning:
-      'Over LDAPS (or after StartTLS), a DC that enforces LDAP channel binding refuses a Kerberos, NTLM or Negotiate bind that does ' +
-      'not carry a token binding it to the TLS channel (RFC 5929 tls-server-end-point). Simple binds are not affected. Whether ' +
-      'Windows Server 2025 enforces channel binding by default is disputed between sources.',
-    causes: [
-      'A tool that signs in with Kerberos or NTLM over TLS without channel binding.',
-      "Something between the client and the DC that terminates TLS (an inspecting proxy or load balancer): the client binds to the proxy's certificate, not the DC's.",
-    ],
-    rules: [],
-    fix: [
-      "delegaudit's Kerberos bind over TLS sends the token: check that nothing terminates TLS on the way to the DC.",
-      'Or use Kerberos on 389 with signing, where channel binding does not apply: `--auth kerberos --url ldap://<dc fqdn>`.',
-    ],
-    evidence:
-      'Documented by Microsoft (LDAP channel binding); the Windows Server 2025 default is reported differently by Microsoft and by TrustedSec, so treat it as disputed.',
-  },
-  {
-    code: '52f',
-    kind: 'error code',
-    aliases: ['data 52f', '49/52f'],
-    title: 'LDAP result 49, data 52f: account restriction (a Protected Users member cannot simple-bind)',
-    meaning:
-      'AD refuses the simple bind of a member of Protected Users (and of accounts with other logon restrictions) with result 49 ' +
-      'and data 52f. Protected Users members get Kerberos tickets (a 4-hour TGT) and can sign in with Kerberos.',
-    causes: ['An admin in Protected Users, as PA002 recommends, running delegaudit with a password.'],
-    rules: ['PA002'],
-    fix: ['`kinit you@REALM`, then the same command with `--auth kerberos` (no password is read).'],
-    evidence: 'Seen on our Samba lab (49, data 52f for a Protected Users member; Kerberos works); the data codes are the ones AD documents for bind failures.',
-  },
-  {
     code: 'SeEnableDelegationPrivilege',
     kind: 'user right',
     aliases: ['SeEnableDelegation'],
@@ -250,3 +179,5 @@ export const CODES: readonly CodeEntry[] = [
       "Microsoft guidance (no computer or service accounts in Protected Users) and the group's documented effect on delegation; needs domain functional level 2012 R2 or later.",
   },
 ];
+
+export const CODES: readonly CodeEntry[] = [...MIGRATION_CODES, ...SIGN_IN_CODES];

@@ -30,6 +30,16 @@ describe('explain', () => {
       ['protected-users', 'Protected Users'],
       ['PROTECTEDUSERS', 'Protected Users'],
       ['seenabledelegationprivilege', 'SeEnableDelegationPrivilege'],
+      ['Clock skew too great', 'KRB_AP_ERR_SKEW'],
+      ['0x80090324', 'KRB_AP_ERR_SKEW'],
+      ['Ticket expired', 'KRB_AP_ERR_TKT_EXPIRED'],
+      ['Cannot contact any KDC for realm', 'KRB5_KDC_UNREACH'],
+      ['Server not found in Kerberos database', 'KDC_ERR_S_PRINCIPAL_UNKNOWN'],
+      ['0x80090303', 'KDC_ERR_S_PRINCIPAL_UNKNOWN'],
+      ['No credentials cache found', 'KRB5_FCC_NOFILE'],
+      ['data 52e', '52e'],
+      ['49/80090346', '0x80090346'],
+      ['strongerAuthRequired', '0x00002028'],
     ];
     for (const [input, code] of spellings) {
       it(`finds ${code} as ${JSON.stringify(input)}`, () => {
@@ -37,6 +47,14 @@ describe('explain', () => {
         expect(found?.kind === 'code' ? found.entry.code : undefined).to.equal(code);
       });
     }
+
+    it("each error delegaudit's Kerberos sign-in reports has an entry that says what to do", () => {
+      for (const code of ['KRB_AP_ERR_SKEW', 'KRB_AP_ERR_TKT_EXPIRED', 'KRB5_KDC_UNREACH', 'KDC_ERR_S_PRINCIPAL_UNKNOWN', 'KRB5_FCC_NOFILE']) {
+        const found = explain(code);
+        expect(found?.kind, code).to.equal('code');
+        if (found?.kind === 'code') expect(found.entry.fix.join(' '), code).to.match(/kinit|--url|krb5\.conf|clock/);
+      }
+    });
 
     it('does not mistake an AD bind data code for a group', () => {
       expect(explain('525')).to.equal(undefined);
