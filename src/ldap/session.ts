@@ -42,6 +42,8 @@ export interface KerberosOptions {
   keytab?: string;
   /** The DC's service principal. Default: ldap/<the URL's host name, or tlsServername when the URL holds an address>. */
   servicePrincipal?: string;
+  /** The GSS-API library to load (a file name or path). Default: the platform's (libgssapi_krb5.so.2 on Linux). */
+  library?: string;
 }
 
 export interface BindCredentials {
@@ -119,6 +121,7 @@ export class LdapSession {
       principal: options.kerberos?.principal,
       keytab: options.kerberos?.keytab,
       servicePrincipal: options.kerberos?.servicePrincipal,
+      library: options.kerberos?.library,
       timeoutMs: options.timeoutMs ?? 30_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     });

@@ -10,7 +10,7 @@ import { type FormatName, formatNames, render } from '../../report/formats/index
 import { EXIT } from '../exit-codes.js';
 import { withFlags } from '../flag-advice.js';
 import type { Io } from '../io.js';
-import { positiveInt } from '../options/connection.js';
+import { kerberosOptions, positiveInt } from '../options/connection.js';
 import { formatOption } from '../options/output.js';
 
 interface DoctorFlags {
@@ -53,7 +53,7 @@ export function registerDoctorCommand(program: Command, io: Io): void {
     .option('--debug', 'print stack traces on errors')
     .action(async (flags: DoctorFlags) => {
       if (flags.url === undefined) throw new ConfigError('--url is required (e.g. --url ldap://dc01.corp.example.com)');
-      const kerberos = { ...(flags.user === undefined ? {} : { principal: flags.user }), ...(flags.keytab === undefined ? {} : { keytab: flags.keytab }) };
+      const kerberos = kerberosOptions(flags.user, flags.keytab);
       const report = await doctor({
         url: flags.url,
         ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),

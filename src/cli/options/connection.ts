@@ -4,7 +4,7 @@
 import { type Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
-import type { BindCredentials, LdapConnectOptions } from '../../ldap/session.js';
+import type { BindCredentials, KerberosOptions, LdapConnectOptions } from '../../ldap/session.js';
 import { readPassword } from '../password.js';
 
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -88,6 +88,16 @@ function transport(merged: Config, url: string): LdapConnectOptions {
   };
 }
 
+/** Whose tickets, from which keytab, through which GSS-API library (DELEGAUDIT_GSSAPI_LIBRARY, for a library in another place). */
+export function kerberosOptions(principal: string | undefined, keytab: string | undefined): KerberosOptions {
+  const library = process.env['DELEGAUDIT_GSSAPI_LIBRARY'] || undefined;
+  return {
+    ...(principal === undefined ? {} : { principal }),
+    ...(keytab === undefined ? {} : { keytab }),
+    ...(library === undefined ? {} : { library }),
+  };
+}
+
 /** Kerberos: no password is asked for or read; the ticket cache (or the keytab) signs in. */
 function kerberosConnection(merged: Config & { password?: string }, url: string): ResolvedConnection {
   if (merged.user !== undefined && !/^[^\\@=,]+@[^@]+$/.test(merged.user)) {
@@ -98,6 +108,6 @@ function kerberosConnection(merged: Config & { password?: string }, url: string)
   const warnings: string[] = [];
   if (merged.passwordFile !== undefined) warnings.push('--password-file is not read with --auth kerberos');
   if (merged.insecure === true) warnings.push('--insecure: TLS certificate checks are OFF');
-  const kerberos = { ...(merged.user === undefined ? {} : { principal: merged.user }), ...(merged.keytab === undefined ? {} : { keytab: merged.keytab }) };
+  const kerberos = kerberosOptions(merged.user, merged.keytab);
   return { connect: { ...transport(merged, url), auth: 'kerberos', seal: merged.seal === true, kerberos }, credentials: undefined, warnings };
 }

@@ -70,8 +70,8 @@ interface Koffi {
   view(pointer: unknown, length: number): ArrayBuffer;
 }
 
-function openLibrary(koffi: Koffi): ReturnType<Koffi['load']> {
-  const names = LIBRARIES[platform()] ?? [];
+function openLibrary(koffi: Koffi, library: string | undefined): ReturnType<Koffi['load']> {
+  const names = library === undefined ? (LIBRARIES[platform()] ?? []) : [library];
   for (const name of names) {
     try {
       return koffi.load(name);
@@ -80,7 +80,7 @@ function openLibrary(koffi: Koffi): ReturnType<Koffi['load']> {
     }
   }
   throw new ConfigError(
-    `Kerberos needs the system GSS-API library (${names.join(' or ') || 'libgssapi_krb5'}), which is not installed: on Debian or Ubuntu \`apt-get install libgssapi-krb5-2 krb5-user\`, on RHEL \`dnf install krb5-libs krb5-workstation\``,
+    `Kerberos needs the system GSS-API library (${names.join(' or ') || 'libgssapi_krb5'}), which is not installed (or did not load): on Debian or Ubuntu \`apt-get install libgssapi-krb5-2 krb5-user\`, on RHEL \`dnf install krb5-libs krb5-workstation\``,
   );
 }
 
@@ -90,8 +90,8 @@ export function gssapi(): Library {
   return loaded;
 }
 
-/** Loads koffi and the system GSS-API library, once; a clear ConfigError where either is missing. */
-export async function loadGssapi(): Promise<Library> {
+/** Loads koffi and the system GSS-API library (or `library`), once; a clear ConfigError where either is missing. */
+export async function loadGssapi(library?: string): Promise<Library> {
   if (loaded !== undefined) return loaded;
   if (platform() === 'win32') {
     throw new ConfigError('Kerberos on Windows (SSPI) is not supported yet: run delegaudit from Linux or macOS with kinit, or use a simple bind over LDAPS');
@@ -102,7 +102,7 @@ export async function loadGssapi(): Promise<Library> {
   } catch (error) {
     throw new ConfigError(`Kerberos needs the koffi package, which did not load (${(error as Error).message}): reinstall delegaudit`, { cause: error });
   }
-  const lib = openLibrary(koffi);
+  const lib = openLibrary(koffi, library);
   koffi.struct('gss_buffer_desc', { length: 'size_t', value: 'void *' });
   koffi.struct('gss_OID_desc', { length: 'uint32', elements: 'void *' });
   koffi.struct('gss_channel_bindings', {

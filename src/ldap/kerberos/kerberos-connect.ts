@@ -27,6 +27,7 @@ export interface KerberosConnectOptions {
   principal: string | undefined;
   keytab: string | undefined;
   servicePrincipal: string | undefined;
+  library: string | undefined;
   timeoutMs: number;
   connectTimeoutMs: number;
 }
@@ -85,7 +86,7 @@ export async function kerberosClient(options: KerberosConnectOptions): Promise<{
   const { url } = options;
   if (options.startTls) throw new ConfigError(wording`Kerberos goes with ldap:// (signed or sealed) or ldaps://, not with ${setting('startTls')}`);
   const service = serviceName(options);
-  await loadGssapi();
+  await loadGssapi(options.library);
   const port = Number(url.port || (url.protocol === 'ldaps:' ? 636 : 389));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const credentials = {

@@ -170,7 +170,8 @@ export async function saslGssapiBind(
       const offer = context.unwrap(result.serverCredentials ?? Buffer.alloc(0)).data;
       if (offer.length !== 4) throw new AuthError(`the DC's security-layer offer is ${offer.length} bytes, not 4`);
       const offered = offer[0]!;
-      if ((offered & LAYER[want]) === 0) throw new AuthError(`the DC does not offer the ${want} security layer (it offers ${layerNames(offered)}): use ldaps://`);
+      if ((offered & LAYER[want]) === 0)
+        throw new AuthError(`the DC does not offer the ${want} security layer (it offers ${layerNames(offered)}): use ldaps://`);
       const reply = Buffer.from([LAYER[want], (OUR_MAX_BUFFER >> 16) & 0xff, (OUR_MAX_BUFFER >> 8) & 0xff, OUR_MAX_BUFFER & 0xff]);
       socket.write(bindRequest(messageId++, context.wrap(reply, false)));
       const final = parseBindResponse(await reader.next(timeoutMs));
