@@ -8,7 +8,7 @@ import type { LdapSession } from '../ldap/session.js';
 import { spnKey } from '../ldap/codecs/spn.js';
 import { TOOL } from '../version.js';
 import { type AccountState, readAccountState } from './account-state.js';
-import type { JournalWriter } from './journal.js';
+import type { JournalConnection, JournalWriter } from './journal.js';
 import { type FixPlan, isEmpty, type PlannedChange, uacAfter } from './plan.js';
 
 export type OutcomeStatus = 'done' | 'already-applied' | 'failed' | 'conflict' | 'unknown' | 'not-attempted';
@@ -34,6 +34,8 @@ export interface ApplyOptions {
   operation: 'fix' | 'rollback';
   /** For a rollback, the journal it undoes. */
   undoes?: string;
+  /** The connection settings to record, for a later rollback. Default: none recorded. */
+  connection?: JournalConnection;
   /** Checked before each account; true stops the run after the modify in flight. Default: never. */
   shouldStop?: () => boolean;
   /** Progress lines. Default: silent. */
@@ -130,6 +132,7 @@ export async function applyPlan(session: LdapSession, plan: FixPlan, options: Ap
     url: plan.url,
     baseDN: plan.baseDN,
     auth: session.authMethod,
+    ...(options.connection === undefined ? {} : { connection: options.connection }),
     at: now(),
     ...(options.undoes ? { undoes: options.undoes } : {}),
   });

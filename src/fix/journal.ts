@@ -7,6 +7,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs
 import { z } from 'zod';
 import { ACCOUNT_KINDS } from '../directory/model.js';
 import { ConfigError } from '../errors.js';
+import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
 
 const change = z.strictObject({
   add: z.array(z.string()),
@@ -14,6 +15,33 @@ const change = z.strictObject({
   /** userAccountControl as read before the modify, and as written by it; null when unchanged. */
   userAccountControl: z.strictObject({ from: z.number().int(), to: z.number().int() }).nullable(),
 });
+
+/** The connection settings a rollback needs again, named as in the config file; never a password, never `insecure`. */
+const connection = z.strictObject({
+  starttls: z.boolean().optional(),
+  caFile: z.string().optional(),
+  tlsServername: z.string().optional(),
+  auth: z.enum(['simple', 'kerberos']).optional(),
+  seal: z.boolean().optional(),
+  user: z.string().optional(),
+  keytab: z.string().optional(),
+});
+export type JournalConnection = z.infer<typeof connection>;
+
+/** What of `connect` the journal keeps: how to reach and sign in to the same DC again, without secrets. */
+export function journalConnection(connect: LdapConnectOptions, credentials: BindCredentials | undefined): JournalConnection {
+  const user = connect.auth === 'kerberos' ? connect.kerberos?.principal : credentials?.user;
+  const entries: Partial<Record<keyof JournalConnection, string | boolean | undefined>> = {
+    starttls: connect.startTls === true ? true : undefined,
+    caFile: connect.caFile,
+    tlsServername: connect.tlsServername,
+    auth: connect.auth ?? 'simple',
+    seal: connect.seal === true ? true : undefined,
+    user,
+    keytab: connect.kerberos?.keytab,
+  };
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as JournalConnection;
+}
 
 export const journalLineSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -25,6 +53,8 @@ export const journalLineSchema = z.discriminatedUnion('type', [
     baseDN: z.string(),
     /** How the writes signed in (`simple`, `kerberos (signed)`, …): never a password or a ticket. Absent in older journals. */
     auth: z.string().optional(),
+    /** The settings to reach and sign in to the DC again (rollback uses them). Absent in older journals. */
+    connection: connection.optional(),
     at: z.string(),
     /** For a rollback: the journal it undoes. */
     undoes: z.string().optional(),

@@ -2,7 +2,7 @@
  * Planning a fix from an audit, and applying a plan (a fix's or a rollback's) with its journal.
  */
 import { type ApplyResult, applyPlan } from '../fix/apply.js';
-import { JournalWriter } from '../fix/journal.js';
+import { journalConnection, JournalWriter } from '../fix/journal.js';
 import { type FixPlan, planFix, type PlanOptions } from '../fix/plan.js';
 import { type BindCredentials, type LdapConnectOptions, LdapSession } from '../ldap/session.js';
 import { audit, type AuditOptions, type AuditResult } from './audit.js';
@@ -34,6 +34,7 @@ export async function applyFix(plan: FixPlan, options: WriteOptions & { operatio
       return await applyPlan(session, plan, {
         journal,
         operation: options.operation ?? 'fix',
+        connection: journalConnection(options, options.credentials),
         ...(options.undoes === undefined ? {} : { undoes: options.undoes }),
         ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),

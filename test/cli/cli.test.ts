@@ -79,7 +79,9 @@ describe('delegaudit CLI (spawned) [mock]', () => {
       const r = await runCli(['audit', '--url', mock.url, '--user', 'CORP\\Administrator'], pw);
       expect(r.code).to.equal(3);
       expect(r.stderr).to.contain('ldap:// without --starttls: the password travels in clear text');
-      expect(r.stderr).to.contain('this DC requires signing or TLS: use ldaps:// or --starttls, or sign with Kerberos on ldap:// (--auth kerberos, no certificate needed)');
+      expect(r.stderr).to.contain(
+        'this DC requires signing or TLS: use ldaps:// or --starttls, or sign with Kerberos on ldap:// (--auth kerberos, no certificate needed)',
+      );
     });
     it('binds with StartTLS on ldap://', async () => {
       const r = await runCli(

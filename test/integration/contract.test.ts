@@ -72,8 +72,12 @@ forEachTarget('directory contract', (label, target) => {
       );
       expect(error).to.be.instanceOf(AuthError);
       // The wire layer names the setting; the command line spells it as the flag.
-      expect((error as Error).message).to.contain('this DC requires signing or TLS: use ldaps:// or startTls, or sign with Kerberos on ldap:// (auth kerberos, no certificate needed)');
-      expect(errorText(error)).to.contain('this DC requires signing or TLS: use ldaps:// or --starttls, or sign with Kerberos on ldap:// (--auth kerberos, no certificate needed)');
+      expect((error as Error).message).to.contain(
+        'this DC requires signing or TLS: use ldaps:// or startTls, or sign with Kerberos on ldap:// (auth kerberos, no certificate needed)',
+      );
+      expect(errorText(error)).to.contain(
+        'this DC requires signing or TLS: use ldaps:// or --starttls, or sign with Kerberos on ldap:// (--auth kerberos, no certificate needed)',
+      );
     });
     it(`[${label}] binds after StartTLS`, async () => {
       const t = target();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Attribute, Change } from 'ldapts';
@@ -126,8 +126,12 @@ forEachTarget(
       expect(dry.code).to.equal(0);
       expect(dry.stdout).to.contain('dry run: nothing is written');
       expect(await snapshot(t)).to.not.deep.equal(before);
-      const r = await runCli(['rollback', journal, ...connection(t), '--apply', '--yes', '--journal', join(dir, 'rollback.jsonl')], env(t));
+      // No connection flags: the journal holds the URL, CA file, TLS name, auth method and user of the fix (never the password).
+      const begin = JSON.parse((await readFile(journal, 'utf8')).split('\n')[0]!) as { connection: Record<string, unknown> };
+      expect(begin.connection).to.deep.equal({ caFile: t.caFile, tlsServername: t.servername, auth: 'simple', user: t.admin.dn });
+      const r = await runCli(['rollback', journal, '--apply', '--yes', '--journal', join(dir, 'rollback.jsonl')], env(t));
       expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.contain(`from the journal: --url ${t.url} --ca-file ${t.caFile} --tls-servername ${t.servername} --auth simple --user ${t.admin.dn}`);
       expect(await snapshot(t)).to.deep.equal(before);
       const again = await runCli(['rollback', journal, ...connection(t), '--apply', '--yes', '--journal', join(dir, 'rollback2.jsonl')], env(t));
       expect(again.stdout).to.contain('Nothing to restore');

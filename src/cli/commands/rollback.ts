@@ -3,13 +3,29 @@
  */
 import type { Command } from 'commander';
 import { render } from '../../report/formats/index.js';
-import { readJournal } from '../../fix/journal.js';
+import { type JournalConnection, readJournal } from '../../fix/journal.js';
 import { planRollbackFor } from '../../index.js';
 import { TAKES_EFFECT } from '../../rules/remediation.js';
 import type { Io } from '../io.js';
 import { addConnectionOptions, resolveConnection } from '../options/connection.js';
-import { type CommonFlags, mergeFlags } from '../options/selection.js';
+import { type CommonFlags, type Merged, mergeFlags } from '../options/selection.js';
 import { addWriteOptions, applyIfAsked, planFormat, type WriteFlags } from '../write-command.js';
+
+/**
+ * The journal's connection settings, for each one neither the command line nor the config file gives:
+ * the rollback goes to the DC the fix wrote, signed in the same way. Returns them as flags, to say so.
+ */
+function takeJournalSettings(merged: Merged, recorded: JournalConnection & { url: string }): string[] {
+  const taken: string[] = [];
+  const target = merged as Record<string, unknown>;
+  for (const [key, value] of Object.entries(recorded)) {
+    if (target[key] !== undefined || value === undefined) continue;
+    target[key] = value;
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    taken.push(typeof value === 'boolean' ? flag : `${flag} ${String(value)}`);
+  }
+  return taken;
+}
 
 export function registerRollbackCommand(program: Command, io: Io): void {
   const command = program
@@ -25,7 +41,10 @@ export function registerRollbackCommand(program: Command, io: Io): void {
     const lines = readJournal(undo);
     const begin = lines[0]!;
     const merged = await mergeFlags({ ...flags, format: undefined });
-    if (merged.url === undefined && begin.type === 'begin') merged.url = begin.url;
+    if (begin.type === 'begin') {
+      const taken = takeJournalSettings(merged, { url: begin.url, ...begin.connection });
+      if (taken.length > 0 && flags.quiet !== true) io.progress(`from the journal: ${taken.join(' ')}`);
+    }
     const format = planFormat(flags);
     const { connect, credentials, warnings } = await resolveConnection(merged, io);
     for (const warning of warnings) io.warn(warning);

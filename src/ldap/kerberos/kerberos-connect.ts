@@ -4,8 +4,8 @@
  *
  * - ldap:// (389): SASL GSSAPI with the integrity layer, or confidentiality with `seal`; a bind without
  *   a layer is refused there (it would leave the connection unprotected).
- * - ldaps:// (636): GSSAPI with no SASL layer (AD refuses one inside TLS, MS-ADTS 5.1.2.1) and a
- *   tls-server-end-point channel binding.
+ * - ldaps:// (636), or ldap:// with StartTLS: GSSAPI with no SASL layer (AD refuses one inside TLS,
+ *   MS-ADTS 5.1.2.1) and a tls-server-end-point channel binding.
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from 'node:tls';
@@ -15,6 +15,7 @@ import { decodeAdBindData, translateLdapError } from '../errors.js';
 import { tlsServerEndPoint } from './channel-binding.js';
 import { loadGssapi } from './gssapi.js';
 import { saslGssapiBind } from './sasl-bind.js';
+import { startTls } from './start-tls.js';
 import { SaslStream } from './sasl-stream.js';
 import { SecurityContext } from './security-context.js';
 
@@ -53,7 +54,7 @@ function refusal(url: string, insideTls: boolean) {
     const data = decodeAdBindData(diagnostic);
     if (insideTls && (code === UNWILLING_TO_PERFORM || code === STRONGER_AUTH_REQUIRED)) {
       return new AuthError(
-        wording`${url}: this DC refuses Kerberos inside TLS (Samba does by default): use ldap:// with Kerberos, signed or sealed (${setting('seal')})`,
+        wording`${url}: this DC refuses Kerberos inside TLS (Samba does by default): use Kerberos on ldap:// without ${setting('startTls')}: signed, or sealed with ${setting('seal')}`,
       );
     }
     if (/80090346/i.test(diagnostic))
@@ -81,37 +82,59 @@ function opened<T extends Socket>(socket: T, event: 'connect' | 'secureConnect',
   });
 }
 
+type Credentials = { principal?: string; keytab?: string };
+
+/** Inside TLS (ldaps://, or ldap:// after StartTLS): GSSAPI with a channel binding and no SASL layer. */
+async function insideTls(
+  options: KerberosConnectOptions,
+  service: string,
+  credentials: Credentials,
+  address: { host: string; port: number },
+): Promise<TLSSocket> {
+  const { url } = options;
+  let tlsSocket: TLSSocket;
+  if (url.protocol === 'ldaps:') {
+    tlsSocket = await opened(tlsConnect({ ...options.tls, ...address }), 'secureConnect', url.href, options.connectTimeoutMs);
+  } else {
+    const plain = await opened(netConnect(address), 'connect', url.href, options.connectTimeoutMs);
+    tlsSocket = await startTls(plain, { ...options.tls, host: address.host }, url.href, options.connectTimeoutMs).catch((error: unknown) => {
+      plain.destroy();
+      throw error instanceof ConnectionError ? error : translateLdapError(error as Error, { url: url.href, phase: 'connect' });
+    });
+  }
+  const context = new SecurityContext({ service, ...credentials, channelBinding: tlsServerEndPoint(tlsSocket.getPeerCertificate(true).raw) });
+  try {
+    await saslGssapiBind(tlsSocket, context, 'none', refusal(url.href, true), options.timeoutMs);
+    return tlsSocket;
+  } catch (error) {
+    tlsSocket.destroy();
+    throw error;
+  } finally {
+    // Without a SASL layer the context is not needed after the bind.
+    context.dispose();
+  }
+}
+
 /** Connects and binds with Kerberos; returns the ldapts client over the protected connection, and how it is protected. */
 export async function kerberosClient(options: KerberosConnectOptions): Promise<{ client: Client; authMethod: string }> {
   const { url } = options;
-  if (options.startTls) throw new ConfigError(wording`Kerberos goes with ldap:// (signed or sealed) or ldaps://, not with ${setting('startTls')}`);
   const service = serviceName(options);
   await loadGssapi(options.library);
-  const port = Number(url.port || (url.protocol === 'ldaps:' ? 636 : 389));
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const credentials = {
+  const address = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'ldaps:' ? 636 : 389)) };
+  const credentials: Credentials = {
     ...(options.principal === undefined ? {} : { principal: options.principal }),
     ...(options.keytab === undefined ? {} : { keytab: options.keytab }),
   };
   const common = { url: url.href, timeout: options.timeoutMs, connectTimeout: options.connectTimeoutMs, strictDN: false };
-  if (url.protocol === 'ldaps:') {
-    const tlsSocket: TLSSocket = await opened(tlsConnect({ ...options.tls, host, port }), 'secureConnect', url.href, options.connectTimeoutMs);
-    const context = new SecurityContext({ service, ...credentials, channelBinding: tlsServerEndPoint(tlsSocket.getPeerCertificate(true).raw) });
-    try {
-      await saslGssapiBind(tlsSocket, context, 'none', refusal(url.href, true), options.timeoutMs);
-    } catch (error) {
-      tlsSocket.destroy();
-      throw error;
-    } finally {
-      // Without a SASL layer the context is not needed after the bind.
-      context.dispose();
-    }
+  if (url.protocol === 'ldaps:' || options.startTls) {
+    const tlsSocket = await insideTls(options, service, credentials, address);
+    const handOver = url.protocol === 'ldaps:' ? { tlsOptions: options.tls, createSecureConnection: () => tlsSocket } : { createConnection: () => tlsSocket };
     return {
-      client: new Client({ ...common, tlsOptions: options.tls, createSecureConnection: () => tlsSocket }),
-      authMethod: 'kerberos (TLS, channel binding)',
+      client: new Client({ ...common, ...handOver }),
+      authMethod: url.protocol === 'ldaps:' ? 'kerberos (TLS, channel binding)' : 'kerberos (StartTLS, channel binding)',
     };
   }
-  const socket = await opened(netConnect({ host, port }), 'connect', url.href, options.connectTimeoutMs);
+  const socket = await opened(netConnect(address), 'connect', url.href, options.connectTimeoutMs);
   const context = new SecurityContext({ service, ...credentials, confidentiality: options.seal });
   try {
     const negotiated = await saslGssapiBind(socket, context, options.seal ? 'confidentiality' : 'integrity', refusal(url.href, false), options.timeoutMs);

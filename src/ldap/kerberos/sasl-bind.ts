@@ -69,7 +69,7 @@ function parseBindResponse(message: Buffer): BindResult {
 }
 
 /** Reads whole BER messages (tag, length, value) from a stream, one at a time. */
-class MessageReader {
+export class MessageReader {
   private pending = Buffer.alloc(0);
   private waiting: ((error?: Error) => void) | undefined;
   private failure: Error | undefined;
