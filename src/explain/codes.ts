@@ -7,7 +7,7 @@
 import type { CodeEntry } from './code-entry.js';
 import { SIGN_IN_CODES } from './sign-in-codes.js';
 
-export type { CodeEntry, CodeKind } from './code-entry.js';
+export type { CodeEntry } from './code-entry.js';
 
 const KLIST = 'On the host whose delegation changed: `klist purge -li 0x3e7`, or wait about 15 minutes (AD replication and a new ticket; KB 4558514).';
 

@@ -40,7 +40,7 @@ export function journalConnection(connect: LdapConnectOptions, credentials: Bind
     user,
     keytab: connect.kerberos?.keytab,
   };
-  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as JournalConnection;
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
 }
 
 export const journalLineSchema = z.discriminatedUnion('type', [

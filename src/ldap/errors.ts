@@ -84,6 +84,9 @@ function errorCode(error: unknown): string | undefined {
  * Translates an error from ldapts or the socket into a marker error with a one-line, actionable
  * message. Errors it does not recognise are returned unchanged (they are bugs, not conditions).
  */
+const signingRequired = (url: string) =>
+  wording`${url}: this DC requires signing or TLS: use ldaps:// or ${setting('startTls')}, or sign with Kerberos on ldap:// (${setting('auth')} kerberos, no certificate needed)`;
+
 export function translateLdapError(error: unknown, context: ErrorContext): Error {
   const { url, phase } = context;
   const code = errorCode(error);
@@ -125,10 +128,7 @@ export function translateLdapError(error: unknown, context: ErrorContext): Error
   }
 
   if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
-    return new AuthError(
-      wording`${url}: this DC requires signing or TLS: use ldaps:// or ${setting('startTls')}, or sign with Kerberos on ldap:// (${setting('auth')} kerberos, no certificate needed)`,
-      { cause: error },
-    );
+    return new AuthError(signingRequired(url), { cause: error });
   }
   if (error instanceof InvalidCredentialsError) {
     const data = decodeAdBindData(message);

@@ -74,7 +74,7 @@ export async function namespaceExists(ip: string, name: string): Promise<boolean
 const netnsEtc = (name: string): string => join('/etc/netns', name);
 
 /** An alias that resolves to the DC but that no SPN names: the tests' "wrong DC name". */
-export const UNKNOWN_ALIAS = `ldap-alias.${DNS_DOMAIN}`;
+const UNKNOWN_ALIAS = `ldap-alias.${DNS_DOMAIN}`;
 
 /**
  * /etc/netns/NAME/hosts: inside the namespace the DC answers to its name (DC01.corp.example.com, DC01), as

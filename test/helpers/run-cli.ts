@@ -21,7 +21,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete base.DELEGAUDIT_PASSWORD;
     const [command, ...prefix] = options.netns === undefined ? [process.execPath] : ['ip', 'netns', 'exec', options.netns, process.execPath];
-    const child = spawn(command!, [...prefix, CLI, ...args], { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, [...prefix, CLI, ...args], { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

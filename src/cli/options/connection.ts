@@ -90,7 +90,8 @@ function transport(merged: Config, url: string): LdapConnectOptions {
 
 /** Whose tickets, from which keytab, through which GSS-API library (DELEGAUDIT_GSSAPI_LIBRARY, for a library in another place). */
 export function kerberosOptions(principal: string | undefined, keytab: string | undefined): KerberosOptions {
-  const library = process.env['DELEGAUDIT_GSSAPI_LIBRARY'] || undefined;
+  const named = process.env['DELEGAUDIT_GSSAPI_LIBRARY'];
+  const library = named === '' ? undefined : named;
   return {
     ...(principal === undefined ? {} : { principal }),
     ...(keytab === undefined ? {} : { keytab }),

@@ -93,9 +93,6 @@ export function gssapi(): Library {
 /** Loads koffi and the system GSS-API library (or `library`), once; a clear ConfigError where either is missing. */
 export async function loadGssapi(library?: string): Promise<Library> {
   if (loaded !== undefined) return loaded;
-  if (platform() === 'win32') {
-    throw new ConfigError('Kerberos on Windows (SSPI) is not supported yet: run delegaudit from Linux or macOS with kinit, or use a simple bind over LDAPS');
-  }
   let koffi: Koffi;
   try {
     koffi = ((await import('koffi')) as { default: Koffi }).default;

@@ -13,11 +13,10 @@ import { Client } from 'ldapts';
 import { AuthError, ConfigError, ConnectionError, setting, wording } from '../../errors.js';
 import { decodeAdBindData, translateLdapError } from '../errors.js';
 import { tlsServerEndPoint } from './channel-binding.js';
-import { loadGssapi } from './gssapi.js';
 import { saslGssapiBind } from './sasl-bind.js';
 import { startTls } from './start-tls.js';
 import { SaslStream } from './sasl-stream.js';
-import { SecurityContext } from './security-context.js';
+import { loadKerberos, securityContext } from './security-context.js';
 
 export interface KerberosConnectOptions {
   url: URL;
@@ -99,10 +98,10 @@ async function insideTls(
     const plain = await opened(netConnect(address), 'connect', url.href, options.connectTimeoutMs);
     tlsSocket = await startTls(plain, { ...options.tls, host: address.host }, url.href, options.connectTimeoutMs).catch((error: unknown) => {
       plain.destroy();
-      throw error instanceof ConnectionError ? error : translateLdapError(error as Error, { url: url.href, phase: 'connect' });
+      throw error instanceof ConnectionError ? error : translateLdapError(error, { url: url.href, phase: 'connect' });
     });
   }
-  const context = new SecurityContext({ service, ...credentials, channelBinding: tlsServerEndPoint(tlsSocket.getPeerCertificate(true).raw) });
+  const context = securityContext({ service, ...credentials, channelBinding: tlsServerEndPoint(tlsSocket.getPeerCertificate(true).raw) });
   try {
     await saslGssapiBind(tlsSocket, context, 'none', refusal(url.href, true), options.timeoutMs);
     return tlsSocket;
@@ -119,7 +118,7 @@ async function insideTls(
 export async function kerberosClient(options: KerberosConnectOptions): Promise<{ client: Client; authMethod: string }> {
   const { url } = options;
   const service = serviceName(options);
-  await loadGssapi(options.library);
+  await loadKerberos(options.library);
   const address = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'ldaps:' ? 636 : 389)) };
   const credentials: Credentials = {
     ...(options.principal === undefined ? {} : { principal: options.principal }),
@@ -135,7 +134,7 @@ export async function kerberosClient(options: KerberosConnectOptions): Promise<{
     };
   }
   const socket = await opened(netConnect(address), 'connect', url.href, options.connectTimeoutMs);
-  const context = new SecurityContext({ service, ...credentials, confidentiality: options.seal });
+  const context = securityContext({ service, ...credentials, confidentiality: options.seal });
   try {
     const negotiated = await saslGssapiBind(socket, context, options.seal ? 'confidentiality' : 'integrity', refusal(url.href, false), options.timeoutMs);
     const stream = new SaslStream(socket, context, { confidential: options.seal, maxOutgoing: negotiated.maxOutgoing, pending: negotiated.leftover });

@@ -2,29 +2,34 @@
  * One Kerberos security context with a DC's LDAP service: the token exchange of the bind, then wrap
  * and unwrap of the connection's messages (signed, or signed and sealed).
  */
+import { platform } from 'node:os';
 import { ConnectionError } from '../../errors.js';
-import { acquireCredential, type CredentialOptions, gssapi, GSS, importName, OID, statusText, takeBuffer } from './gssapi.js';
+import { acquireCredential, gssapi, GSS, importName, loadGssapi, OID, statusText, takeBuffer } from './gssapi.js';
 import { gssError } from './errors.js';
-
-export interface SecurityContextOptions extends CredentialOptions {
-  /** The DC's service as a host-based name: `ldap@dc01.corp.example.com`. */
-  service: string;
-  /** Ask for confidentiality (sealing) as well as integrity. Default: false. */
-  confidentiality?: boolean;
-  /** tls-server-end-point channel binding data (RFC 5929), inside TLS. Default: none. */
-  channelBinding?: Buffer;
-}
+import type { KerberosContext, KerberosContextOptions } from './kerberos-context.js';
+import { loadSspi, SspiContext } from './sspi.js';
 
 type Out<T> = [T];
 
-export class SecurityContext {
+/** Loads the platform's Kerberos library once: SSPI on Windows, else GSS-API (`library`, or the platform's). */
+export async function loadKerberos(library: string | undefined): Promise<void> {
+  if (platform() === 'win32') await loadSspi();
+  else await loadGssapi(library);
+}
+
+/** A new context with the DC's service, after loadKerberos(). */
+export function securityContext(options: KerberosContextOptions): KerberosContext {
+  return platform() === 'win32' ? new SspiContext(options) : new GssContext(options);
+}
+
+class GssContext implements KerberosContext {
   private readonly lib = gssapi();
   private context: unknown = null;
   private readonly target: unknown;
   private readonly credential: unknown;
   private done = false;
 
-  constructor(private readonly options: SecurityContextOptions) {
+  constructor(private readonly options: KerberosContextOptions) {
     this.credential = acquireCredential(this.lib, options);
     this.target = importName(this.lib, options.service, 'service');
   }

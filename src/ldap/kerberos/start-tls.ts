@@ -55,7 +55,7 @@ export async function startTls(socket: Socket, tls: TlsOptions & { host: string 
       clearTimeout(timer);
       resolve();
     });
-    secure.once('error', (error) => {
+    secure.once('error', (error: Error) => {
       clearTimeout(timer);
       reject(error);
     });
