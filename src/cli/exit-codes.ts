@@ -6,7 +6,7 @@ export const EXIT = {
   FINDINGS: 1,
   /** Bad command line or configuration. */
   USAGE: 2,
-  /** Could not connect, bind, or read the directory completely. */
+  /** Could not connect, bind, or read the directory completely; probe: no host could be probed. */
   CONNECTION: 3,
   /** fix/rollback: some planned changes were not applied (failed, conflicted, or interrupted); the journal says which. */
   WRITE_INCOMPLETE: 4,

@@ -43,6 +43,8 @@ export interface ReadCommand<R, K extends ReadKind, F extends string = FormatNam
   /** Called after the output is written. */
   afterOutput?(result: R, format: F): void;
   findings(result: R): ReadonlyArray<{ severity: Severity }>;
+  /** Why the run checked nothing it was asked to check (exit 3), or undefined. Default: never. */
+  incomplete?(result: R): string | undefined;
   /** The last progress line: what was found. */
   summary(result: R): string;
 }
@@ -55,17 +57,24 @@ export async function runReadCommand<R, K extends ReadKind>(flags: CommonFlags, 
   const { connect, credentials, warnings } = await resolveConnection(merged, io);
   for (const warning of warnings) io.warn(warning);
   const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
+  const say = progress ?? (() => undefined);
   command.check?.(merged, format);
   const result = await command.run({ merged, connect, credentials, progress });
   const toFile = merged.output !== undefined;
   const text = command.render(result, format, { toFile });
   if (toFile) {
     await writeOutputFile(merged.output!, text);
-    io.progress(`${command.written} ${merged.output}`);
+    say(`${command.written} ${merged.output}`);
   } else {
     io.out(text);
   }
   command.afterOutput?.(result, format);
-  io.progress(command.summary(result));
+  say(command.summary(result));
+  const incomplete = command.incomplete?.(result);
+  if (incomplete !== undefined) {
+    io.warn(incomplete);
+    io.setExitCode(EXIT.CONNECTION);
+    return;
+  }
   io.setExitCode(failsOn(command.findings(result), failOn) ? EXIT.FINDINGS : EXIT.OK);
 }

@@ -3,6 +3,7 @@
  * removed individually, userAccountControl flags set or cleared by name. Nothing else is ever written.
  */
 import { type AuditModel, exclusion } from '../directory/audit-model.js';
+import { ConfigError } from '../errors.js';
 import { shortName } from '../directory/account.js';
 import { nameKeys } from '../directory/discover-hosts.js';
 import type { Account } from '../directory/model.js';
@@ -69,24 +70,34 @@ export function isEmpty(change: Pick<PlannedChange, 'add' | 'remove' | 'setFlags
   return change.add.length === 0 && change.remove.length === 0 && uacAfter(change.before.userAccountControl, change) === change.before.userAccountControl;
 }
 
-/** Which hosts a plan may touch (--host, --group), and what it says about names that match nothing. */
+/**
+ * Which hosts a plan may touch (--host, --group). A name that matches nothing is an error: a misspelt
+ * host would otherwise plan nothing and look like "already fixed".
+ */
 function hostSelection(model: AuditModel, options: PlanOptions): { selected: (account: Account) => boolean; skipped: string[] } {
-  const skipped: string[] = [];
+  const unmatched: string[] = [];
   const wanted = new Set((options.hosts ?? []).map((h) => withoutDollar(h.trim()).toLowerCase()));
-  for (const name of wanted) {
-    if (!model.hostByName.has(name)) skipped.push(`--host ${name}: not a Hyper-V host found in the directory`);
+  const missing = [...wanted].filter((name) => !model.hostByName.has(name));
+  if (missing.length > 0) {
+    const known = [...new Set(model.hosts.map((h) => h.account.sAMAccountName.replace(/\$$/, '')))].sort();
+    unmatched.push(`--host ${missing.join(', ')}: not a Hyper-V host in the directory (hosts: ${listed(known)})`);
   }
   if (options.group !== undefined && !model.groups.some((g) => g.name === options.group)) {
-    skipped.push(`--group ${options.group}: no such migration group (groups: ${model.groups.map((g) => g.name).join(', ') || 'none'})`);
+    unmatched.push(`--group ${options.group}: no such migration group (groups: ${listed(model.groups.map((g) => g.name))})`);
   }
+  if (unmatched.length > 0) throw new ConfigError(`${unmatched.join('; ')}: nothing was planned`);
   const selected = (account: Account): boolean => {
     const host = model.hostByName.get(nameKeys(account)[0]!);
     if (host === undefined) return false;
     if (wanted.size > 0 && !nameKeys(account).some((n) => wanted.has(n))) return false;
     return options.group === undefined || host.group === options.group;
   };
-  return { selected, skipped };
+  return { selected, skipped: [] };
 }
+
+/** At most ten names, then how many more. */
+const listed = (names: string[]): string =>
+  names.length === 0 ? 'none' : names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')} and ${names.length - 10} more`;
 
 const addUnique = <T>(list: T[], items: readonly T[]): void => {
   for (const item of items) if (!list.includes(item)) list.push(item);

@@ -53,7 +53,8 @@ describe('planFix', () => {
       .host('B1', [], { ou: 'OU=B', uac: UAC.WORKSTATION_TRUST_ACCOUNT })
       .host('B2', ['B1'], { ou: 'OU=B' });
     expect(summary(plan(d, { group: 'B' }, { groupBy: 'ou' }))).to.deep.equal(['B1$ +4 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear: (HV003)']);
-    expect(plan(d, { group: 'C' }, { groupBy: 'ou' }).skipped[0]).to.contain('--group C: no such migration group');
+    expect(() => plan(d, { group: 'C' }, { groupBy: 'ou' })).to.throw('--group C: no such migration group (groups: A, B): nothing was planned');
+    expect(() => plan(lab(), { hosts: ['HV99', 'HV01'] })).to.throw('--host hv99: not a Hyper-V host in the directory (hosts: HV01, HV02, HV03');
   });
   it('sets NOT_DELEGATED on PA001 accounts only with --protect-privileged, honouring --exclude', () => {
     expect(plan(lab()).changes.some((c) => c.setFlags.includes('NOT_DELEGATED'))).to.equal(false);
@@ -80,8 +81,8 @@ describe('planFix', () => {
     expect(summary(p).find((s) => s.startsWith('HV01$'))).to.equal(
       'HV01$ +4 -0 set:TRUSTED_TO_AUTH_FOR_DELEGATION clear:TRUSTED_FOR_DELEGATION (HV001,HV002,HV004)',
     );
-    const hostOnly = plan(d, { removeUnconstrained: true, hosts: ['HV03'], group: 'nope' });
-    expect(hostOnly.changes).to.deep.equal([]);
+    const hostOnly = plan(d, { removeUnconstrained: true, hosts: ['HV02'] });
+    expect(hostOnly.changes.every((c) => c.clearFlags.length === 0)).to.equal(true);
     expect(plan(d).changes.every((c) => c.clearFlags.length === 0)).to.equal(true);
   });
 });

@@ -33,6 +33,14 @@ export function registerProbeCommand(program: Command, io: Io): void {
           if (format !== 'table') for (const warning of result.report.warnings) io.warn(warning);
         },
         findings: (result) => result.report.findings,
+        incomplete: ({ report }) => {
+          const results = report.probe?.results ?? [];
+          if (results.length === 0) return 'nothing was probed: no Hyper-V host was found (--host, --hosts-ou or --hosts-group name them)';
+          if (results.every((r) => r.status === 'unresolvable')) {
+            return `nothing was probed: none of the ${results.length} host names resolved from here (--resolve NAME=ADDRESS gives an address)`;
+          }
+          return undefined;
+        },
         summary: ({ report: { findings } }) => `HV011: ${findings.length} host${findings.length === 1 ? '' : 's'} where nothing listens`,
       });
     });

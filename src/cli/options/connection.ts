@@ -41,7 +41,7 @@ export function addConnectionOptions(command: Command): Command {
     .option('--timeout <ms>', 'per-request timeout (default 30000)', positiveInt('--timeout'))
     .option('--connect-timeout <ms>', 'connection timeout (default 10000)', positiveInt('--connect-timeout'))
     .option('--debug', 'print stack traces on errors')
-    .option('--quiet', 'no progress lines on stderr')
+    .option('--quiet', 'print only the report (and warnings): no progress or summary lines')
     .addOption(new Option('--password <value>', 'never accepted: see --password-file').hideHelp());
 }
 
