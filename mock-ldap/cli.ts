@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { shellWord } from '../src/text/quote.js';
 import { LdifError, loadLdifFile } from './ldif.js';
 import { projectRoot } from './project-root.js';
 import { startMockLdap } from './server.js';
@@ -32,14 +33,22 @@ async function main(): Promise<void> {
     `  base DN:    ${mock.domainDn}`,
     '  bind users (fixture passwords):',
   ];
+  let reader: { upn: string; password: string } | undefined;
   for (const entry of entries) {
     const attribute = (name: string): string | undefined => entry.attributes.find((candidate) => candidate.name.toLowerCase() === name)?.values[0];
     const password = attribute('userpassword');
     if (password === undefined) continue;
     const sam = attribute('samaccountname');
+    const upn = attribute('userprincipalname') ?? `${sam ?? '?'}@${mock.dnsDomain}`;
+    if (reader === undefined || sam === 'auditor') reader = { upn, password };
+    lines.push(`    ${entry.dn}`, `      UPN ${upn}   ${mock.netbiosName}\\${sam ?? '?'}   password ${password}`);
+  }
+  if (reader !== undefined && mock.ldapsUrl !== undefined) {
+    const flags = ['--url', mock.ldapsUrl, '--ca-file', mock.caFile, '--tls-servername', mock.servername, '--user', reader.upn].map(shellWord).join(' ');
     lines.push(
-      `    ${entry.dn}`,
-      `      UPN ${attribute('userprincipalname') ?? `${sam ?? '?'}@${mock.dnsDomain}`}   ${mock.netbiosName}\\${sam ?? '?'}   password ${password}`,
+      '',
+      `Audit it from another terminal (password ${reader.password} at the prompt, or in DELEGAUDIT_PASSWORD):`,
+      `  node ${shellWord(join(projectRoot(), 'dist', 'src', 'cli', 'main.js'))} audit ${flags}`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { nearest } from '../text/nearest.js';
 import { type Config, configSchema } from './schema.js';
 
 /** `groups[0].hosts[2]` from a zod issue path. */
@@ -11,7 +12,11 @@ function keyPath(path: readonly PropertyKey[]): string {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const at = keyPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (at === '' ? k : `${at}.${k}`));
+    const known = at === '' ? Object.keys(configSchema.shape) : /^groups\[\d+\]$/.test(at) ? ['name', 'hosts'] : [];
+    const keys = issue.keys.map((k) => {
+      const suggestion = k === 'password' ? undefined : nearest(k, known);
+      return `${at === '' ? k : `${at}.${k}`}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`;
+    });
     const hint = issue.keys.includes('password') ? ' (passwords come from DELEGAUDIT_PASSWORD, passwordFile or the prompt, never from the config file)' : '';
     return `unknown key${keys.length === 1 ? '' : 's'} ${keys.join(', ')}${hint}`;
   }

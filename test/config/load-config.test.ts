@@ -36,6 +36,12 @@ describe('config file (loadConfig)', () => {
     const error = await refusal(await file('type.json', JSON.stringify({ groups: [{ name: 'a', hosts: ['HV01', 7] }] })));
     expect(error.message).to.contain('groups[0].hosts[1]: ');
   });
+  it('suggests the nearest known key for a typo, at the top level and in a group', async () => {
+    expect((await refusal(await file('grups.json', JSON.stringify({ grups: [] })))).message).to.contain('unknown key grups (did you mean groups?)');
+    const nested = await refusal(await file('host.json', JSON.stringify({ groups: [{ name: 'a', hosts: ['x'], host: ['y'] }] })));
+    expect(nested.message).to.contain('unknown key groups[0].host (did you mean hosts?)');
+    expect((await refusal(await file('far.json', JSON.stringify({ zzz: 1 })))).message).to.match(/unknown key zzz$/);
+  });
   it('names an unknown key, so a typo never drops a setting silently', async () => {
     expect((await refusal(await file('typo.json', JSON.stringify({ timout: 5 })))).message).to.contain('unknown key timout');
   });

@@ -88,7 +88,7 @@ describe('mock-ldap CLI', () => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      for (let waited = 0; !stdout.includes('svc-sql'); waited += 50) {
+      for (let waited = 0; !stdout.includes('Audit it from another terminal'); waited += 50) {
         if (waited > 20000 || child.exitCode !== null) throw new Error(`CLI did not start: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -105,6 +105,18 @@ describe('mock-ldap CLI', () => {
       const [rootDse] = (await client.search('', { scope: 'base', attributes: ['defaultNamingContext'] })).searchEntries;
       expect(rootDse?.defaultNamingContext).to.equal(DOMAIN);
       await client.unbind();
+
+      // The command it prints runs as pasted (the shell does the quoting).
+      const command = /^ {2}node .* audit .*$/m.exec(stdout)?.[0] ?? '';
+      expect(command).to.contain('--user auditor@corp.example.com');
+      const pasted = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const shell = spawn('sh', ['-c', `${command} --format json --fail-on never`], { env: { ...process.env, DELEGAUDIT_PASSWORD: 'Lab-Auditor-Passw0rd' } });
+        let out = '';
+        shell.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+        shell.on('close', (code) => resolve({ code, out }));
+      });
+      expect(pasted.code).to.equal(0);
+      expect(JSON.parse(pasted.out)).to.have.property('findings');
     } finally {
       child.kill('SIGTERM');
     }
