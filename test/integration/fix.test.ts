@@ -10,6 +10,7 @@ import { readLabConnection } from '../ad-lab/connection.js';
 import { CLI, runCli, mockFlags } from '../helpers/run-cli.js';
 import { startMockLdap } from '../../mock-ldap/index.js';
 import { forEachTarget, LAB_LDIF, resetLab, type Target, withAdminClient } from '../helpers/targets.js';
+import { requireTool } from '../helpers/requires.js';
 import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
@@ -172,7 +173,8 @@ forEachTarget(
       expect((await snapshot(t))['HV02$']!.uac).to.equal(4096 | 0x10000 | 0x1000000);
     });
 
-    it(`[${label}] an LDIF plan applied with ldapmodify gives the same end state as --apply`, async () => {
+    it(`[${label}] an LDIF plan applied with ldapmodify gives the same end state as --apply`, async function ldapmodify() {
+      requireTool(this, 'ldapmodify', 'apt-get install ldap-utils; the Samba lab installs it');
       const t = target();
       const dir = await fixDir();
       const ldif = await runCli(['fix', ...connection(t), '--protect-privileged', '--format', 'ldif'], env(t));

@@ -16,8 +16,8 @@ import { audit } from '../../src/index.js';
 import { formatHtml } from '../../src/report/formats/audit-html.js';
 import { HOSTILE, hostileLabEntries } from '../helpers/hostile-lab.js';
 import { LAB_LDIF } from '../helpers/targets.js';
+import { requireTool } from '../helpers/requires.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(projectRoot(), 'test-output');
 const README_SHOT = join(projectRoot(), 'docs', 'report.png');
 
@@ -35,9 +35,9 @@ describe('the HTML report in headless Chromium [mock]', function () {
   this.timeout(60000);
   let browser: Browser;
 
-  before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  before(async function launch() {
+    const executablePath = requireTool(this, 'chromium', "Debian's chromium: apt-get install -y chromium; .ci/run does");
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     await mkdir(OUTPUT, { recursive: true });
   });
   after(async () => {

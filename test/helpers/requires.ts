@@ -1,0 +1,31 @@
+/**
+ * Tests that need a system tool skip, with the tool named, where it is missing; the one variable CI
+ * sets (DELEGAUDIT_AD_LAB=required, which also requires the Samba lab) turns each such skip into a
+ * failure.
+ */
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { LAB_REQUIRED } from './targets.js';
+
+/** Where `command` is on PATH, or undefined. */
+function onPath(command: string): string | undefined {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => join(dir, command))
+    .find((file) => existsSync(file));
+}
+
+/**
+ * The path of `command`; where it is missing, skips the test or suite (`context`) saying why, or fails
+ * when CI requires everything.
+ */
+export function requireTool(context: Mocha.Context, command: string, install: string): string {
+  const found = onPath(command);
+  if (found !== undefined) return found;
+  const reason = `${command} is missing (${install})`;
+  if (LAB_REQUIRED) throw new Error(`${reason}, and DELEGAUDIT_AD_LAB=required makes it a failure`);
+  const where = context.test?.type === 'hook' ? context.test.parent?.fullTitle() : context.test?.fullTitle();
+  process.stderr.write(`      skipped: ${where ?? ''}: ${reason}\n`);
+  return context.skip();
+}
