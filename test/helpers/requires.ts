@@ -25,7 +25,8 @@ export function requireTool(context: Mocha.Context, command: string, install: st
   if (found !== undefined) return found;
   const reason = `${command} is missing (${install})`;
   if (LAB_REQUIRED) throw new Error(`${reason}, and DELEGAUDIT_AD_LAB=required makes it a failure`);
-  const where = context.test?.type === 'hook' ? context.test.parent?.fullTitle() : context.test?.fullTitle();
+  // In a hook `currentTest` is set (the test about to run); in a test it is not.
+  const where = context.currentTest === undefined ? context.test?.fullTitle() : context.test?.parent?.fullTitle();
   process.stderr.write(`      skipped: ${where ?? ''}: ${reason}\n`);
   return context.skip();
 }
