@@ -74,7 +74,7 @@ export function isEmpty(change: Pick<PlannedChange, 'add' | 'remove' | 'setFlags
  * Which hosts a plan may touch (--host, --group). A name that matches nothing is an error: a misspelt
  * host would otherwise plan nothing and look like "already fixed".
  */
-function hostSelection(model: AuditModel, options: PlanOptions): { selected: (account: Account) => boolean; skipped: string[] } {
+function hostSelection(model: AuditModel, options: PlanOptions): (account: Account) => boolean {
   const unmatched: string[] = [];
   const wanted = new Set((options.hosts ?? []).map((h) => withoutDollar(h.trim()).toLowerCase()));
   const missing = [...wanted].filter((name) => !model.hostByName.has(name));
@@ -86,13 +86,12 @@ function hostSelection(model: AuditModel, options: PlanOptions): { selected: (ac
     unmatched.push(`--group ${options.group}: no such migration group (groups: ${listed(model.groups.map((g) => g.name))})`);
   }
   if (unmatched.length > 0) throw new ConfigError(`${unmatched.join('; ')}: nothing was planned`);
-  const selected = (account: Account): boolean => {
+  return (account: Account): boolean => {
     const host = model.hostByName.get(nameKeys(account)[0]!);
     if (host === undefined) return false;
     if (wanted.size > 0 && !nameKeys(account).some((n) => wanted.has(n))) return false;
     return options.group === undefined || host.group === options.group;
   };
-  return { selected, skipped: [] };
 }
 
 /** At most ten names, then how many more. */
@@ -210,7 +209,8 @@ function planUnconstrainedRemoval(model: AuditModel, account: Account, changes: 
 }
 
 export function planFix(model: AuditModel, findings: readonly Finding[], options: PlanOptions = {}): FixPlan {
-  const { selected, skipped } = hostSelection(model, options);
+  const selected = hostSelection(model, options);
+  const skipped: string[] = [];
   const changes = new Changes();
   const context = { changes, selected, excluded: exclusion(options.exclude ?? []), skipped };
   const accountOf = (finding: Finding): Account | undefined => model.directory.accounts.get(dnKey(finding.subject.dn));

@@ -80,13 +80,14 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** strongerAuthRequired on a simple bind: the three ways that work. */
+const signingRequired = (url: string) =>
+  wording`${url}: this DC requires signing or TLS: use ldaps:// or ${setting('startTls')}, or sign with Kerberos on ldap:// (${setting('auth')} kerberos, no certificate needed)`;
+
 /**
  * Translates an error from ldapts or the socket into a marker error with a one-line, actionable
  * message. Errors it does not recognise are returned unchanged (they are bugs, not conditions).
  */
-const signingRequired = (url: string) =>
-  wording`${url}: this DC requires signing or TLS: use ldaps:// or ${setting('startTls')}, or sign with Kerberos on ldap:// (${setting('auth')} kerberos, no certificate needed)`;
-
 export function translateLdapError(error: unknown, context: ErrorContext): Error {
   const { url, phase } = context;
   const code = errorCode(error);

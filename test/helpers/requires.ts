@@ -27,6 +27,7 @@ export function requireTool(context: Mocha.Context, command: string, install: st
   if (LAB_REQUIRED) throw new Error(`${reason}, and DELEGAUDIT_AD_LAB=required makes it a failure`);
   // In a hook `currentTest` is set (the test about to run); in a test it is not.
   const where = context.currentTest === undefined ? context.test?.fullTitle() : context.test?.parent?.fullTitle();
+  // Mocha's skip() takes no reason: it is printed here, next to the test's title.
   process.stderr.write(`      skipped: ${where ?? ''}: ${reason}\n`);
   return context.skip();
 }

@@ -50,14 +50,22 @@ interface BindResult {
   serverCredentials: Buffer | undefined;
 }
 
-function parseBindResponse(message: Buffer): BindResult {
+/**
+ * The LDAPResult (RFC 4511 4.1.9) of a response with protocol tag `tag`: its result code and diagnostic,
+ * and the reader left at what follows them.
+ */
+export function readLdapResult(message: Buffer, tag: number, what: string): { code: number; diagnostic: string; reader: BerReader } {
   const reader = new BerReader(message);
   reader.readSequence();
   reader.readInt();
-  if (reader.readSequence() !== BIND_RESPONSE) throw new ConnectionError('the DC answered the bind with something other than a bind response');
+  if (reader.readSequence() !== tag) throw new ConnectionError(`the DC answered ${what} with something else`);
   const code = reader.readEnumeration() ?? -1;
   reader.readString();
-  const diagnostic = reader.readString() ?? '';
+  return { code, diagnostic: reader.readString() ?? '', reader };
+}
+
+function parseBindResponse(message: Buffer): BindResult {
+  const { code, diagnostic, reader } = readLdapResult(message, BIND_RESPONSE, 'the bind');
   let serverCredentials: Buffer | undefined;
   while (reader.remain > 0) {
     const tag = reader.peek();

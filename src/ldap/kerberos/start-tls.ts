@@ -5,9 +5,9 @@
  */
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from 'node:tls';
-import { BerReader, BerWriter } from 'ldapts';
+import { BerWriter } from 'ldapts';
 import { ConnectionError } from '../../errors.js';
-import { MessageReader } from './sasl-bind.js';
+import { MessageReader, readLdapResult } from './sasl-bind.js';
 
 const START_TLS_OID = '1.3.6.1.4.1.1466.20037';
 const EXTENDED_REQUEST = 0x77;
@@ -24,23 +24,12 @@ function startTlsRequest(messageId: number): Buffer {
   return writer.buffer;
 }
 
-/** The result code and diagnostic of an ExtendedResponse. */
-function parseExtendedResponse(message: Buffer): { code: number; diagnostic: string } {
-  const reader = new BerReader(message);
-  reader.readSequence();
-  reader.readInt();
-  if (reader.readSequence() !== EXTENDED_RESPONSE) throw new ConnectionError('the DC answered StartTLS with something other than an extended response');
-  const code = reader.readEnumeration() ?? -1;
-  reader.readString();
-  return { code, diagnostic: reader.readString() ?? '' };
-}
-
 /** Asks for StartTLS on `socket` and completes the TLS handshake over it. */
 export async function startTls(socket: Socket, tls: TlsOptions & { host: string }, url: string, timeoutMs: number): Promise<TLSSocket> {
   const reader = new MessageReader(socket);
   try {
     socket.write(startTlsRequest(1));
-    const { code, diagnostic } = parseExtendedResponse(await reader.next(timeoutMs));
+    const { code, diagnostic } = readLdapResult(await reader.next(timeoutMs), EXTENDED_RESPONSE, 'StartTLS');
     if (code !== 0)
       throw new ConnectionError(
         `${url}: the DC refused StartTLS (LDAP result ${code}${diagnostic === '' ? '' : `: ${diagnostic.trim()}`}): use ldaps://, or ldap:// without StartTLS`,
