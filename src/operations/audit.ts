@@ -15,7 +15,7 @@ import { readWithRetries, type ReadOptions } from './read-with-retries.js';
 import { selectRules } from './select-rules.js';
 
 export interface AuditOptions extends ReadOptions, AuditModelOptions {
-  /** Rule ids or names to run, or `all`. Default: every rule but the opt-in DG rules. */
+  /** Rule ids or names to run, or `all`. Default: every rule. */
   rules?: string[];
   /** Called with progress lines (never with secrets). Default: silent. */
   onProgress?: (line: string) => void;
@@ -38,12 +38,12 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const rules = options.inventory === true ? [...selected, ...INVENTORY_RULES.filter((rule) => !selected.includes(rule))] : selected;
   const progress = options.onProgress ?? (() => undefined);
   // The DG rules need every delegation target looked up: only then does the read include them.
-  const delegationTargets = options.delegationTargets ?? rules.some((rule) => rule.optIn === true);
+  const delegationTargets = options.delegationTargets ?? rules.some((rule) => rule.readsDelegationTargets === true);
   const { directory, stats } = await readWithRetries({ ...options, delegationTargets }, progress);
   const read = buildAuditModel(directory, options);
   const model = options.probe === undefined ? read : await probeModel(read, options.probe, progress);
   const findings = runRules(model, rules);
-  const report = buildReport(model, findings);
+  const report = buildReport(model, findings, new Date(), rules);
   if (options.inventory === true) report.delegations = buildInventory(model).rows;
   return { report, model, stats };
 }

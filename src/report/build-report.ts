@@ -3,7 +3,7 @@
  */
 import type { AuditModel } from '../directory/audit-model.js';
 import { dnKey } from '../directory/keys.js';
-import type { Finding } from '../rules/rule.js';
+import type { Finding, Rule } from '../rules/rule.js';
 import { SEVERITIES } from '../rules/rule.js';
 import { TOOL } from '../version.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './schema.js';
@@ -16,7 +16,7 @@ function rbcdFromPeers(host: AuditModel['hosts'][number]): string[] {
   return host.peers.filter((peer) => peer.sid !== undefined && allowed.has(peer.sid.toUpperCase())).map((peer) => peer.sAMAccountName);
 }
 
-export function buildReport(model: AuditModel, findings: Finding[], generatedAt: Date = new Date()): Report {
+export function buildReport(model: AuditModel, findings: Finding[], generatedAt: Date = new Date(), rules?: readonly Rule[]): Report {
   const { directory } = model;
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Report['summary']['findings'];
   return {
@@ -24,7 +24,13 @@ export function buildReport(model: AuditModel, findings: Finding[], generatedAt:
     tool: { name: TOOL.name, version: TOOL.version },
     generatedAt: generatedAt.toISOString(),
     directory: { url: directory.url, baseDN: directory.baseDN, dnsDomain: directory.dnsDomain, domainSid: directory.domainSid },
-    summary: { hosts: model.hosts.length, groups: model.groups.length, privilegedAccounts: model.privileged.length, findings: counts },
+    summary: {
+      hosts: model.hosts.length,
+      groups: model.groups.length,
+      privilegedAccounts: model.privileged.length,
+      findings: counts,
+      ...(rules === undefined ? {} : { rules: rules.map((rule) => rule.id) }),
+    },
     groups: model.groups.map((g) => ({ name: g.name, hosts: g.hosts.map((h) => h.account.sAMAccountName) })),
     hosts: model.hosts.map((host) => ({
       dn: host.account.dn,

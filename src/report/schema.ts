@@ -114,6 +114,8 @@ export const reportSchema = z.object({
     groups: z.number().int(),
     privilegedAccounts: z.number().int(),
     findings: z.object({ critical: z.number().int(), high: z.number().int(), medium: z.number().int(), low: z.number().int(), info: z.number().int() }),
+    /** The ids of the rules that ran (every rule unless --rules narrowed the run). Absent in reports built without them. */
+    rules: z.array(z.string()).optional(),
   }),
   groups: z.array(z.object({ name: z.string(), hosts: z.array(z.string()) })),
   hosts: z.array(hostSchema),

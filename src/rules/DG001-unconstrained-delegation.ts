@@ -8,7 +8,8 @@ export default defineRule({
   severity: 'critical',
   category: 'security',
   concerns: 'delegation',
-  optIn: true,
+  readsDelegationTargets: true,
+  coveredBy: ['HV004', 'PA003'],
   title: 'Account is trusted for unconstrained delegation',
   explain:
     'TRUSTED_FOR_DELEGATION (0x80000) lets the account impersonate anyone who authenticates to it, to any service in the ' +

@@ -9,7 +9,7 @@ export default defineRule({
   severity: 'critical',
   category: 'security',
   concerns: 'delegation',
-  optIn: true,
+  readsDelegationTargets: true,
   title: "Constrained delegation targets a domain controller's service",
   explain:
     "An account allowed to delegate to a domain controller's service (ldap/, cifs/, HOST/, GC/ … on a DC) can, with a " +

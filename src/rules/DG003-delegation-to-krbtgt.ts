@@ -13,7 +13,7 @@ export default defineRule<DG003Details>({
   severity: 'critical',
   category: 'security',
   concerns: 'delegation',
-  optIn: true,
+  readsDelegationTargets: true,
   title: 'Delegation targets krbtgt, or resource-based delegation lets someone act on a domain controller',
   explain:
     'A delegation entry for krbtgt lets the account obtain ticket-granting tickets for any user: a known persistence ' +

@@ -8,7 +8,7 @@ export default defineRule({
   severity: 'low',
   category: 'security',
   concerns: 'delegation',
-  optIn: true,
+  readsDelegationTargets: true,
   title: 'A delegation target resolves to no account',
   explain:
     "The SPN in msDS-AllowedToDelegateTo is held by no account, even after AD's sPNMappings (cifs/name is served by " +

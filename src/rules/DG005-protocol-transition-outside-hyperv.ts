@@ -10,7 +10,7 @@ export default defineRule({
   severity: 'medium',
   category: 'security',
   concerns: 'delegation',
-  optIn: true,
+  readsDelegationTargets: true,
   title: 'Protocol transition on an account that is not a Hyper-V host',
   explain:
     'TRUSTED_TO_AUTH_FOR_DELEGATION ("use any authentication protocol") lets the account obtain a ticket for any user ' +

@@ -52,7 +52,7 @@ export function findRule(id: string): Rule | undefined {
   const byId = RULES.find((rule) => rule.id.toLowerCase() === id.toLowerCase());
   if (byId !== undefined) return byId;
   const named = RULES.filter((rule) => rule.name === id.toLowerCase());
-  return named.find((rule) => rule.optIn !== true) ?? named[0];
+  return named.find((rule) => rule.concerns !== 'delegation') ?? named[0];
 }
 
 /** Findings in a stable order: severity, rule, subject. */
@@ -65,13 +65,15 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-/** The rules that run when none are selected: all but the opt-in ones (the DG inventory rules). */
-export const DEFAULT_RULES: readonly Rule[] = RULES.filter((rule) => rule.optIn !== true);
-
-/** The opt-in delegation inventory rules, which `inventory` always runs. */
+/** The delegation inventory rules, which `inventory` runs. */
 export const INVENTORY_RULES: readonly Rule[] = RULES.filter((rule) => rule.id.startsWith('DG'));
 
-/** Runs the selected rules (default: DEFAULT_RULES) over the model. */
-export function runRules(model: AuditModel, rules: readonly Rule[] = DEFAULT_RULES): Finding[] {
-  return rules.flatMap((rule) => runRule(rule, model)).sort(compareFindings);
+/** Runs the selected rules (default: every rule) over the model. */
+export function runRules(model: AuditModel, rules: readonly Rule[] = RULES): Finding[] {
+  const findings = rules.flatMap((rule) => runRule(rule, model));
+  // A finding another rule of this run already makes about the same account (coveredBy) is left out.
+  const reported = new Set(findings.map((finding) => `${finding.rule}\n${finding.subject.dn.toLowerCase()}`));
+  const covered = (finding: Finding): boolean =>
+    (rules.find((rule) => rule.id === finding.rule)?.coveredBy ?? []).some((id) => reported.has(`${id}\n${finding.subject.dn.toLowerCase()}`));
+  return findings.filter((finding) => !covered(finding)).sort(compareFindings);
 }

@@ -59,8 +59,14 @@ export interface Rule<D extends Details = Details> {
   explain: string;
   /** How to fix it, in general; each finding carries its own concrete remediation. */
   remediation: string;
-  /** Runs only when selected (`--rules DG001`, `--rules all`, or by `inventory`). Default: false (runs by default). */
-  optIn?: boolean;
+  /** Needs every delegation target looked up (one more search): the DG rules. Default: false. */
+  readsDelegationTargets?: boolean;
+  /**
+   * Rules whose finding on the same account says what this rule's would (DG001 on a Hyper-V host says
+   * what HV004 does): when one of them reports the account in the same run, this rule's finding is left out.
+   * Default: none.
+   */
+  coveredBy?: readonly string[];
   check(model: AuditModel): Iterable<FindingDraft<D>>;
 }
 

@@ -8,6 +8,7 @@ import { reportSchema } from '../../src/report/schema.js';
 import { CLI, runCli, mockFlags } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
+import { LAB_FINDINGS } from '../helpers/lab-findings.js';
 
 const PASSWORD = 'Lab-Admin-Passw0rd';
 
@@ -31,11 +32,24 @@ describe('delegaudit CLI (spawned) [mock]', () => {
       expect(r.code).to.equal(1);
       const report = reportSchema.parse(JSON.parse(r.stdout));
       expect(report.summary.findings.high).to.equal(4);
+      expect(report.summary.findings.critical).to.equal(3);
       expect(r.stderr).to.match(/^delegaudit: connecting to ldaps:/m);
       expect(r.stdout).to.not.contain('delegaudit: ');
     });
+    it('runs every rule by default and says so; --rules narrows, and the summary says that too', async () => {
+      const all = await runCli(['audit', ...conn(), '--fail-on', 'never'], pw);
+      expect(all.stdout).to.contain(
+        'Findings: 3 critical, 4 high, 1 medium, 1 low, 0 info\nRules: all 20 (Hyper-V hosts, privileged accounts, every delegation)',
+      );
+      const narrowed = await runCli(['audit', ...conn(), '--rules', 'HV001,PA001', '--format', 'json', '--fail-on', 'never'], pw);
+      expect(reportSchema.parse(JSON.parse(narrowed.stdout)).summary.rules).to.deep.equal(['HV001', 'PA001']);
+      const table = await runCli(['audit', ...conn(), '--rules', 'HV001,PA001', '--fail-on', 'never'], pw);
+      expect(table.stdout).to.contain('Rules: 2 of 20, narrowed with --rules: HV001, PA001');
+    });
     it('exits 0 when no finding reaches --fail-on', async () => {
-      expect((await runCli(['audit', ...conn(), '--fail-on', 'critical'], pw)).code).to.equal(0);
+      // The lab's critical findings are the DG ones: without them nothing is critical.
+      expect((await runCli(['audit', ...conn(), '--fail-on', 'critical'], pw)).code).to.equal(1);
+      expect((await runCli(['audit', ...conn(), '--rules', 'HV001,HV003,PA001', '--fail-on', 'critical'], pw)).code).to.equal(0);
       expect((await runCli(['audit', ...conn(), '--fail-on', 'never'], pw)).code).to.equal(0);
     });
     it('exits 2 on an unknown flag', async () => {
@@ -142,7 +156,7 @@ describe('delegaudit CLI (spawned) [mock]', () => {
       expect(r.code).to.equal(1);
       expect(r.stdout).to.equal('');
       expect((await stat(file)).mode & 0o777).to.equal(0o600);
-      expect(reportSchema.parse(JSON.parse(await readFile(file, 'utf8'))).findings).to.have.length(4);
+      expect(reportSchema.parse(JSON.parse(await readFile(file, 'utf8'))).findings).to.have.length(LAB_FINDINGS.length);
     });
     it('reads the password from --password-file and never prints it', async () => {
       const file = join(dir, 'pw');

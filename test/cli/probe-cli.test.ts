@@ -7,6 +7,7 @@ import { runCli, mockFlags } from '../helpers/run-cli.js';
 import { closedPort, type Endpoint, listener } from '../helpers/listeners.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
+import { LAB_DG_CRITICAL, LAB_HV_PA } from '../helpers/lab-findings.js';
 
 const pw = { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' };
 
@@ -105,11 +106,11 @@ describe('delegaudit probe (spawned) [mock]', () => {
     expect(r.code).to.equal(1);
     const report = reportSchema.parse(JSON.parse(r.stdout));
     expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.deep.equal([
-      'HV001 HV02$',
-      'HV003 HV03$',
-      'PA001 admin.nested',
-      'PA001 admin.primary',
+      ...LAB_DG_CRITICAL,
+      ...LAB_HV_PA,
+      'DG005 svc-web',
       'HV011 HV03$',
+      'DG004 svc-web',
     ]);
     const file = join(dir, 'probe.html');
     expect((await runCli(['audit', ...conn(), '--probe', ...resolve(), '--format', 'html', '--output', file], pw)).code).to.equal(1);

@@ -80,7 +80,7 @@ forEachTarget(
       const dir = await fixDir();
       const r = await runCli(['fix', ...connection(t), '--apply', '--yes', '--journal', join(dir, 'j.jsonl')], env(t));
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.stdout).to.contain('Findings before → after: 5 → 3');
+      expect(r.stdout).to.contain('Findings before → after: 10 → 8');
       expect(r.stdout).to.contain('klist purge -li 0x3e7');
       const { report } = await audit(options(t));
       expect(report.findings.filter((f) => /^HV00[123]$/.test(f.rule))).to.deep.equal([]);

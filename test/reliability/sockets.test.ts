@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { audit } from '../../src/index.js';
 import { LAB_LDIF } from '../helpers/targets.js';
+import { LAB_FINDINGS } from '../helpers/lab-findings.js';
 
 const clientSockets = (): number => process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap' || name === 'TLSWrap').length;
 
@@ -31,7 +32,7 @@ describe('connections are closed [mock]', () => {
           () => undefined,
         );
       } else {
-        expect((await audit(options)).report.findings).to.have.length(4);
+        expect((await audit(options)).report.findings).to.have.length(LAB_FINDINGS.length);
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -17,6 +17,7 @@ import { parseCsv } from '../helpers/csv.js';
 import { HOSTILE, hostileLabEntries } from '../helpers/hostile-lab.js';
 import { forEachTarget, type Target } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
+import { LAB_FINDINGS } from '../helpers/lab-findings.js';
 
 const auditOf = async (t: Pick<Target, 'url' | 'caFile' | 'servername' | 'admin'>): Promise<Report> =>
   (await audit({ url: t.url, caFile: t.caFile, tlsServername: t.servername, credentials: { user: t.admin.upn, password: t.admin.password } })).report;
@@ -162,14 +163,20 @@ forEachTarget('report formats of the lab', (label, target) => {
     const html = formatHtml(report);
     expect(html).to.match(/<span class="n">3<\/span><span class="l">Hyper-V hosts<\/span>/);
     expect(html).to.match(/<span class="n">4<\/span><span class="l">high<\/span>/);
+    expect(html).to.match(/<span class="n">3<\/span><span class="l">critical<\/span>/);
     const findings = htmlRows(html, 'findings');
     expect(findings.map((r) => [r[0], r[1]!.split(' ')[0], r[2]!.split(' ')[0]])).to.deep.equal([
+      ['critical', 'DG001', 'APP01$'],
+      ['critical', 'DG002', 'svc-web'],
+      ['critical', 'DG003', 'DC01$'],
       ['high', 'HV001', 'HV02$'],
       ['high', 'HV003', 'HV03$'],
       ['high', 'PA001', 'admin.nested'],
       ['high', 'PA001', 'admin.primary'],
+      ['medium', 'DG005', 'svc-web'],
+      ['low', 'DG004', 'svc-web'],
     ]);
-    expect(findings[0]![4]).to.contain('-TrustedToAuthForDelegation $true');
+    expect(findings[3]![4]).to.contain('-TrustedToAuthForDelegation $true');
     const privileged = htmlRows(html, 'privileged');
     expect(privileged.map((r) => [r[0]!.split(' ')[0], r[2], r[3], r[5]])).to.deep.equal([
       ['admin.nested', 'no', 'no', 'PA001'],
@@ -188,7 +195,7 @@ forEachTarget('report formats of the lab', (label, target) => {
     expect(summary).to.deep.equal([
       ['Hyper-V hosts', 'Migration groups', 'Privileged accounts', 'Critical', 'High', 'Medium', 'Low', 'Info'],
       Array.from({ length: 8 }, () => '---:'),
-      ['3', '1', '4', '0', '4', '0', '0', '0'],
+      ['3', '1', '4', '3', '4', '1', '1', '0'],
     ]);
     expect(matrix).to.deep.equal([
       ['from \\\\ to', 'HV01', 'HV02', 'HV03'],
@@ -198,10 +205,15 @@ forEachTarget('report formats of the lab', (label, target) => {
       ['**HV03**', '**empty** (no entries)', '**empty** (no entries)', '—'],
     ]);
     expect(findings!.slice(2).map((r) => [r[0], r[1]!.split(' ')[0], r[2]])).to.deep.equal([
+      ['critical', 'DG001', 'APP01\\$'],
+      ['critical', 'DG002', 'svc-web'],
+      ['critical', 'DG003', 'DC01\\$'],
       ['high', 'HV001', 'HV02\\$'],
       ['high', 'HV003', 'HV03\\$'],
       ['high', 'PA001', 'admin.nested'],
       ['high', 'PA001', 'admin.primary'],
+      ['medium', 'DG005', 'svc-web'],
+      ['low', 'DG004', 'svc-web'],
     ]);
     expect(privileged!.slice(2).map((r) => r.slice(0, 4))).to.deep.equal([
       ['admin.nested', 'yes', 'no', 'no'],
@@ -230,7 +242,7 @@ forEachTarget('report formats of the lab', (label, target) => {
         JSON.stringify(f.details),
       ]);
     });
-    expect(rows.slice(1).map((r) => `${r[1]} ${r[4]}`)).to.deep.equal(['HV001 HV02$', 'HV003 HV03$', 'PA001 admin.nested', 'PA001 admin.primary']);
+    expect(rows.slice(1).map((r) => `${r[1]} ${r[4]}`)).to.deep.equal(LAB_FINDINGS);
   });
 
   it(`[${label}] every format is built from the same report object`, () => {

@@ -77,8 +77,9 @@ describe('the HTML report in headless Chromium [mock]', function () {
       );
       expect(colours[1]![0]).to.equal(colours[2]![0]);
       expect(colours[0]![1]).to.not.equal(colours[1]![0]);
-      expect(await page.locator('table.findings tbody tr').count()).to.equal(4);
-      expect(await page.locator('table.findings tbody tr').first().innerText()).to.match(/HIGH\s+HV001 protocol-transition-missing/);
+      expect(await page.locator('table.findings tbody tr').count()).to.equal(9);
+      expect(await page.locator('table.findings tbody tr').first().innerText()).to.match(/CRITICAL\s+DG001 unconstrained-delegation/);
+      expect(await page.locator('table.findings tbody tr').nth(3).innerText()).to.match(/HIGH\s+HV001 protocol-transition-missing/);
       expect(await page.locator('table.privileged tbody tr').count()).to.equal(4);
       expect(await page.locator('.cards .card').count()).to.equal(8);
       expect(requests).to.deep.equal([pathToFileURL(file).href]);

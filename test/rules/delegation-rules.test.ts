@@ -4,7 +4,7 @@ import DG002 from '../../src/rules/DG002-delegation-to-dc-service.js';
 import DG003 from '../../src/rules/DG003-delegation-to-krbtgt.js';
 import DG004 from '../../src/rules/DG004-ghost-delegation-target.js';
 import DG005 from '../../src/rules/DG005-protocol-transition-outside-hyperv.js';
-import { DEFAULT_RULES, findRule, INVENTORY_RULES } from '../../src/rules/index.js';
+import { findRule, INVENTORY_RULES } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/rule.js';
 import { selectRules } from '../../src/index.js';
 import { UAC } from '../../src/ldap/codecs/uac.js';
@@ -104,19 +104,35 @@ const CASES: Record<string, { rule: Rule; valid: ValidCase[]; invalid: InvalidCa
 for (const { rule, valid, invalid } of Object.values(CASES)) ruleTester(rule, { valid, invalid });
 
 describe('DG rules selection', () => {
-  it('are opt-in: the default audit does not run them', () => {
-    expect(DEFAULT_RULES.map((r) => r.id).filter((id) => id.startsWith('DG'))).to.deep.equal([]);
-    expect(selectRules(undefined).some((r) => r.id.startsWith('DG'))).to.equal(false);
+  it('run by default, with every other rule', () => {
+    expect(
+      selectRules(undefined)
+        .map((r) => r.id)
+        .filter((id) => id.startsWith('DG')),
+    ).to.deep.equal(['DG001', 'DG002', 'DG003', 'DG004', 'DG005']);
+    expect(selectRules(undefined).map((r) => r.id)).to.include.members(['DG001', 'HV001', 'PA001']);
     expect(
       pairs(
         withDc()
           .computer('APP01', { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION })
           .findings(),
       ),
-    ).to.deep.equal([]);
+    ).to.deep.equal(['DG001 APP01$']);
   });
 
-  it('run with --rules DG001 or --rules all, and always in the inventory', () => {
+  it('leave out DG001 where HV004 (a Hyper-V host) already says it, unless DG001 runs alone', () => {
+    const unconstrainedHost = () =>
+      withDc()
+        .host('HV01', ['HV02'], { uac: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION })
+        .host('HV02', ['HV01']);
+    const rules = (findings: string[]) => findings.filter((f) => f.endsWith(' HV01$')).map((f) => f.split(' ')[0]);
+    expect(rules(pairs(unconstrainedHost().findings())))
+      .to.include('HV004')
+      .and.not.include('DG001');
+    expect(rules(pairs(unconstrainedHost().findings(DG001)))).to.deep.equal(['DG001']);
+  });
+
+  it('run alone with --rules DG001, and always in the inventory', () => {
     expect(selectRules(['DG001']).map((r) => r.id)).to.deep.equal(['DG001']);
     expect(selectRules(['all']).map((r) => r.id)).to.include.members(['DG001', 'DG005', 'HV001', 'PA004']);
     expect(INVENTORY_RULES.map((r) => r.id)).to.deep.equal(['DG001', 'DG002', 'DG003', 'DG004', 'DG005']);

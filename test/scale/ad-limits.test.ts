@@ -281,7 +281,16 @@ describe('AD server limits [mock]', function () {
         await withMock(
           entries,
           async (mock) => {
-            const { report, stats } = await audit({ url: mock.ldapsUrl!, caFile: mock.caFile, tlsServername: mock.servername, credentials, groupBy: 'ou' });
+            // The Hyper-V rules: the synthetic peers register no SPNs, so DG004 would list every entry as a ghost target.
+            const rules = ['HV001', 'HV002', 'HV003', 'HV004', 'HV005', 'HV006', 'HV007', 'HV008', 'HV009', 'HV010'];
+            const { report, stats } = await audit({
+              url: mock.ldapsUrl!,
+              caFile: mock.caFile,
+              tlsServername: mock.servername,
+              credentials,
+              groupBy: 'ou',
+              rules,
+            });
             const host = report.hosts.find((h) => h.sAMAccountName === 'SCALEHVBIG$')!;
             expect(host.allowedToDelegateTo, `MaxValRange ${maxValRange}`).to.have.length(1300);
             expect(host.missing).to.have.length(0);

@@ -15,7 +15,7 @@ import { runReadCommand } from '../read-command.js';
 export function registerAuditCommand(program: Command, io: Io): void {
   const command = program.command('audit').description('read the directory and report Hyper-V delegation and privileged-account findings (read-only)');
   addProbeOptions(addSelectionOptions(addConnectionOptions(command), 'treat this computer as a Hyper-V host (repeatable)'), true)
-    .option('--rules <ids>', 'run only these rules, comma-separated (default: every rule but the opt-in DG rules; `all` adds them)')
+    .option('--rules <ids>', 'run only these rules, comma-separated (default: every rule)')
     .option('--inventory', 'also list every delegation in the domain and run the DG rules, as `delegaudit inventory` does')
     .addOption(failOnOption())
     .addOption(formatOption('report format (default table)', formatNames('audit')))

@@ -10,7 +10,7 @@ import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { escapeHtml } from '../../text/quote.js';
-import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
+import { MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
 
 const h = escapeHtml;
 
@@ -228,6 +228,7 @@ function summaryCards(report: Report): string[] {
     card(summary.privilegedAccounts, 'Privileged accounts'),
     ...SEVERITIES.map((s: Severity) => card(summary.findings[s], s, summary.findings[s] === 0 ? `${s} zero` : s)),
     '</ul>',
+    ...[rulesRan(summary.rules)].filter((line) => line !== undefined).map((line) => `<p class="rules">${escapeHtml(line)}</p>`),
   ];
 }
 

@@ -16,7 +16,7 @@ import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
 import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { escapeMarkdown } from '../../text/quote.js';
-import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
+import { MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
 
 const md = (value: string): string => escapeMarkdown(value);
 const mdLine = (value: string): string => escapeMarkdown(value, true);
@@ -70,6 +70,8 @@ function headerSection(report: Report): string[] {
     ),
     '',
   );
+  const rules = rulesRan(summary.rules);
+  if (rules !== undefined) out.push(md(rules), '');
   if (report.warnings.length > 0) out.push('**Warnings**', '', ...report.warnings.map((w) => `- ${mdLine(w)}`), '');
 
   return out;

@@ -12,7 +12,7 @@ import { probeResultsTable, probeSummary } from './probe-table.js';
 import type { Report } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { terminalSafe } from '../../text/quote.js';
-import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
+import { MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
 
 export interface TextReportOptions {
   /** ANSI colours. Default: false (the CLI turns them on for a TTY without NO_COLOR). */
@@ -84,6 +84,8 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
     `Hyper-V hosts: ${summary.hosts} in ${summary.groups} migration group${summary.groups === 1 ? '' : 's'}; privileged accounts: ${summary.privilegedAccounts}`,
   );
   out.push(`Findings: ${counts}`);
+  const rules = rulesRan(summary.rules);
+  if (rules !== undefined) out.push(rules);
   for (const warning of report.warnings) out.push(paint('yellow', `warning: ${terminalSafe(warning)}`));
 
   for (const group of report.groups) {

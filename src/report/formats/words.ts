@@ -1,6 +1,7 @@
 /**
  * Words every format shares, and the limits that depend on the medium.
  */
+import { RULES } from '../../rules/index.js';
 
 /** A boolean as people read it. */
 export function yesNo(value: boolean): string {
@@ -12,3 +13,13 @@ export function yesNo(value: boolean): string {
  * and a Markdown table stay readable to about 16 columns, a browser page scrolls to 40.
  */
 export const MATRIX_MAX_HOSTS = { terminal: 16, markdown: 16, html: 40 } as const;
+
+/**
+ * Which rules ran, as one sentence: "Rules: all 20 (Hyper-V hosts, privileged accounts, delegation)", or
+ * "Rules: 3 of 20, narrowed with --rules: HV001, HV003, PA001". Undefined for a report that does not say.
+ */
+export function rulesRan(ran: readonly string[] | undefined): string | undefined {
+  if (ran === undefined) return undefined;
+  if (ran.length === RULES.length) return `Rules: all ${RULES.length} (Hyper-V hosts, privileged accounts, every delegation)`;
+  return `Rules: ${ran.length} of ${RULES.length}, narrowed with --rules: ${ran.join(', ')}`;
+}
