@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+// @peculiar/x509 resolves its crypto provider through tsyringe, which needs the Reflect metadata polyfill first.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 
 import { projectRoot } from './project-root.js';
-
-const run = promisify(execFile);
 
 /** PEM files of the mock's test PKI. */
 export interface CertificatePaths {
@@ -22,7 +21,7 @@ const SUBJECT_ALT_NAMES = ['DNS:localhost', 'IP:127.0.0.1', 'DNS:dc01.corp.examp
 const RENEW_BEFORE_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * Returns a CA and a server certificate made with the openssl CLI, cached under
+ * Returns a CA and a server certificate made in-process (@peculiar/x509), cached under
  * `mock-ldap/.certs/` and regenerated when missing, invalid or expiring within a week.
  * Concurrent callers are safe: each generation happens in its own directory, published by
  * atomically renaming a `current` symlink; callers use the resolved directory, so a CA and
@@ -68,35 +67,84 @@ async function isUsable(directory: string): Promise<boolean> {
   }
 }
 
+/** P-256 ECDSA keys, as openssl's prime256v1 made them before. */
+const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** @peculiar/x509 signs with Node's Web Crypto. */
+const useNodeCrypto = (): void => {
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+};
+
+async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
+  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`.replace(/\n\n/g, '\n');
+}
+
+/** A CA and a server certificate it signs, made in-process (no openssl command needed). */
 async function generate(directory: string): Promise<void> {
-  const file = (name: string): string => join(directory, name);
-  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const caExtensions = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-  await run('openssl', [
-    'req',
-    '-x509',
-    ...ecKey,
-    '-keyout',
-    file('ca-key.pem'),
-    '-out',
-    file('ca.pem'),
-    '-days',
-    '3650',
-    '-subj',
-    '/CN=delegaudit mock-ldap test CA',
-    ...caExtensions,
-  ]);
-  await run('openssl', ['req', ...ecKey, '-keyout', file('server-key.pem'), '-out', file('server.csr'), '-subj', '/CN=dc01.corp.example.com']);
-  const serverExtensions = [
-    `subjectAltName=${SUBJECT_ALT_NAMES.join(',')}`,
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-  ];
-  await writeFile(file('server.ext'), `${serverExtensions.join('\n')}\n`);
-  const signing = ['-CA', file('ca.pem'), '-CAkey', file('ca-key.pem'), '-set_serial', `0x${Date.now().toString(16)}`, '-extfile', file('server.ext')];
+  useNodeCrypto();
+  const now = Date.now();
+  const caKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    name: 'CN=delegaudit mock-ldap test CA',
+    keys: caKeys,
+    serialNumber: `01${now.toString(16)}`,
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + 3650 * DAY_MS),
+    signingAlgorithm: EC,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+    ],
+  });
+  const serverKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  await writeFile(join(directory, 'ca.pem'), `${ca.toString('pem')}\n`);
+  await writeFile(join(directory, 'ca-key.pem'), await pkcs8Pem(caKeys.privateKey), { mode: 0o600 });
+  await writeFile(join(directory, 'server-key.pem'), await pkcs8Pem(serverKeys.privateKey), { mode: 0o600 });
   // 397 days: the longest validity current TLS clients accept for a server certificate.
-  await run('openssl', ['x509', '-req', '-in', file('server.csr'), ...signing, '-days', '397', '-out', file('server.pem')]);
+  await signServerCertificate(directory, 397);
+}
+
+const importEcKey = (pem: string, usage: 'sign' | 'verify'): Promise<webcrypto.CryptoKey> =>
+  webcrypto.subtle.importKey('pkcs8', Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'), EC, true, [usage]);
+
+/**
+ * (Re)issues `server.pem` in `directory` for its `server-key.pem`, signed with `ca-key.pem`, valid for
+ * `days` from now. Tests use it to make a certificate that is about to expire.
+ */
+export async function signServerCertificate(directory: string, days: number): Promise<void> {
+  useNodeCrypto();
+  const now = Date.now();
+  const ca = new x509.X509Certificate(await readFile(join(directory, 'ca.pem'), 'utf8'));
+  const caKey = await importEcKey(await readFile(join(directory, 'ca-key.pem'), 'utf8'), 'sign');
+  const serverPrivate = await importEcKey(await readFile(join(directory, 'server-key.pem'), 'utf8'), 'sign');
+  // The public half, from the private key's JWK (x and y), as Web Crypto has no direct way.
+  const { d: _d, key_ops: _ops, ...publicJwk } = await webcrypto.subtle.exportKey('jwk', serverPrivate);
+  const serverPublic = await webcrypto.subtle.importKey('jwk', publicJwk, EC, true, ['verify']);
+  const names = SUBJECT_ALT_NAMES.map((name) => {
+    const [type, value] = name.split(':') as [string, string];
+    return { type: type === 'IP' ? ('ip' as const) : ('dns' as const), value };
+  });
+  const server = await x509.X509CertificateGenerator.create({
+    subject: 'CN=dc01.corp.example.com',
+    issuer: ca.subject,
+    publicKey: serverPublic,
+    signingKey: caKey,
+    serialNumber: `02${now.toString(16)}`,
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + days * DAY_MS),
+    signingAlgorithm: EC,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension(names),
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey),
+    ],
+  });
+  await writeFile(join(directory, 'server.pem'), `${server.toString('pem')}\n`);
 }
 
 /** Removes expired generations and abandoned half-made ones; a live generation may be in use by another process. */

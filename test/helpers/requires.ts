@@ -23,7 +23,11 @@ function onPath(command: string): string | undefined {
 export function requireTool(context: Mocha.Context, command: string, install: string): string {
   const found = onPath(command);
   if (found !== undefined) return found;
-  const reason = `${command} is missing (${install})`;
+  return skipBecause(context, `${command} is missing (${install})`);
+}
+
+/** Skips the test or suite (`context`), printing why; fails instead when CI requires everything. */
+export function skipBecause(context: Mocha.Context, reason: string): never {
   if (LAB_REQUIRED) throw new Error(`${reason}, and DELEGAUDIT_AD_LAB=required makes it a failure`);
   // In a hook `currentTest` is set (the test about to run); in a test it is not.
   const where = context.currentTest === undefined ? context.test?.fullTitle() : context.test?.parent?.fullTitle();

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reportSchema } from '../../src/index.js';
 import { DC_NAME, kerberosMissing, labKerberos, type LabKerberos, REALM, UNKNOWN_ALIAS } from '../helpers/kinit.js';
+import { skipBecause } from '../helpers/requires.js';
 import { runCli } from '../helpers/run-cli.js';
 import { LAB_REQUIRED, readLabPassword, resetLab, sambaTarget, type Target } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
@@ -22,10 +23,7 @@ describe('Kerberos sign-in [samba]', function kerberos() {
 
   before(async function setUp() {
     const missing = target === undefined ? 'no Samba AD DC lab (npm run lab:start)' : kerberosMissing();
-    if (missing !== undefined) {
-      if (LAB_REQUIRED) throw new Error(`Kerberos tests are required (DELEGAUDIT_AD_LAB=required) but ${missing}`);
-      this.skip();
-    }
+    if (missing !== undefined) skipBecause(this, missing);
     t = target!;
     if (t.netns === undefined && LAB_REQUIRED)
       throw new Error('the lab runs on loopback: the Kerberos tests need its namespace, where the DC answers to its name');
@@ -61,10 +59,7 @@ describe('Kerberos sign-in [samba]', function kerberos() {
   });
 
   it('[samba] sealed traffic carries no DN in clear text; signed traffic does', async function capture() {
-    if (!['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].some(existsSync)) {
-      if (LAB_REQUIRED) throw new Error('tcpdump is missing (apt-get install tcpdump; .ci/run does)');
-      this.skip();
-    }
+    if (!['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].some(existsSync)) skipBecause(this, 'tcpdump is missing (apt-get install tcpdump; .ci/run does)');
     const dir = await tempDir('delegaudit-capture-');
     // The interface the lab is reached through (its veth pair, or lo): tcpdump on "any" attaches too slowly to rely on.
     const route = await new Promise<string>((resolve) => {

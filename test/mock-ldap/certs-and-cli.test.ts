@@ -1,21 +1,19 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile, realpath, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 
 import { expect } from 'chai';
 import { Client } from 'ldapts';
 
+import { signServerCertificate } from '../../mock-ldap/certs.js';
 import { type CertificatePaths, ensureCertificates } from '../../mock-ldap/index.js';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 import { DOMAIN } from './helpers.js';
 import { tempDir } from '../helpers/temp.js';
-
-const run = promisify(execFile);
 
 async function assertConsistent(paths: CertificatePaths): Promise<X509Certificate> {
   const ca = new X509Certificate(await readFile(paths.caFile));
@@ -51,24 +49,8 @@ describe('mock-ldap certificates', () => {
     await assertConsistent(second);
 
     // Replace the server certificate by one, signed by the same CA, that expires in 3 days.
-    const caKey = join(second.caFile, '..', 'ca-key.pem');
-    await run('openssl', ['req', '-new', '-key', second.keyFile, '-subj', '/CN=short', '-out', join(dir, 'short.csr')]);
-    await run('openssl', [
-      'x509',
-      '-req',
-      '-in',
-      join(dir, 'short.csr'),
-      '-CA',
-      second.caFile,
-      '-CAkey',
-      caKey,
-      '-set_serial',
-      '7',
-      '-days',
-      '3',
-      '-out',
-      second.certFile,
-    ]);
+    await signServerCertificate(join(second.caFile, '..'), 3);
+    expect(Date.parse(new X509Certificate(await readFile(second.certFile)).validTo) - Date.now()).to.be.lessThan(4 * 24 * 3600 * 1000);
     const third = await ensureCertificates(dir);
     expect(third.certFile).not.to.equal(second.certFile);
     const renewed = await assertConsistent(third);
