@@ -5,6 +5,7 @@ import { defineRule } from './rule.js';
 import { psAddDelegation, psProtocolTransition, TAKES_EFFECT } from './remediation.js';
 import { shellWord } from '../text/quote.js';
 import { MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
+import { readableTime } from '../text/time.js';
 
 export default defineRule({
   id: 'HV003',
@@ -34,7 +35,7 @@ export default defineRule({
         subject: account,
         message: rejoinSuspected
           ? `${shortName(account)} has no delegation entries while ${delegatingPeers.join(', ')} still delegate to it: its computer object was likely re-created by a domain re-join` +
-            (account.whenCreated ? ` (created ${account.whenCreated})` : '')
+            (account.whenCreated ? ` (created ${readableTime(account.whenCreated)})` : '')
           : `${shortName(account)} has no delegation entries for its ${host.required.size} migration peers`,
         details: { rejoinSuspected, delegatingPeers, requiredCount: host.requiredCount, whenCreated: account.whenCreated ?? null },
         remediation: `delegaudit fix --host ${shellWord(shortName(account))} --apply, or: ${steps.join('; ')}. ${TAKES_EFFECT}`,

@@ -24,6 +24,9 @@ forEachTarget('the lab audit', (label, target) => {
     const hv003 = report.findings.find((f) => f.rule === 'HV003')!;
     expect(hv003.details).to.include({ rejoinSuspected: true });
     expect(hv003.details.delegatingPeers).to.deep.equal(['HV01', 'HV02']);
+    // People read the creation time in ISO form, in UTC; the JSON keeps AD's raw value.
+    expect(hv003.message).to.match(/\(created \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\)$/);
+    expect(hv003.details.whenCreated).to.match(/^\d{14}\.\d+Z$/);
   });
 
   it(`[${label}] sees three hosts in one group and the lab's four privileged accounts`, async () => {

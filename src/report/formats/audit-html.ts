@@ -11,6 +11,7 @@ import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { escapeHtml } from '../../text/quote.js';
 import { MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
+import { readableTime } from '../../text/time.js';
 
 const h = escapeHtml;
 
@@ -139,7 +140,7 @@ function hostsSection(report: Report): string[] {
     out.push(
       `<tr><td>${h(host.sAMAccountName)}</td><td>${h(host.dnsHostName ?? '')}</td><td>${h(host.group)}</td><td>${yesNoBadge(host.enabled, true)}</td>` +
         `<td>${yesNoBadge(host.protocolTransition, true)}</td><td>${yesNoBadge(host.unconstrained, false)}</td><td>${host.allowedToDelegateTo.length}</td>` +
-        `<td>${host.missing.length}</td><td class="mono">${h(host.whenCreated ?? '')}</td><td>${h(host.source)}</td></tr>`,
+        `<td>${host.missing.length}</td><td class="mono">${h(host.whenCreated === null ? '' : readableTime(host.whenCreated))}</td><td>${h(host.source)}</td></tr>`,
     );
   }
   out.push('</tbody></table>', '</section>');
