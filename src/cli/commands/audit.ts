@@ -11,6 +11,7 @@ import { failOnOption, formatOption, outputOption } from '../options/output.js';
 import { addProbeOptions, type ProbeFlags, probeOptionsFrom } from '../options/probe.js';
 import { addSelectionOptions, auditOptionsFrom, type CommonFlags } from '../options/selection.js';
 import { runReadCommand } from '../read-command.js';
+import { withCompleteCommands } from '../repeat-flags.js';
 
 export function registerAuditCommand(program: Command, io: Io): void {
   const command = program.command('audit').description('read the directory and report Hyper-V delegation and privileged-account findings (read-only)');
@@ -35,7 +36,8 @@ export function registerAuditCommand(program: Command, io: Io): void {
             io.warn('--inventory: the CSV report has one row per finding; for the delegation rows use `delegaudit inventory --format csv`');
         },
         run: ({ merged, connect, credentials, progress }) => audit({ ...auditOptionsFrom(merged, connect, credentials, progress), probe, inventory }),
-        render: (result, format, { toFile }) => render('audit', format, result.report, { color: !toFile && io.colorStdout, width: io.columns }),
+        render: (result, format, { toFile }) =>
+          render('audit', format, withCompleteCommands(result.report, flags), { color: !toFile && io.colorStdout, width: io.columns }),
         findings: (result) => result.report.findings,
         summary: ({ report }) => `findings: ${SEVERITIES.map((s) => `${report.summary.findings[s]} ${s}`).join(', ')}`,
       });
