@@ -30,7 +30,7 @@ const REPEATED: ReadonlyArray<[keyof CommonFlags, string]> = [
 ];
 
 /** The flags of this run to repeat, quoted for a POSIX shell. */
-export function repeatFlags(flags: CommonFlags): string[] {
+function repeatFlags(flags: CommonFlags): string[] {
   const out: string[] = [];
   for (const [key, flag] of REPEATED) {
     const value: unknown = flags[key];
