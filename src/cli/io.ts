@@ -7,7 +7,7 @@ export interface Io {
   error(line: string): void;
   setExitCode(code: number): void;
   colorStdout: boolean;
-  /** Terminal width, when stdout is a terminal. */
+  /** The width to lay text out for: the terminal's, else COLUMNS; undefined when neither says. */
   columns: number | undefined;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadStream;
@@ -16,6 +16,13 @@ export interface Io {
 
 function colorAllowed(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
   return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+/** The terminal's width, or COLUMNS (as `COLUMNS=80 delegaudit … | less` sets it) when stdout is not a terminal. */
+function columnsOf(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): number | undefined {
+  if (stream.isTTY === true && stream.columns > 0) return stream.columns;
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : undefined;
 }
 
 export function processIo(): Io {
@@ -28,7 +35,7 @@ export function processIo(): Io {
       process.exitCode = code;
     },
     colorStdout: colorAllowed(process.stdout, process.env),
-    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    columns: columnsOf(process.stdout, process.env),
     env: process.env,
     stdin: process.stdin,
     stderr: process.stderr,

@@ -46,7 +46,12 @@ export function registerFixCommand(program: Command, io: Io): void {
       prune: flags.prune,
       removeUnconstrained: flags.removeUnconstrained,
     });
-    io.out(render('plan', format, plan, { heading: flags.apply === true ? 'Plan' : 'Plan (dry run: nothing is written; add --apply to write)' }));
+    io.out(
+      render('plan', format, plan, {
+        heading: flags.apply === true ? 'Plan' : 'Plan (dry run: nothing is written; add --apply to write)',
+        ...(io.columns === undefined ? {} : { width: io.columns }),
+      }),
+    );
     await applyIfAsked(flags, io, {
       plan,
       connect,

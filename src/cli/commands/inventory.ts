@@ -30,7 +30,7 @@ export function registerInventoryCommand(program: Command, io: Io): void {
           const { rules: _ignored, ...options } = auditOptionsFrom(merged, connect, credentials, progress);
           return inventory(options);
         },
-        render: (result, format) => render('inventory', format, result.inventory, undefined),
+        render: (result, format) => render('inventory', format, result.inventory, io.columns === undefined ? undefined : { width: io.columns }),
         findings: (result) => result.inventory.findings,
         summary: ({ inventory: { rows, findings } }) => `${inventoryCount(rows)}; ${findings.length} findings`,
       });

@@ -53,6 +53,7 @@ export function registerRollbackCommand(program: Command, io: Io): void {
     io.out(
       render('plan', format, plan, {
         heading: flags.apply === true ? `Rollback of ${undo}` : `Rollback of ${undo} (dry run: nothing is written; add --apply to write)`,
+        ...(io.columns === undefined ? {} : { width: io.columns }),
       }),
     );
     await applyIfAsked(flags, io, {

@@ -12,7 +12,8 @@ import { probeResultsTable, probeSummary } from './probe-table.js';
 import type { Report } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { terminalSafe } from '../../text/quote.js';
-import { MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
+import { joinWithin, MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
+import { wrapCommands } from '../../text/wrap.js';
 
 export interface TextReportOptions {
   /** ANSI colours. Default: false (the CLI turns them on for a TTY without NO_COLOR). */
@@ -86,21 +87,22 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   out.push(`Findings: ${counts}`);
   const rules = rulesRan(summary.rules);
   if (rules !== undefined) out.push(rules);
-  for (const warning of report.warnings) out.push(paint('yellow', `warning: ${terminalSafe(warning)}`));
+  for (const warning of report.warnings) out.push(paint('yellow', wrapCommands(`warning: ${terminalSafe(warning)}`, width)));
 
   for (const group of report.groups) {
     const { hosts, cells } = groupMatrix(report, group.name);
-    out.push('', paint('bold', `Migration group "${terminalSafe(group.name)}" (${hosts.length} hosts): can the row host migrate to the column host?`));
+    const heading = `Migration group "${terminalSafe(group.name)}" (${hosts.length} hosts): can the row host migrate to the column host?`;
+    out.push('', paint('bold', wrapCommands(heading, width)));
     if (hosts.length <= MATRIX_MAX_HOSTS.terminal) {
       const names = hosts.map((h) => terminalSafe(withoutDollar(h.sAMAccountName)));
       const table = newTable(['from \\ to', ...names]);
       hosts.forEach((_, i) => table.push([names[i]!, ...cells[i]!.map((cell) => paint(cellStyle(cell), cellText(cell)))]));
       out.push(table.toString());
       const accepted = hosts.some((host) => (host.rbcdAccepted ?? []).length > 0);
-      out.push(
-        `✓ ready  K "Kerberos only" (needs protocol transition)  no … entries missing  U unconstrained  off disabled${accepted ? '  R through resource-based delegation (--accept-rbcd)' : ''}`,
-      );
-      out.push(...rbcdNotes(hosts).map(terminalSafe));
+      const legend = ['✓ ready', 'K "Kerberos only" (needs protocol transition)', 'no … entries missing', 'U unconstrained', 'off disabled'];
+      if (accepted) legend.push('R through resource-based delegation (--accept-rbcd)');
+      out.push(joinWithin(legend, '  ', width));
+      out.push(...rbcdNotes(hosts).map((note) => wrapCommands(terminalSafe(note), width)));
     } else {
       const table = newTable(['host', 'protocol transition', 'missing entries', 'extra entries']);
       for (const h of hosts) table.push([terminalSafe(h.sAMAccountName), yesNo(h.protocolTransition), String(h.missing.length), String(h.extra.length)]);
@@ -112,15 +114,18 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   if (report.findings.length === 0) {
     out.push('none');
   } else {
-    const table = newTable(['severity', 'rule', 'subject', 'finding'], widths(width, [10, 29, 16]));
+    // Under 100 columns the rule's id goes under the severity and its name above the finding.
+    const narrow = width < 100;
+    const colWidths = narrow ? widths(width, [10, 16]) : widths(width, [10, 29, 16]);
+    const table = newTable(narrow ? ['severity', 'subject', 'finding'] : ['severity', 'rule', 'subject', 'finding'], colWidths);
+    // Inside the full-width row: the table's width less its two borders and a space of padding each side.
+    const fixWidth = colWidths.reduce((a, b) => a + b, 0) + colWidths.length - 1 - 2;
     for (const f of report.findings) {
-      table.push([
-        paint(SEVERITY_STYLE[f.severity], f.severity),
-        `${f.rule}\n${f.name}`,
-        terminalSafe(f.subject.sAMAccountName),
-        cell(terminalSafe(f.message)),
-      ]);
-      table.push([{ colSpan: 4, content: `fix: ${cell(terminalSafe(f.remediation))}` }]);
+      const severity = paint(SEVERITY_STYLE[f.severity], f.severity);
+      const subject = terminalSafe(f.subject.sAMAccountName);
+      const message = cell(terminalSafe(f.message));
+      table.push(narrow ? [`${severity}\n${f.rule}`, subject, `${f.name}:\n${message}`] : [severity, `${f.rule}\n${f.name}`, subject, message]);
+      table.push([{ colSpan: colWidths.length, content: wrapCommands(`fix: ${cell(terminalSafe(f.remediation))}`, fixWidth) }]);
     }
     out.push(table.toString());
   }
@@ -136,7 +141,7 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   const gaps = report.privilegedAccounts.filter((p) => flagged.has(p.dn));
   out.push('', paint('bold', `Privileged accounts with gaps (${gaps.length} of ${report.privilegedAccounts.length})`));
   if (gaps.length > 0) {
-    const table = newTable(['account', 'sensitive flag', 'Protected Users', 'privileged through'], widths(width, [22, 16, 17]));
+    const table = newTable(['account', 'sensitive flag', 'Protected Users', 'privileged through'], widths(width, width < 100 ? [20, 11, 11] : [22, 16, 17]));
     for (const p of gaps) {
       table.push([
         terminalSafe(p.sAMAccountName),
@@ -148,7 +153,7 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
     out.push(table.toString());
   }
   if (report.delegations !== undefined) {
-    out.push('', paint('bold', `Delegation inventory: ${inventoryCount(report.delegations)}`), inventoryRowsTable(report.delegations));
+    out.push('', paint('bold', `Delegation inventory: ${inventoryCount(report.delegations)}`), inventoryRowsTable(report.delegations, width));
   }
   return `${out.join('\n')}\n`;
 }

@@ -28,9 +28,9 @@ export type ExplainSubject = { kind: 'one'; explanation: Explanation } | { kind:
 /** For each kind of output: what it renders, and the options its renderers take. */
 export interface Outputs {
   audit: { input: Report; options: TextReportOptions };
-  inventory: { input: InventoryReport; options: undefined };
+  inventory: { input: InventoryReport; options: { width?: number } | undefined };
   probe: { input: Report; options: undefined };
-  plan: { input: FixPlan; options: { heading: string } };
+  plan: { input: FixPlan; options: { heading: string; width?: number } };
   diff: { input: ReportDiff; options: { names: { old: string; new: string }; width?: number } };
   explain: { input: ExplainSubject; options: { width: number } };
   doctor: { input: DoctorReport; options: DoctorTextOptions };
@@ -47,7 +47,7 @@ const FORMATS = {
   inventory: { table: formatInventoryTable, json: formatInventoryJson, csv: formatInventoryCsv, markdown: formatInventoryMarkdown, html: formatInventoryHtml },
   probe: { table: formatProbeTable, powershell: vmmsScript, json, html: formatHtml, markdown: formatMarkdown, csv: formatCsv },
   plan: {
-    text: (plan, { heading }) => formatPlanText(plan, heading),
+    text: (plan, { heading, width }) => formatPlanText(plan, heading, Math.max(80, width ?? 120)),
     json: formatPlanJson,
     ldif: formatPlanLdif,
     powershell: formatPlanPowerShell,

@@ -9,7 +9,8 @@ import { htmlPage } from './audit-html.js';
 import { markdownTable } from './audit-markdown.js';
 import { accountCount } from '../../directory/delegations.js';
 import { INVENTORY_HEAD, inventoryCells, inventoryRowsHtml } from './inventory-cells.js';
-import { yesNo } from './words.js';
+import { joinWithin, yesNo } from './words.js';
+import { wrapCommands } from '../../text/wrap.js';
 import { plainTable } from './plain-table.js';
 import { csvField, escapeHtml, escapeMarkdown, terminalSafe } from '../../text/quote.js';
 
@@ -83,31 +84,55 @@ export function formatInventoryJson(report: InventoryReport): string {
 }
 
 /** The rows as a terminal table, one line per row (the inventory can run to tens of thousands of rows: not cli-table3, see plain-table.ts). */
-export function inventoryRowsTable(rows: readonly InventoryRow[]): string {
+/**
+ * The rows as a table, or, where the table would be wider than `width`, one block per row: the account,
+ * its delegation and target on the first line, the other columns below, each line within the width.
+ */
+export function inventoryRowsTable(rows: readonly InventoryRow[], width = Number.POSITIVE_INFINITY): string {
   if (rows.length === 0) return 'No delegation found.';
-  return plainTable(
-    INVENTORY_HEAD,
-    rows.map((r) => inventoryCells(r, terminalSafe)),
-  );
+  const cells = rows.map((r) => inventoryCells(r, terminalSafe));
+  const table = plainTable(INVENTORY_HEAD, cells);
+  const firstLine = table.split('\n', 1)[0]!;
+  if ([...firstLine].length <= width) return table;
+  const [account, delegation, target] = ['account', 'delegation', 'target'].map((column) => INVENTORY_HEAD.indexOf(column));
+  return cells
+    .map((row) => {
+      const others = INVENTORY_HEAD.map((head, i) => ({ head, i })).filter(({ i }) => i !== account && i !== delegation && i !== target);
+      const first = wrapCommands(`${row[account!]}: ${row[delegation!]} → ${row[target!]}`, width);
+      return `${first}\n${indent(
+        joinWithin(
+          others.map(({ head, i }) => `${head} ${row[i]}`),
+          ' · ',
+          width - 2,
+        ),
+      )}`;
+    })
+    .join('\n');
 }
+
+const indent = (text: string): string => text.replace(/^/gm, '  ');
 
 /** "29 delegations on 7 accounts" */
 export function inventoryCount(rows: readonly InventoryRow[]): string {
   return `${rows.length} delegation${rows.length === 1 ? '' : 's'} on ${accountCount(rows)} accounts`;
 }
 
-export function formatInventoryTable(report: InventoryReport): string {
+export function formatInventoryTable(report: InventoryReport, options?: { width?: number }): string {
+  const width = Math.max(80, options?.width ?? 120);
   const out: string[] = [`Delegation inventory of ${terminalSafe(report.directory.dnsDomain)}: ${inventoryCount(report.rows)}`, ''];
-  out.push(inventoryRowsTable(report.rows), '');
+  out.push(inventoryRowsTable(report.rows, width), '');
   if (report.findings.length === 0) {
     out.push('Findings: none');
   } else {
     out.push('Findings:');
     for (const f of report.findings) {
-      out.push(`  ${f.severity.toUpperCase()} ${f.rule} ${f.name}: ${terminalSafe(f.message)}`, `    fix: ${terminalSafe(f.remediation)}`);
+      out.push(
+        indent(wrapCommands(`${f.severity.toUpperCase()} ${f.rule} ${f.name}: ${terminalSafe(f.message)}`, width - 2)),
+        indent(indent(wrapCommands(`fix: ${terminalSafe(f.remediation)}`, width - 4))),
+      );
     }
   }
-  for (const w of report.warnings) out.push(`warning: ${terminalSafe(w)}`);
+  for (const w of report.warnings) out.push(wrapCommands(`warning: ${terminalSafe(w)}`, width));
   return `${out.join('\n')}\n`;
 }
 

@@ -6,6 +6,7 @@
 import { psArray, psQuote, terminalSafe } from '../../text/quote.js';
 import { modifications } from '../../fix/apply.js';
 import { type FixPlan, type PlannedChange, uacAfter } from '../../fix/plan.js';
+import { wrapCommands } from '../../text/wrap.js';
 
 function flagLines(change: PlannedChange): string[] {
   const from = change.before.userAccountControl;
@@ -15,23 +16,35 @@ function flagLines(change: PlannedChange): string[] {
   );
 }
 
-export function formatPlanText(plan: FixPlan, heading: string): string {
+/** `label value` on one line, or the value alone on the next (indented, whole) where the line would pass `width`. */
+function labelled(label: string, value: string, width: number): string {
+  const line = `${label} ${value}`;
+  return line.length <= width ? line : `${label}\n    ${value}`;
+}
+
+export function formatPlanText(plan: FixPlan, heading: string, width = 120): string {
   const adds = plan.changes.reduce((n, c) => n + c.add.length, 0);
   const removes = plan.changes.reduce((n, c) => n + c.remove.length, 0);
   const flags = plan.changes.reduce((n, c) => n + c.setFlags.length + c.clearFlags.length, 0);
   const out = [
-    `${heading}: ${plan.changes.length} account${plan.changes.length === 1 ? '' : 's'}, ${adds} value${adds === 1 ? '' : 's'} to add, ${removes} to remove, ${flags} flag change${flags === 1 ? '' : 's'}`,
+    wrapCommands(
+      `${heading}: ${plan.changes.length} account${plan.changes.length === 1 ? '' : 's'}, ${adds} value${adds === 1 ? '' : 's'} to add, ${removes} to remove, ${flags} flag change${flags === 1 ? '' : 's'}`,
+      width,
+    ),
   ];
   for (const change of plan.changes) {
     out.push(
       '',
-      `${terminalSafe(change.dn)} (${terminalSafe(change.sAMAccountName)})${change.resolves.length ? `: resolves ${change.resolves.join(', ')}` : ''}`,
+      wrapCommands(
+        `${terminalSafe(change.dn)} (${terminalSafe(change.sAMAccountName)})${change.resolves.length ? `: resolves ${change.resolves.join(', ')}` : ''}`,
+        width,
+      ),
     );
-    for (const value of change.add) out.push(`  msDS-AllowedToDelegateTo: add ${terminalSafe(value)}`);
-    for (const value of change.remove) out.push(`  msDS-AllowedToDelegateTo: remove ${terminalSafe(value)}`);
+    for (const value of change.add) out.push(labelled('  msDS-AllowedToDelegateTo: add', terminalSafe(value), width));
+    for (const value of change.remove) out.push(labelled('  msDS-AllowedToDelegateTo: remove', terminalSafe(value), width));
     out.push(...flagLines(change));
   }
-  for (const note of plan.skipped) out.push('', `not planned: ${terminalSafe(note)}`);
+  for (const note of plan.skipped) out.push('', wrapCommands(`not planned: ${terminalSafe(note)}`, width));
   return `${out.join('\n')}\n`;
 }
 

@@ -23,3 +23,14 @@ export function rulesRan(ran: readonly string[] | undefined): string | undefined
   if (ran.length === RULES.length) return `Rules: all ${RULES.length} (Hyper-V hosts, privileged accounts, every delegation)`;
   return `Rules: ${ran.length} of ${RULES.length}, narrowed with --rules: ${ran.join(', ')}`;
 }
+
+/** `items` joined by `separator`, on as few lines as fit in `width` (an item is never split). */
+export function joinWithin(items: readonly string[], separator: string, width: number): string {
+  const lines: string[] = [];
+  for (const item of items) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + separator.length + item.length <= width) lines[last] += `${separator}${item}`;
+    else lines.push(item);
+  }
+  return lines.join('\n');
+}
