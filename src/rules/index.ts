@@ -18,7 +18,7 @@ import PA003 from './PA003-privileged-account-delegation.js';
 import PA004 from './PA004-stale-admincount.js';
 import DG001 from './DG001-unconstrained-delegation.js';
 import DG002 from './DG002-delegation-to-dc-service.js';
-import DG003 from './DG003-delegation-to-krbtgt.js';
+import DG003 from './DG003-delegation-to-krbtgt-or-dc.js';
 import DG004 from './DG004-ghost-delegation-target.js';
 import DG005 from './DG005-protocol-transition-outside-hyperv.js';
 import type { AuditModel } from '../directory/audit-model.js';

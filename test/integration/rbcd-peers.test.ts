@@ -22,7 +22,7 @@ forEachTarget('resource-based delegation between Hyper-V peers', (label, target)
     ]);
     expect(findings(report)).to.deep.equal(LAB_FINDINGS);
     const r = await runCli(['audit', ...args(target())], { DELEGAUDIT_PASSWORD: target().admin.password, NO_COLOR: '1' });
-    expect(r.stdout).to.contain('HV01$ has resource-based delegation from HV03$ (information: it does not replace constrained delegation)');
+    expect(r.stdout).to.contain('HV03$ can delegate to HV01$ (resource-based, set on HV01$; information: it does not replace constrained delegation)');
   });
 
   it(`[${label}] --accept-rbcd counts it: HV03 reaches both peers, so no HV003, and fix plans nothing for HV03`, async () => {
@@ -39,7 +39,7 @@ forEachTarget('resource-based delegation between Hyper-V peers', (label, target)
     const r = await runCli(['audit', ...args(target()), '--accept-rbcd'], { DELEGAUDIT_PASSWORD: target().admin.password, NO_COLOR: '1' });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/HV03 +│ ✓ R +│ ✓ R +│ · /);
-    expect(r.stdout).to.contain('HV01$ has resource-based delegation from HV03$ (counted in place of constrained delegation entries: --accept-rbcd)');
+    expect(r.stdout).to.contain('HV03$ can delegate to HV01$ (resource-based, set on HV01$; counted as constrained delegation: --accept-rbcd)');
   });
 });
 

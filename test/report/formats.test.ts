@@ -202,7 +202,7 @@ forEachTarget('report formats of the lab', (label, target) => {
       ['---', '---', '---', '---'],
       ['**HV01**', '—', 'ok', 'ok'],
       ['**HV02**', '**Kerberos only**', '—', '**Kerberos only**'],
-      ['**HV03**', '**empty** (no entries)', '**empty** (no entries)', '—'],
+      ['**HV03**', '**empty** (no delegation entries)', '**empty** (no delegation entries)', '—'],
     ]);
     expect(findings!.slice(2).map((r) => [r[0], r[1]!.split(' ')[0], r[2]])).to.deep.equal([
       ['critical', 'DG001', 'APP01\\$'],

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import DG001 from '../../src/rules/DG001-unconstrained-delegation.js';
 import DG002 from '../../src/rules/DG002-delegation-to-dc-service.js';
-import DG003 from '../../src/rules/DG003-delegation-to-krbtgt.js';
+import DG003 from '../../src/rules/DG003-delegation-to-krbtgt-or-dc.js';
 import DG004 from '../../src/rules/DG004-ghost-delegation-target.js';
 import DG005 from '../../src/rules/DG005-protocol-transition-outside-hyperv.js';
 import { findRule, INVENTORY_RULES } from '../../src/rules/index.js';

@@ -6,7 +6,7 @@
 import { findRule } from '../../rules/index.js';
 import { SEVERITIES, severityRank, type Severity } from '../../rules/rule.js';
 import { inventoryRowsHtml } from './inventory-cells.js';
-import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
+import { groupMatrix, type MatrixCell, rbcdNotes, STATE_WORDS } from './matrix.js';
 import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { escapeHtml } from '../../text/quote.js';
@@ -66,21 +66,21 @@ function cellHtml(cell: MatrixCell): string {
     case 'self':
       return '<td class="self" title="same host">—</td>';
     case 'disabled':
-      return '<td class="disabled">disabled</td>';
+      return `<td class="disabled">${STATE_WORDS.disabled}</td>`;
     case 'ok':
-      lines.push('ok');
-      if (cell.rbcd) lines.push('<small>resource-based (--accept-rbcd)</small>');
+      lines.push(STATE_WORDS.ok);
+      if (cell.rbcd) lines.push(`<small>${h(STATE_WORDS.rbcd)}</small>`);
       break;
     case 'kerberos-only':
-      lines.push('Kerberos only');
+      lines.push(STATE_WORDS.kerberosOnly);
       break;
     case 'missing':
-      if (cell.empty) lines.push('empty', '<small>no delegation entries</small>');
-      else lines.push(`missing ${cell.missing.map(h).join(', ')}`);
-      if (cell.kerberosOnly) lines.push('<small>Kerberos only</small>');
+      if (cell.empty) lines.push(STATE_WORDS.empty, `<small>${STATE_WORDS.emptyDetail}</small>`);
+      else lines.push(`${STATE_WORDS.missing} ${cell.missing.map(h).join(', ')}`);
+      if (cell.kerberosOnly) lines.push(`<small>${STATE_WORDS.kerberosOnly}</small>`);
       break;
   }
-  if (cell.unconstrained) lines.push('<small>unconstrained</small>');
+  if (cell.unconstrained) lines.push(`<small>${STATE_WORDS.unconstrained}</small>`);
   return `<td class="${cellClass(cell)}">${lines.join('')}</td>`;
 }
 

@@ -12,7 +12,7 @@ import HV004 from '../../rules/HV004-unconstrained-delegation.js';
 import { findRule } from '../../rules/index.js';
 import { SEVERITIES, severityRank } from '../../rules/rule.js';
 import { INVENTORY_HEAD, inventoryCells } from './inventory-cells.js';
-import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
+import { groupMatrix, type MatrixCell, rbcdNotes, STATE_WORDS } from './matrix.js';
 import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { escapeMarkdown } from '../../text/quote.js';
@@ -35,19 +35,19 @@ function cellText(cell: MatrixCell): string {
     case 'self':
       return '—';
     case 'disabled':
-      return 'disabled';
+      return STATE_WORDS.disabled;
     case 'ok':
-      parts.push(cell.rbcd ? 'ok (resource-based, --accept-rbcd)' : 'ok');
+      parts.push(cell.rbcd ? `${STATE_WORDS.ok} (${md(STATE_WORDS.rbcd)})` : STATE_WORDS.ok);
       break;
     case 'kerberos-only':
-      parts.push('**Kerberos only**');
+      parts.push(`**${STATE_WORDS.kerberosOnly}**`);
       break;
     case 'missing':
-      parts.push(cell.empty ? '**empty** (no entries)' : `**missing** ${cell.missing.map(md).join(', ')}`);
-      if (cell.kerberosOnly) parts.push('Kerberos only');
+      parts.push(cell.empty ? `**${STATE_WORDS.empty}** (${STATE_WORDS.emptyDetail})` : `**${STATE_WORDS.missing}** ${cell.missing.map(md).join(', ')}`);
+      if (cell.kerberosOnly) parts.push(STATE_WORDS.kerberosOnly);
       break;
   }
-  if (cell.unconstrained) parts.push('**unconstrained**');
+  if (cell.unconstrained) parts.push(`**${STATE_WORDS.unconstrained}**`);
   return parts.join('<br>');
 }
 

@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import { findRule } from '../../rules/index.js';
 import type { Severity } from '../../rules/rule.js';
 import { inventoryCount, inventoryRowsTable } from './inventory.js';
-import { groupMatrix, type MatrixCell, rbcdNotes } from './matrix.js';
+import { groupMatrix, type MatrixCell, rbcdNotes, STATE_WORDS } from './matrix.js';
 import { probeResultsTable, probeSummary } from './probe-table.js';
 import type { Report } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
@@ -43,7 +43,7 @@ function cellText(cell: MatrixCell): string {
     case 'kerberos-only':
       return cell.unconstrained ? 'K U' : 'K';
     case 'missing':
-      return `${cell.kerberosOnly ? 'K ' : ''}no ${cell.missing.join(', ')}`;
+      return `${cell.kerberosOnly ? 'K ' : ''}${cell.empty ? STATE_WORDS.empty : `${STATE_WORDS.missing} ${cell.missing.join(', ')}`}${cell.unconstrained ? ' U' : ''}`;
   }
 }
 
@@ -70,6 +70,24 @@ function widths(width: number, fixed: number[]): number[] {
   const borders = fixed.length + 2;
   const used = fixed.reduce((a, b) => a + b, 0);
   return [...fixed, Math.max(30, width - used - borders)];
+}
+
+/** One row per finding, then its remediation across the table, wrapped between words only. */
+function findingsTable(findings: Report['findings'], width: number, paint: (style: Style | undefined, text: string) => string): string {
+  // Under 100 columns the rule's id goes under the severity and its name above the finding.
+  const narrow = width < 100;
+  const colWidths = narrow ? widths(width, [10, 16]) : widths(width, [10, 29, 16]);
+  const table = newTable(narrow ? ['severity', 'subject', 'finding'] : ['severity', 'rule', 'subject', 'finding'], colWidths);
+  // Inside the full-width row: the table's width less its two borders and a space of padding each side.
+  const fixWidth = colWidths.reduce((a, b) => a + b, 0) + colWidths.length - 1 - 2;
+  for (const f of findings) {
+    const severity = paint(SEVERITY_STYLE[f.severity], f.severity);
+    const subject = terminalSafe(f.subject.sAMAccountName);
+    const message = cell(terminalSafe(f.message));
+    table.push(narrow ? [`${severity}\n${f.rule}`, subject, `${f.name}:\n${message}`] : [severity, `${f.rule}\n${f.name}`, subject, message]);
+    table.push([{ colSpan: colWidths.length, content: wrapCommands(`fix: ${cell(terminalSafe(f.remediation))}`, fixWidth) }]);
+  }
+  return table.toString();
 }
 
 export function formatTable(report: Report, options: TextReportOptions = {}): string {
@@ -99,8 +117,15 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
       hosts.forEach((_, i) => table.push([names[i]!, ...cells[i]!.map((cell) => paint(cellStyle(cell), cellText(cell)))]));
       out.push(table.toString());
       const accepted = hosts.some((host) => (host.rbcdAccepted ?? []).length > 0);
-      const legend = ['✓ ready', 'K "Kerberos only" (needs protocol transition)', 'no … entries missing', 'U unconstrained', 'off disabled'];
-      if (accepted) legend.push('R through resource-based delegation (--accept-rbcd)');
+      const legend = [
+        `✓ ${STATE_WORDS.ok}`,
+        `K ${STATE_WORDS.kerberosOnly} (needs protocol transition)`,
+        `${STATE_WORDS.missing} …: those entries absent`,
+        `${STATE_WORDS.empty}: ${STATE_WORDS.emptyDetail}`,
+        `U ${STATE_WORDS.unconstrained}`,
+        `off ${STATE_WORDS.disabled}`,
+      ];
+      if (accepted) legend.push(`R ${STATE_WORDS.rbcd}`);
       out.push(joinWithin(legend, '  ', width));
       out.push(...rbcdNotes(hosts).map((note) => wrapCommands(terminalSafe(note), width)));
     } else {
@@ -111,24 +136,7 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   }
 
   out.push('', paint('bold', `Findings (${report.findings.length})`));
-  if (report.findings.length === 0) {
-    out.push('none');
-  } else {
-    // Under 100 columns the rule's id goes under the severity and its name above the finding.
-    const narrow = width < 100;
-    const colWidths = narrow ? widths(width, [10, 16]) : widths(width, [10, 29, 16]);
-    const table = newTable(narrow ? ['severity', 'subject', 'finding'] : ['severity', 'rule', 'subject', 'finding'], colWidths);
-    // Inside the full-width row: the table's width less its two borders and a space of padding each side.
-    const fixWidth = colWidths.reduce((a, b) => a + b, 0) + colWidths.length - 1 - 2;
-    for (const f of report.findings) {
-      const severity = paint(SEVERITY_STYLE[f.severity], f.severity);
-      const subject = terminalSafe(f.subject.sAMAccountName);
-      const message = cell(terminalSafe(f.message));
-      table.push(narrow ? [`${severity}\n${f.rule}`, subject, `${f.name}:\n${message}`] : [severity, `${f.rule}\n${f.name}`, subject, message]);
-      table.push([{ colSpan: colWidths.length, content: wrapCommands(`fix: ${cell(terminalSafe(f.remediation))}`, fixWidth) }]);
-    }
-    out.push(table.toString());
-  }
+  out.push(report.findings.length === 0 ? 'none' : findingsTable(report.findings, width, paint));
 
   if (report.probe !== undefined) {
     out.push('', paint('bold', `Port probe: ${probeSummary(report)}`));

@@ -9,6 +9,18 @@ import { withoutDollar } from '../../text/names.js';
 
 export type CellStatus = 'self' | 'ok' | 'kerberos-only' | 'missing' | 'disabled';
 
+/** The words for a cell's state, the same in every format (the terminal abbreviates some, with a legend). */
+export const STATE_WORDS = {
+  ok: 'ok',
+  kerberosOnly: 'Kerberos only',
+  missing: 'missing',
+  empty: 'empty',
+  emptyDetail: 'no delegation entries',
+  unconstrained: 'unconstrained',
+  disabled: 'disabled',
+  rbcd: 'resource-based (--accept-rbcd)',
+} as const;
+
 export interface MatrixCell {
   status: CellStatus;
   /** Missing services toward the column host: `migration`, `cifs`, or `cifs (FQDN)` when one form is missing. */
@@ -57,10 +69,13 @@ function matrixCell(from: ReportHost, to: ReportHost): MatrixCell {
  */
 export function rbcdNotes(hosts: readonly ReportHost[]): string[] {
   const accepted = hosts.some((host) => (host.rbcdAccepted ?? []).length > 0);
-  const note = accepted ? 'counted in place of constrained delegation entries: --accept-rbcd' : 'information: it does not replace constrained delegation';
-  return hosts
-    .filter((host) => (host.rbcdFromPeers ?? []).length > 0)
-    .map((host) => `${host.sAMAccountName} has resource-based delegation from ${host.rbcdFromPeers!.join(', ')} (${note})`);
+  const note = accepted ? 'counted as constrained delegation: --accept-rbcd' : 'information: it does not replace constrained delegation';
+  return (
+    hosts
+      .filter((host) => (host.rbcdFromPeers ?? []).length > 0)
+      // The attribute is on the host it names the peers in: the peers delegate to it.
+      .map((host) => `${host.rbcdFromPeers!.join(', ')} can delegate to ${host.sAMAccountName} (resource-based, set on ${host.sAMAccountName}; ${note})`)
+  );
 }
 
 /** The rows of one group: hosts in report order, each with a cell per host. */

@@ -9,7 +9,7 @@ export type DG003Details =
 
 export default defineRule<DG003Details>({
   id: 'DG003',
-  name: 'delegation-to-krbtgt',
+  name: 'delegation-to-krbtgt-or-dc',
   severity: 'critical',
   category: 'security',
   concerns: 'delegation',
