@@ -159,6 +159,22 @@ forEachTarget('report formats of the lab', (label, target) => {
     ]);
   });
 
+  it(`[${label}] HTML: an executive summary first: what was checked, which rules ran, what to do first`, () => {
+    const html = formatHtml(report);
+    const summary = html.slice(html.indexOf('<section id="summary">'), html.indexOf('</section>', html.indexOf('<section id="summary">')));
+    expect(summary).to.contain('Checked 3 Hyper-V hosts in 1 migration group, 4 privileged accounts and the domain&#39;s delegation.');
+    expect(summary).to.contain('Rules: all 20 (Hyper-V hosts, privileged accounts, every delegation)');
+    const actions = [...summary.matchAll(/<li><span class="sev (\w+)">\w+<\/span> ([^<]+) <small>\((\w+);/g)].map((m) => [m[1], m[3], m[2]]);
+    expect(actions).to.deep.equal([
+      ['critical', 'DG001', 'Account is trusted for unconstrained delegation: APP01$'],
+      ['critical', 'DG002', 'Constrained delegation targets a domain controller&#39;s service: svc-web'],
+      ['critical', 'DG003', 'Delegation targets krbtgt, or resource-based delegation lets someone act on a domain controller: DC01$'],
+      ['high', 'HV001', 'Constrained delegation is &#34;Kerberos only&#34;: HV02$'],
+      ['high', 'HV003', 'Host has no delegation at all: HV03$'],
+    ]);
+    expect(html).to.match(/generated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC by/);
+  });
+
   it(`[${label}] HTML: summary cards, findings by severity with remediation, privileged accounts`, () => {
     const html = formatHtml(report);
     expect(html).to.match(/<span class="n">3<\/span><span class="l">Hyper-V hosts<\/span>/);

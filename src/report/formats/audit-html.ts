@@ -10,7 +10,8 @@ import { groupMatrix, type MatrixCell, rbcdNotes, STATE_WORDS } from './matrix.j
 import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { escapeHtml } from '../../text/quote.js';
-import { MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
+import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
+import { executiveSummary } from './audit-html-summary.js';
 import { readableTime } from '../../text/time.js';
 
 const h = escapeHtml;
@@ -229,7 +230,6 @@ function summaryCards(report: Report): string[] {
     card(summary.privilegedAccounts, 'Privileged accounts'),
     ...SEVERITIES.map((s: Severity) => card(summary.findings[s], s, summary.findings[s] === 0 ? `${s} zero` : s)),
     '</ul>',
-    ...[rulesRan(summary.rules)].filter((line) => line !== undefined).map((line) => `<p class="rules">${escapeHtml(line)}</p>`),
   ];
 }
 
@@ -259,9 +259,10 @@ export function formatHtml(report: Report): string {
   const out = [
     '<header>',
     `<h1>Delegation audit: ${h(directory.dnsDomain)}</h1>`,
-    `<p class="meta">${h(directory.url)} · ${h(directory.baseDN)} · ${h(directory.domainSid)} · generated ${h(report.generatedAt)} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
+    `<p class="meta">${h(directory.url)} · ${h(directory.baseDN)} · ${h(directory.domainSid)} · generated ${h(report.generatedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'))} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
     '</header>',
     ...summaryCards(report),
+    ...executiveSummary(report, h),
   ];
   if (report.warnings.length > 0) out.push('<ul class="warnings">', ...report.warnings.map((w) => `<li>${h(w)}</li>`), '</ul>');
   out.push(
