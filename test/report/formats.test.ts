@@ -193,6 +193,17 @@ forEachTarget('report formats of the lab', (label, target) => {
       ['low', 'DG004', 'svc-web'],
     ]);
     expect(findings[3]![4]).to.contain('-TrustedToAuthForDelegation $true');
+    // Words stay whole (wrapping only at spaces and after commas), and the cell's text is the remediation as it is.
+    const unescape = (text: string): string =>
+      text
+        .replace(/&#39;/g, "'")
+        .replace(/&#34;|&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
+    const fixCells = [...html.matchAll(/<td class="fix">([\s\S]*?)<\/td>/g)].map((m) => unescape(m[1]!.replace(/<[^>]+>/g, '')));
+    expect(fixCells).to.deep.equal(report.findings.map((f) => f.remediation));
+    expect(html).to.contain('<td class="fix"><span class="w">');
     const privileged = htmlRows(html, 'privileged');
     expect(privileged.map((r) => [r[0]!.split(' ')[0], r[2], r[3], r[5]])).to.deep.equal([
       ['admin.nested', 'no', 'no', 'PA001'],

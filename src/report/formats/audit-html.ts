@@ -18,7 +18,9 @@ const h = escapeHtml;
 
 const STYLE = `
 :root { --critical: #7f1d1d; --critical-bg: #fecaca; --high: #b91c1c; --high-bg: #fee2e2; --medium: #92400e; --medium-bg: #fef3c7;
-  --low: #1e40af; --low-bg: #dbeafe; --info: #374151; --info-bg: #f3f4f6; --ok: #166534; --ok-bg: #dcfce7; --line: #d1d5db; }
+  --low: #1e40af; --low-bg: #dbeafe; --info: #374151; --info-bg: #f3f4f6; --ok: #166534; --ok-bg: #dcfce7; --line: #d1d5db;
+  /* Matrix states, after the Okabe-Ito colour-blind-safe palette; each cell also says its state in words. */
+  --s-ok: #d1f2e8; --s-kerberos: #fbe3b0; --s-missing: #f8cdb0; --s-empty: #f0d0e2; --s-unconstrained: #1f2937; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #111827; margin: 0; padding: 24px 32px; background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; } h3 { font-size: 15px; margin: 18px 0 6px; }
@@ -34,17 +36,21 @@ th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vert
 table.findings { table-layout: fixed; } col.w-sev { width: 84px; } col.w-rule { width: 190px; } col.w-subject { width: 130px; } col.w-finding { width: 30%; }
 thead th { background: #f9fafb; }
 table.matrix { width: auto; } table.matrix td { text-align: center; min-width: 96px; } table.matrix th[scope=row] { white-space: nowrap; }
-td.ok { background: var(--ok-bg); color: var(--ok); } td.high { background: var(--high-bg); color: var(--high); font-weight: 600; }
-td.critical { background: var(--critical-bg); color: var(--critical); font-weight: 700; } td.disabled, td.self { background: var(--info-bg); color: #6b7280; }
+td.ok { background: var(--s-ok); color: #004d38; } td.kerberos-only { background: var(--s-kerberos); color: #5c3b00; font-weight: 600; }
+td.missing { background: var(--s-missing); color: #6b2700; font-weight: 600; } td.empty { background: var(--s-empty); color: #5e1f45; font-weight: 600; }
+td.unconstrained { background: var(--s-unconstrained); color: #fff; font-weight: 700; } td.unconstrained small { color: #e5e7eb; }
+td.disabled, td.self { background: var(--info-bg); color: #6b7280; }
 td small, .sub { display: block; font-weight: 400; font-size: 12px; color: #4b5563; }
 .sev { display: inline-block; white-space: nowrap; border-radius: 4px; padding: 0 6px; font-weight: 600; font-size: 12px; text-transform: uppercase; }
 .sev.critical { background: var(--critical); color: #fff; } .sev.high { background: var(--high-bg); color: var(--high); }
 .sev.medium { background: var(--medium-bg); color: var(--medium); } .sev.low { background: var(--low-bg); color: var(--low); } .sev.info { background: var(--info-bg); color: var(--info); }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 14px; padding: 0; margin: 4px 0 8px; list-style: none; font-size: 13px; }
 .legend span { display: inline-block; width: 14px; height: 14px; vertical-align: -2px; margin-right: 4px; border: 1px solid var(--line); }
-.legend .ok { background: var(--ok-bg); } .legend .high { background: var(--high-bg); } .legend .critical { background: var(--critical-bg); } .legend .disabled { background: var(--info-bg); }
+.legend .ok { background: var(--s-ok); } .legend .kerberos-only { background: var(--s-kerberos); } .legend .missing { background: var(--s-missing); }
+.legend .empty { background: var(--s-empty); } .legend .unconstrained { background: var(--s-unconstrained); } .legend .disabled { background: var(--info-bg); }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
-td.fix { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+td.fix { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; overflow-x: auto; overflow-wrap: normal; }
+td.fix .w { white-space: nowrap; }
 .warnings { border-left: 4px solid var(--medium); background: var(--medium-bg); padding: 8px 12px 8px 28px; }
 .yes { color: var(--ok); font-weight: 600; } .no { color: var(--high); font-weight: 600; }
 footer { margin-top: 28px; color: #6b7280; font-size: 12px; }
@@ -54,11 +60,26 @@ footer { margin-top: 28px; color: #6b7280; font-size: 12px; }
 }
 `;
 
+/**
+ * A remediation that wraps only at spaces and after commas: no break after the hyphen of `Set-ADComputer`
+ * or inside a name, and copying the cell gives the text back unchanged.
+ */
+export function fixHtml(remediation: string): string {
+  return (
+    remediation
+      .split(' ')
+      // After a comma a line may break too (<wbr>): DNs and PowerShell arrays are long words.
+      .map((word) => `<span class="w">${h(word).replace(/,/g, ',<wbr>')}</span>`)
+      .join(' ')
+  );
+}
+
 function cellClass(cell: MatrixCell): string {
   if (cell.status === 'self') return 'self';
   if (cell.status === 'disabled') return 'disabled';
-  if (cell.unconstrained) return 'critical';
-  return cell.status === 'ok' ? 'ok' : 'high';
+  if (cell.unconstrained) return 'unconstrained';
+  if (cell.status === 'missing') return cell.empty ? 'empty' : 'missing';
+  return cell.status;
 }
 
 function cellHtml(cell: MatrixCell): string {
@@ -97,9 +118,11 @@ function matrixSection(report: Report): string[] {
   ];
   out.push(
     '<ul class="legend">',
-    '<li><span class="ok"></span>ok: protocol transition and every entry</li>',
-    '<li><span class="high"></span>Kerberos only (no protocol transition), missing services, or empty: no entries at all (high)</li>',
-    '<li><span class="critical"></span>unconstrained delegation (critical)</li>',
+    `<li><span class="ok"></span>${STATE_WORDS.ok}: protocol transition and every entry</li>`,
+    `<li><span class="kerberos-only"></span>${STATE_WORDS.kerberosOnly}: no protocol transition (high)</li>`,
+    `<li><span class="missing"></span>${STATE_WORDS.missing}: the services whose entries are absent (high)</li>`,
+    `<li><span class="empty"></span>${STATE_WORDS.empty}: ${STATE_WORDS.emptyDetail} at all (high)</li>`,
+    `<li><span class="unconstrained"></span>${STATE_WORDS.unconstrained} delegation (critical)</li>`,
     '<li><span class="disabled"></span>disabled account, or the host itself</li>',
     '</ul>',
   );
@@ -192,7 +215,7 @@ function findingsSection(report: Report): string[] {
     out.push(
       `<tr class="${f.severity}"><td><span class="sev ${f.severity}">${f.severity}</span></td>` +
         `<td><strong>${h(f.rule)}</strong> ${h(f.name)}${title === undefined ? '' : `<span class="sub">${h(title)}</span>`}</td>` +
-        `<td>${h(f.subject.sAMAccountName)}<span class="sub">${h(f.subject.kind)}</span></td><td>${h(f.message)}</td><td class="fix">${h(f.remediation)}</td></tr>`,
+        `<td>${h(f.subject.sAMAccountName)}<span class="sub">${h(f.subject.kind)}</span></td><td>${h(f.message)}</td><td class="fix">${fixHtml(f.remediation)}</td></tr>`,
     );
   }
   out.push('</tbody></table>', '</section>');

@@ -5,7 +5,7 @@
  */
 import type { DelegationType, InventoryRow } from '../../directory/delegations.js';
 import type { InventoryReport } from '../inventory-schema.js';
-import { htmlPage } from './audit-html.js';
+import { fixHtml, htmlPage } from './audit-html.js';
 import { markdownTable } from './audit-markdown.js';
 import { accountCount } from '../../directory/delegations.js';
 import { INVENTORY_HEAD, inventoryCells, inventoryRowsHtml } from './inventory-cells.js';
@@ -169,7 +169,7 @@ export function formatInventoryHtml(report: InventoryReport): string {
     out.push('<table class="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Subject</th><th>Finding</th><th>Remediation</th></tr></thead><tbody>');
     for (const f of report.findings) {
       out.push(
-        `<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><strong>${h(f.rule)}</strong> ${h(f.name)}</td><td>${h(f.subject.sAMAccountName)}</td><td>${h(f.message)}</td><td class="fix">${h(f.remediation)}</td></tr>`,
+        `<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><strong>${h(f.rule)}</strong> ${h(f.name)}</td><td>${h(f.subject.sAMAccountName)}</td><td>${h(f.message)}</td><td class="fix">${fixHtml(f.remediation)}</td></tr>`,
       );
     }
     out.push('</tbody></table>');
