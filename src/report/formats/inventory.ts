@@ -11,7 +11,7 @@ import { accountCount } from '../../directory/delegations.js';
 import { INVENTORY_HEAD, inventoryCells, inventoryRowsHtml } from './inventory-cells.js';
 import { joinWithin, yesNo } from './words.js';
 import { wrapCommands } from '../../text/wrap.js';
-import { plainTable } from './plain-table.js';
+import { displayWidth, plainTable } from './plain-table.js';
 import { csvField, escapeHtml, escapeMarkdown, terminalSafe } from '../../text/quote.js';
 
 /** findDelegation's words for our delegation types. */
@@ -83,29 +83,27 @@ export function formatInventoryJson(report: InventoryReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** The rows as a terminal table, one line per row (the inventory can run to tens of thousands of rows: not cli-table3, see plain-table.ts). */
 /**
- * The rows as a table, or, where the table would be wider than `width`, one block per row: the account,
- * its delegation and target on the first line, the other columns below, each line within the width.
+ * The rows as a terminal table, one line per row (the inventory can run to tens of thousands of rows: not
+ * cli-table3, see plain-table.ts); where that table would be wider than `width`, one block per row: the
+ * account, its delegation and target on the first line, the other columns below, each line within the width.
  */
 export function inventoryRowsTable(rows: readonly InventoryRow[], width = Number.POSITIVE_INFINITY): string {
   if (rows.length === 0) return 'No delegation found.';
   const cells = rows.map((r) => inventoryCells(r, terminalSafe));
   const table = plainTable(INVENTORY_HEAD, cells);
-  const firstLine = table.split('\n', 1)[0]!;
-  if ([...firstLine].length <= width) return table;
+  if (displayWidth(table.split('\n', 1)[0]!) <= width) return table;
   const [account, delegation, target] = ['account', 'delegation', 'target'].map((column) => INVENTORY_HEAD.indexOf(column));
+  const others = INVENTORY_HEAD.map((head, i) => ({ head, i })).filter(({ i }) => i !== account && i !== delegation && i !== target);
   return cells
     .map((row) => {
-      const others = INVENTORY_HEAD.map((head, i) => ({ head, i })).filter(({ i }) => i !== account && i !== delegation && i !== target);
       const first = wrapCommands(`${row[account!]}: ${row[delegation!]} → ${row[target!]}`, width);
-      return `${first}\n${indent(
-        joinWithin(
-          others.map(({ head, i }) => `${head} ${row[i]}`),
-          ' · ',
-          width - 2,
-        ),
-      )}`;
+      const rest = joinWithin(
+        others.map(({ head, i }) => `${head} ${row[i]}`),
+        ' · ',
+        width - 2,
+      );
+      return `${first}\n${indent(rest)}`;
     })
     .join('\n');
 }

@@ -15,13 +15,14 @@ export function yesNo(value: boolean): string {
 export const MATRIX_MAX_HOSTS = { terminal: 16, markdown: 16, html: 40 } as const;
 
 /**
- * Which rules ran, as one sentence: "Rules: all 20 (Hyper-V hosts, privileged accounts, delegation)", or
- * "Rules: 3 of 20, narrowed with --rules: HV001, HV003, PA001". Undefined for a report that does not say.
+ * Which rules ran, as one sentence: "Rules: all 20 (Hyper-V hosts, privileged accounts, every delegation)",
+ * or "Rules: 3 of 20: HV001, HV003, PA001" (--rules, or a command such as probe that runs a few). Undefined
+ * for a report that does not say.
  */
 export function rulesRan(ran: readonly string[] | undefined): string | undefined {
   if (ran === undefined) return undefined;
   if (ran.length === RULES.length) return `Rules: all ${RULES.length} (Hyper-V hosts, privileged accounts, every delegation)`;
-  return `Rules: ${ran.length} of ${RULES.length}, narrowed with --rules: ${ran.join(', ')}`;
+  return `Rules: ${ran.length} of ${RULES.length}: ${ran.join(', ')}`;
 }
 
 /** `items` joined by `separator`, on as few lines as fit in `width` (an item is never split). */
