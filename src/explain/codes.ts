@@ -120,6 +120,44 @@ const MIGRATION_CODES: readonly CodeEntry[] = [
     evidence:
       'Sources disagree: a generic event; the re-join story comes from one lab write-up (2017), while KB 4558514 files 21024 under a network symptom. Treat it as a reason to look further, not as a diagnosis.',
   },
+  {
+    code: '0x80070005',
+    kind: 'error code',
+    aliases: ['E_ACCESSDENIED', 'Access is denied', '-2147024891', '80070005'],
+    title: 'E_ACCESSDENIED, "Access is denied"',
+    meaning:
+      "0x80070005 is Windows' generic access-denied error (E_ACCESSDENIED). Live migrations and the Hyper-V management " +
+      'calls behind them report it whenever a check of rights fails, so the code alone does not say which check: the sources ' +
+      'delegaudit relies on tie no particular delegation setting to it.',
+    causes: [
+      "delegaudit's inference, not stated by the sources: the account starting the migration lacks rights on the destination host (not in its local Administrators or Hyper-V Administrators).",
+      'delegaudit\'s inference, not stated by the sources: authentication to the destination fell back to a method that does not carry the user\'s rights, as when constrained delegation is missing or "Kerberos only"; run `delegaudit audit` to rule that out (HV001, HV002, HV003).',
+    ],
+    rules: ['HV001', 'HV002', 'HV003'],
+    fix: [
+      'Check that the account is an administrator (or Hyper-V Administrator) on both hosts.',
+      'Run `delegaudit audit` and fix what it reports for the source host; read the Hyper-V-VMMS Admin log on both hosts for the event that carries the code.',
+    ],
+    evidence:
+      "The meaning of the code is Microsoft's (winerror.h). Its causes in live migration are delegaudit's inference: no source delegaudit relies on names them.",
+  },
+  {
+    code: '21502',
+    kind: 'event ID',
+    aliases: ['event 21502', 'event id 21502'],
+    title: 'Hyper-V-VMMS event 21502: an operation on a virtual machine failed',
+    meaning:
+      'Event 21502 in the Hyper-V-VMMS Admin log reports that an operation on a virtual machine failed (a live migration among ' +
+      'others) and carries the underlying error in its text. It is a generic event: the code inside it is what says why.',
+    causes: ['Whatever the error code in its text says: 0x8009030E points at "Kerberos only" delegation (HV001); see `delegaudit explain <code>`.'],
+    rules: ['HV001'],
+    fix: [
+      "Read the error code in the event's text and run `delegaudit explain <code>`.",
+      'Run `delegaudit audit` and fix what it reports for the source host.',
+    ],
+    evidence:
+      'Reported: administrators meet it as the VMMS failure event that carries the real error; no source delegaudit relies on ties it to delegation by itself.',
+  },
   vmmsNotListening('0x8007274C', 'WSAETIMEDOUT'),
   vmmsNotListening('0x80072741', 'WSAEADDRNOTAVAIL'),
   {

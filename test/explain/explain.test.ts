@@ -38,6 +38,9 @@ describe('explain', () => {
       ['0x80090303', 'KDC_ERR_S_PRINCIPAL_UNKNOWN'],
       ['No credentials cache found', 'KRB5_FCC_NOFILE'],
       ['data 52e', '52e'],
+      ['80070005', '0x80070005'],
+      ['E_ACCESSDENIED', '0x80070005'],
+      ['event 21502', '21502'],
       ['49/80090346', '0x80090346'],
       ['strongerAuthRequired', '0x00002028'],
     ];
@@ -102,6 +105,9 @@ describe('explain', () => {
     });
     it("claims of its own are marked as delegaudit's", () => {
       expect(text('0x8009030E')).to.contain("delegaudit's inference, not stated by the sources");
+      // 0x80070005 is generic: every cause it names for live migration is marked as an inference.
+      const accessDenied = explain('0x80070005');
+      expect(accessDenied?.kind === 'code' && accessDenied.entry.causes.every((c) => c.startsWith("delegaudit's inference"))).to.equal(true);
     });
   });
 
