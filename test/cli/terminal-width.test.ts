@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
-import { mockFlags, runCli } from '../helpers/run-cli.js';
+import { spawn } from 'node:child_process';
+import { requireTool } from '../helpers/requires.js';
+import { CLI, mockFlags, runCli } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 
 const pw = { DELEGAUDIT_PASSWORD: 'Lab-Admin-Passw0rd' };
@@ -32,6 +34,20 @@ describe('output fits the terminal: COLUMNS=80 and 120 (spawned) [mock]', () => 
       });
     }
   }
+
+  it('on a real terminal (a pty from script(1), stty cols 80) the width comes from the terminal, not COLUMNS', async function pty() {
+    const script = requireTool(this, 'script', 'util-linux, in every Debian and Ubuntu install');
+    const command = [process.execPath, CLI, 'audit', ...mockFlags(mock, 'Administrator@corp.example.com')].map((word) => `'${word}'`).join(' ');
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn(script, ['-qc', `stty cols 80 rows 50; ${command}`, '/dev/null'], { env: { ...process.env, ...pw, NO_COLOR: '1', COLUMNS: '' } });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      child.on('close', () => resolve(text.replace(/\r/g, '')));
+    });
+    expect(out).to.contain('Findings (9)');
+    const { length, line } = widest(out);
+    expect(length, line).to.be.at.most(80);
+  });
 
   it('never breaks a quoted name: the HV03 fix keeps each SPN whole at 80 columns', async () => {
     const r = await runCli(['audit', ...mockFlags(mock, 'Administrator@corp.example.com')], { ...pw, COLUMNS: '80' });
