@@ -11,13 +11,13 @@ import { projectRoot } from './project-root.js';
 export interface CertificatePaths {
   /** The CA certificate clients must trust. */
   caFile: string;
-  /** The server certificate (SAN: DNS:localhost, IP:127.0.0.1, DNS:dc01.corp.example.com). */
+  /** The server certificate (SAN: DNS:localhost, IP:127.0.0.1, DNS:dc01.corp.example.com, DNS:dc02.corp.example.com). */
   certFile: string;
   /** The server's private key. */
   keyFile: string;
 }
 
-const SUBJECT_ALT_NAMES = ['DNS:localhost', 'IP:127.0.0.1', 'DNS:dc01.corp.example.com'];
+const SUBJECT_ALT_NAMES = ['DNS:localhost', 'IP:127.0.0.1', 'DNS:dc01.corp.example.com', 'DNS:dc02.corp.example.com'];
 const RENEW_BEFORE_MS = 7 * 24 * 3600 * 1000;
 
 /**

@@ -167,16 +167,18 @@ function serveValues(attribute: LdifAttribute): Buffer[] | string[] {
 export interface DomainControllerInfo {
   domainDn: string;
   dnsDomain: string;
+  /** The DC's host name (DC01): its RootDSE dnsHostName is `<name>.<dnsDomain>`. */
+  dcName: string;
   /** Supported control OIDs. */
   controls: string[];
   /** Supported extended operation OIDs. */
   extensions: string[];
 }
 
-/** The RootDSE of a Windows Server 2016 (functional level 7) domain controller named DC01. */
+/** The RootDSE of a Windows Server 2016 (functional level 7) domain controller (DC01 unless named otherwise). */
 export function rootDse(info: DomainControllerInfo): LdifAttribute[] {
   const configuration = `CN=Configuration,${info.domainDn}`;
-  const server = `CN=DC01,CN=Servers,CN=Default-First-Site-Name,CN=Sites,${configuration}`;
+  const server = `CN=${info.dcName},CN=Servers,CN=Default-First-Site-Name,CN=Sites,${configuration}`;
   const now = new Date()
     .toISOString()
     .replace(/[-:T]/g, '')
@@ -196,8 +198,8 @@ export function rootDse(info: DomainControllerInfo): LdifAttribute[] {
     supportedControl: info.controls,
     supportedExtension: info.extensions,
     supportedLDAPVersion: ['3', '2'],
-    dnsHostName: [`dc01.${info.dnsDomain}`],
-    ldapServiceName: [`${info.dnsDomain}:dc01$@${info.dnsDomain.toUpperCase()}`],
+    dnsHostName: [`${info.dcName.toLowerCase()}.${info.dnsDomain}`],
+    ldapServiceName: [`${info.dnsDomain}:${info.dcName.toLowerCase()}$@${info.dnsDomain.toUpperCase()}`],
     isSynchronized: ['TRUE'],
     isGlobalCatalogReady: ['TRUE'],
     domainFunctionality: ['7'],

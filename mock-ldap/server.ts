@@ -39,6 +39,8 @@ export interface MockLdapOptions {
   maxPageSize?: number;
   /** AD's MaxValRange: a search returns at most this many values of an attribute, then `name;range=0-1499` (read the rest by range). Default 1500. */
   maxValRange?: number;
+  /** The DC's host name, for its RootDSE (dnsHostName `<dcName>.<dnsDomain>`). Default `DC01`. */
+  dcName?: string;
   /** Certificate cache directory. Default `<project>/mock-ldap/.certs`. */
   certsDir?: string;
 }
@@ -101,7 +103,7 @@ export async function startMockLdap(options: MockLdapOptions): Promise<MockLdap>
     netbiosName,
     dnsDomain,
     namingContexts: { dnsDomain, roots: [domainDn, `CN=Configuration,${domainDn}`, `CN=Schema,CN=Configuration,${domainDn}`] },
-    dcInfo: { domainDn, dnsDomain, controls: [...SUPPORTED_CONTROLS], extensions: [OID.startTls, OID.whoAmI] },
+    dcInfo: { domainDn, dnsDomain, dcName: options.dcName ?? 'DC01', controls: [...SUPPORTED_CONTROLS], extensions: [OID.startTls, OID.whoAmI] },
   };
 
   // Track raw sockets, not sessions: a TLS handshake in progress has no session yet but must not keep close() waiting.

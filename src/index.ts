@@ -3,7 +3,9 @@
  * orchestration lives in src/operations/; this file only chooses what is public.
  */
 export { audit, inventory, type AuditOptions, type AuditResult, type InventoryOptions, type InventoryResult } from './operations/audit.js';
-export { applyFix, planFixFor, type FixOptions, type WriteOptions } from './operations/fix.js';
+export { applyFix, planFixFor, readDcOf, writeTarget, type FixOptions, type WriteOptions } from './operations/fix.js';
+export { allConverged, verifyReplication, type DcReplication, type VerifyOptions } from './fix/verify-replication.js';
+export { endpointsOf, locateDomainControllers, orderSrv, srvName, type DcEndpoint, type SrvTarget } from './ldap/dc-locator.js';
 export { planRollbackFor } from './operations/rollback.js';
 export { selectRules } from './operations/select-rules.js';
 export { failsOn } from './operations/fail-on.js';

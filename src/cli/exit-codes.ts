@@ -10,6 +10,8 @@ export const EXIT = {
   CONNECTION: 3,
   /** fix/rollback: some planned changes were not applied (failed, conflicted, or interrupted); the journal says which. */
   WRITE_INCOMPLETE: 4,
+  /** fix/rollback --verify-replication: written, but some DC did not hold the change (or could not be read) within --wait. */
+  NOT_REPLICATED: 5,
   /** A bug: an error delegaudit did not expect. Run again with --debug and report it. */
   INTERNAL: 70,
 } as const;

@@ -54,9 +54,9 @@ export async function runReadCommand<R, K extends ReadKind>(flags: CommonFlags, 
   command.prepare?.(merged);
   const format = checkFormat(command.kind, merged.format ?? 'table', command.formatContext);
   const failOn: FailOn = merged.failOn ?? command.defaultFailOn;
-  const { connect, credentials, warnings } = await resolveConnection(merged, io);
-  for (const warning of warnings) io.warn(warning);
   const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
+  const { connect, credentials, warnings } = await resolveConnection(merged, io, progress);
+  for (const warning of warnings) io.warn(warning);
   const say = progress ?? (() => undefined);
   command.check?.(merged, format);
   const result = await command.run({ merged, connect, credentials, progress });

@@ -5,9 +5,9 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { defaultJournalName } from '../fix/journal.js';
-import { applyFix, type ApplyResult, type FixPlan } from '../index.js';
+import { allConverged, applyFix, type ApplyResult, type FixPlan, readDcOf, verifyReplication } from '../index.js';
 import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
-import { formatApplySummary } from '../report/formats/apply-summary.js';
+import { formatApplySummary, formatReplication } from '../report/formats/apply-summary.js';
 import { type FormatName, formatNames } from '../report/formats/index.js';
 import { confirmWrite, withStopSignals } from './confirm.js';
 import { EXIT } from './exit-codes.js';
@@ -20,6 +20,8 @@ export interface WriteFlags {
   yes?: boolean;
   journal?: string;
   format?: string;
+  verifyReplication?: boolean;
+  wait?: number;
 }
 
 /** --apply, --yes, --journal and the plan's --format. */
@@ -28,13 +30,27 @@ export function addWriteOptions(command: Command, help: { apply: string; journal
     .option('--apply', help.apply)
     .option('--yes', 'do not ask for confirmation (required with --apply when not on a terminal)')
     .option('--journal <file>', help.journal)
+    .option(
+      '--verify-replication',
+      'after --apply: read the accounts on every DC of the domain until each holds what was written (exit 5 if one does not within --wait)',
+    )
+    .option('--wait <seconds>', 'with --verify-replication: how long to wait for every DC (default 300)', seconds)
     .addOption(formatOption(help.format, formatNames('plan')));
+}
+
+function seconds(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 86_400) throw new ConfigError(`--wait takes a whole number of seconds up to 86400, not ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 /** The plan's format; the formats other than text are for printing a plan, never with --apply. */
 export function planFormat(flags: WriteFlags): FormatName<'plan'> {
   const format = (flags.format ?? 'text') as FormatName<'plan'>;
   if (flags.apply === true && format !== 'text') throw new ConfigError(`--format ${format} prints the plan for others to apply; use it without --apply`);
+  if (flags.apply !== true && (flags.verifyReplication === true || flags.wait !== undefined)) {
+    throw new ConfigError(`--${flags.verifyReplication === true ? 'verify-replication' : 'wait'} goes with --apply: a dry run writes nothing to verify`);
+  }
+  if (flags.wait !== undefined && flags.verifyReplication !== true) throw new ConfigError('--wait goes with --verify-replication');
   return format;
 }
 
@@ -50,8 +66,8 @@ export interface WriteStep {
   /** Said when --apply finds nothing to write. */
   nothingToDo: string;
   question: string;
-  /** After a write that did not stop on a fatal error: what else to print. */
-  after(result: ApplyResult): Promise<void>;
+  /** After a write that did not stop on a fatal error: what else to print, reading the DC written (`written`). */
+  after(result: ApplyResult, written: LdapConnectOptions): Promise<void>;
 }
 
 /** Writes a plan that was printed already, if --apply asked and the admin confirmed. */
@@ -67,15 +83,32 @@ export async function applyIfAsked(flags: WriteFlags, io: Io, step: WriteStep): 
     return;
   }
   const journal = flags.journal ?? defaultJournalName(step.operation);
-  const { connect, credentials, progress } = step;
+  const { credentials, progress } = step;
+  // Written where it was read, never moved to another DC: a failover would write a plan read elsewhere.
+  const connect = readDcOf(step.connect, step.plan.url);
   const undoes = step.undoes === undefined ? {} : { undoes: step.undoes };
   const result = await withStopSignals(io, (shouldStop) =>
     applyFix(step.plan, { ...connect, credentials, journal, operation: step.operation, ...undoes, shouldStop, onProgress: progress }),
   );
   io.out(formatApplySummary(result, { journal, spell: withFlags }));
-  if (result.fatal === undefined) await step.after(result);
-  else io.error(errorText(result.fatal));
-  io.setExitCode(applyExitCode(result));
+  if (result.fatal !== undefined) {
+    io.error(errorText(result.fatal));
+    io.setExitCode(applyExitCode(result));
+    return;
+  }
+  await step.after(result, connect);
+  const replicated = flags.verifyReplication === true ? await verify(flags, io, step, connect, result) : true;
+  io.setExitCode(applyExitCode(result) || (replicated ? EXIT.OK : EXIT.NOT_REPLICATED));
+}
+
+/** --verify-replication: every DC read until it holds what was written; false when one does not in time. */
+async function verify(flags: WriteFlags, io: Io, step: WriteStep, connect: LdapConnectOptions, result: ApplyResult): Promise<boolean> {
+  const dns = result.outcomes.filter((o) => o.status === 'done' || o.status === 'already-applied').map((o) => o.change.dn);
+  if (dns.length === 0) return true;
+  const waitSeconds = flags.wait ?? 300;
+  const checked = await verifyReplication({ connect, credentials: step.credentials, baseDN: step.plan.baseDN, dns, waitSeconds, onProgress: step.progress });
+  io.out(formatReplication(checked, waitSeconds));
+  return allConverged(checked);
 }
 
 /** 3 when the run stopped on a connection or access error, 4 when some change was not applied, else 0. */

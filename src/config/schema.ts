@@ -12,6 +12,9 @@ const name = z.string().min(1);
 
 export const configSchema = z.strictObject({
   url: z.string().min(1).optional(),
+  domain: z.string().min(1).optional(),
+  site: z.string().min(1).optional(),
+  dnsServer: z.string().min(1).optional(),
   starttls: z.boolean().optional(),
   baseDn: z.string().min(1).optional(),
   user: z.string().min(1).optional(),

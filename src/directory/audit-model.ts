@@ -10,6 +10,7 @@ import type { Account, Directory } from './model.js';
 import { classifyPrivileged, isUserType, privilegedRoots, type PrivilegedAccount } from './privileged.js';
 import { nameKeys } from './discover-hosts.js';
 import type { ProbeReport } from './probe-result.js';
+import type { DcComparison } from './domain-controllers.js';
 import { RID, type ServiceName } from './well-known.js';
 
 export interface AuditModelOptions extends MigrationOptions {
@@ -35,6 +36,8 @@ export interface AuditModel {
   warnings: string[];
   /** What the port probe found (`audit --probe`, `delegaudit probe`), run before the rules; undefined when not probed. */
   probe?: ProbeReport;
+  /** Every DC's view of the delegation attributes (`audit --compare-dcs`); undefined when not compared. */
+  dcComparison?: DcComparison;
 }
 
 export function buildAuditModel(directory: Directory, options: AuditModelOptions = {}): AuditModel {

@@ -50,6 +50,8 @@ export interface Group {
 /** Everything the audit read, keyed by dnKey(). */
 export interface Directory {
   url: string;
+  /** The DC that answered (its RootDSE dnsHostName): every fact of one read comes from one DC. */
+  dc: string;
   baseDN: string;
   /** The domain's naming context (RootDSE defaultNamingContext). */
   domainDN: string;

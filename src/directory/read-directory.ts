@@ -97,6 +97,7 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
 
   return {
     url: session.url,
+    dc: rootDse.string('dnsHostName') ?? session.dcName,
     baseDN,
     domainDN,
     dnsDomain: dnsDomainOf(domainDN),

@@ -4,12 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { ConnectionOptions as TlsOptions, TLSSocket } from 'node:tls';
 import { Attribute, Change, Client } from 'ldapts';
-import { ConfigError, ConnectionError, setting, wording } from '../errors.js';
+import { AuthError, ConfigError, ConnectionError, setting, wording } from '../errors.js';
+import type { DcEndpoint } from './dc-locator.js';
 import type { LdapEntry } from './entry.js';
-import { translateLdapError } from './errors.js';
-import { kerberosClient } from './kerberos/kerberos-connect.js';
+import { isRetryableRead, translateLdapError, translateReadError } from './errors.js';
+import { kerberosClient, openStartTls } from './kerberos/kerberos-connect.js';
 import { searchAll, type SearchLogEntry, type SearchResult, type SearchSpec, type SessionStats } from './search.js';
 
 export interface LdapConnectOptions {
@@ -33,6 +34,17 @@ export interface LdapConnectOptions {
   seal?: boolean;
   /** Kerberos: whose tickets, from which client keytab, for which service. Default: the credential cache's principal, ldap/<DC name>. */
   kerberos?: KerberosOptions;
+  /**
+   * Other DCs of the domain, in the order to try them when `url` refuses the connection, times out,
+   * or answers busy or unavailable (failover). Default: none. Never used for writes.
+   */
+  alternates?: DcEndpoint[];
+  /** Every DC DNS named, to reach one by its name (replication checks, --compare-dcs, --write-dc). Default: none. */
+  knownDcs?: DcEndpoint[];
+  /** The DNS server that named the DCs (`locateDomainControllers`), to find other DCs' addresses with. Default: the system's. */
+  dnsServer?: string;
+  /** Told each time a DC is left for the next one: why, and which is next. Default: silent. */
+  onFailover?: (line: string) => void;
 }
 
 export interface KerberosOptions {
@@ -105,13 +117,15 @@ export class LdapSession {
     client: Client,
     /** How the session signed in, for progress lines and journals: `simple`, `kerberos (signed)`, … */
     readonly authMethod = 'simple',
+    /** The DC's name: the URL's host, or the name it was found by (DNS SRV, --tls-servername). */
+    readonly dcName = '',
   ) {
     this.url = url;
     this.client = client;
   }
 
   /** Kerberos: the bind happens on a socket of our own (kerberos/kerberos-connect.ts), then ldapts takes it over. */
-  private static async openKerberos(options: LdapConnectOptions, url: URL, tls: TlsOptions): Promise<LdapSession> {
+  private static async openKerberos(options: LdapConnectOptions, url: URL, tls: TlsOptions, dcName: string): Promise<LdapSession> {
     const { client, authMethod } = await kerberosClient({
       url,
       seal: options.seal === true,
@@ -125,7 +139,7 @@ export class LdapSession {
       timeoutMs: options.timeoutMs ?? 30_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     });
-    const session = new LdapSession(options.url, client, authMethod);
+    const session = new LdapSession(options.url, client, authMethod, dcName);
     try {
       // ldapts connects on the first request and does not share a connect between concurrent ones:
       // one request now, before any search fans out.
@@ -137,25 +151,51 @@ export class LdapSession {
     return session;
   }
 
-  /** Connects, upgrades with StartTLS when asked, and binds. */
+  /**
+   * Connects, upgrades with StartTLS when asked, and binds; with `alternates`, the first DC that
+   * answers. A refused bind is never retried on another DC (the same password would be refused
+   * there too, and count towards a lockout).
+   */
   static async open(options: LdapConnectOptions, credentials?: BindCredentials): Promise<LdapSession> {
+    const candidates = dcCandidates(options);
+    const failures: string[] = [];
+    for (const [index, candidate] of candidates.entries()) {
+      const next = candidates[index + 1];
+      try {
+        return await LdapSession.openOne({ ...options, ...candidate.connect }, credentials, candidate.name);
+      } catch (error) {
+        if (next === undefined || !canFailOver(error)) {
+          if (failures.length === 0) throw error;
+          throw new ConnectionError(`no DC answered: ${[...failures, `${candidate.name}: ${(error as Error).message}`].join('; ')}`, { cause: error });
+        }
+        failures.push(`${candidate.name}: ${(error as Error).message}`);
+        options.onFailover?.(`${candidate.name} did not answer (${(error as Error).message}); trying ${next.name}`);
+      }
+    }
+    throw new ConfigError('no DC to connect to');
+  }
+
+  private static async openOne(options: LdapConnectOptions, credentials: BindCredentials | undefined, dcName: string): Promise<LdapSession> {
     const url = validateUrl(options.url);
     if (options.startTls === true && url.protocol === 'ldaps:') {
       throw new ConfigError(wording`${setting('startTls')} goes with ldap:// URLs; ldaps:// is already encrypted`);
     }
     const tlsOptions = await buildTlsOptions(options, url);
-    if (options.auth === 'kerberos') return LdapSession.openKerberos(options, url, tlsOptions);
+    if (options.auth === 'kerberos') return LdapSession.openKerberos(options, url, tlsOptions, dcName);
+    const secured: TLSSocket | undefined = options.startTls === true ? await openStartTls(url, tlsOptions, options.connectTimeoutMs ?? 10_000) : undefined;
     const client = new Client({
       url: options.url,
       timeout: options.timeoutMs ?? 30_000,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
       // ldapts turns any tlsOptions into an LDAPS connection: give them only to ldaps:// (StartTLS gets them below).
       ...(url.protocol === 'ldaps:' ? { tlsOptions } : {}),
+      // StartTLS on a socket of our own, handed over as the connection: after ldapts's own startTLS() it
+      // watches only the socket under TLS, so a dropped connection went unnoticed until the request timeout.
+      ...(options.startTls === true ? { createConnection: () => secured! } : {}),
       strictDN: false,
     });
-    const session = new LdapSession(options.url, client);
+    const session = new LdapSession(options.url, client, 'simple', dcName);
     try {
-      if (options.startTls === true) await session.step('starttls', () => client.startTLS(tlsOptions));
       if (credentials === undefined) throw new ConfigError(wording`a simple bind needs a user and a password`);
       await session.step('bind', () => client.bind(credentials.user, credentials.password), credentials.user);
     } catch (error) {
@@ -170,7 +210,8 @@ export class LdapSession {
     try {
       await run();
     } catch (error) {
-      throw translateLdapError(error, { url: this.url, phase, ...(user === undefined ? {} : { user }) });
+      // translateReadError marks busy and unavailable answers, which send a failover to the next DC.
+      throw translateReadError(error, { url: this.url, phase, ...(user === undefined ? {} : { user }) });
     }
   }
 
@@ -208,4 +249,44 @@ export class LdapSession {
       // The socket is gone either way; nothing to report on the way out.
     }
   }
+}
+
+/** The DC a URL names: its host, or the certificate name when the URL holds an address. */
+export function dcNameOf(url: string, tlsServername: string | undefined): string {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) !== 0 && tlsServername !== undefined ? tlsServername : host;
+}
+
+/** The DCs to try, in order: `url`, then the alternates (each checked against its own name). */
+function dcCandidates(options: LdapConnectOptions): Array<{ name: string; connect: Partial<LdapConnectOptions> }> {
+  validateUrl(options.url);
+  const first = { name: dcNameOf(options.url, options.tlsServername), connect: { alternates: [] } };
+  return [
+    first,
+    ...(options.alternates ?? []).map((dc) => ({
+      name: dc.name,
+      connect: pinned(options, dc),
+    })),
+  ];
+}
+
+/** Refused, timed out, unreachable, busy, unavailable: another DC may answer. A refused bind may not. */
+function canFailOver(error: unknown): boolean {
+  if (error instanceof AuthError || error instanceof ConfigError) return false;
+  return error instanceof ConnectionError || isRetryableRead(error);
+}
+
+/** The same settings for exactly one DC, never another: where a plan is written and each DC verified. */
+export function pinned(options: LdapConnectOptions, dc: DcEndpoint): LdapConnectOptions {
+  if (dc.url === options.url) return { ...options, alternates: [] };
+  return { ...options, url: dc.url, tlsServername: dc.name, alternates: [], kerberos: { ...options.kerberos, servicePrincipal: undefined } };
+}
+
+/** The same settings with the DC after the one in `url` first: a read that failed on one DC starts again on the next. */
+export function nextDcFirst(options: LdapConnectOptions, failedUrl: string): LdapConnectOptions {
+  const alternates = options.alternates ?? [];
+  const [next, ...rest] = alternates;
+  if (next === undefined || failedUrl !== options.url) return options;
+  const current: DcEndpoint = { name: dcNameOf(options.url, options.tlsServername), url: options.url };
+  return { ...options, url: next.url, tlsServername: next.name, alternates: [...rest, current] };
 }

@@ -11,6 +11,7 @@ import { buildReport } from '../report/build-report.js';
 import type { InventoryReport } from '../report/inventory-schema.js';
 import type { Report } from '../report/schema.js';
 import { INVENTORY_RULES, runRules } from '../rules/index.js';
+import { compareDcs } from './compare-dcs.js';
 import { readWithRetries, type ReadOptions } from './read-with-retries.js';
 import { selectRules } from './select-rules.js';
 
@@ -23,6 +24,8 @@ export interface AuditOptions extends ReadOptions, AuditModelOptions {
   probe?: ProbeOptions;
   /** Also list every delegation in the domain (report.delegations) and run the DG rules, as `delegaudit inventory` does. Default false. */
   inventory?: boolean;
+  /** Also read the delegation attributes on every other DC of the domain (one search each) and report where they disagree (DG006). Default false. */
+  compareDcs?: boolean;
 }
 
 export interface AuditResult {
@@ -40,7 +43,12 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   // The DG rules need every delegation target looked up: only then does the read include them.
   const delegationTargets = options.delegationTargets ?? rules.some((rule) => rule.readsDelegationTargets === true);
   const { directory, stats } = await readWithRetries({ ...options, delegationTargets }, progress);
-  const read = buildAuditModel(directory, options);
+  const built = buildAuditModel(directory, options);
+  const read =
+    options.compareDcs === true
+      ? { ...built, dcComparison: await compareDcs(directory, { connect: options, credentials: options.credentials, onProgress: progress }) }
+      : built;
+  for (const dc of read.dcComparison?.dcs ?? []) if (!dc.reachable) read.warnings.push(`${dc.dc} was not compared: ${dc.error ?? 'unreachable'}`);
   const model = options.probe === undefined ? read : await probeModel(read, options.probe, progress);
   const findings = runRules(model, rules);
   const report = buildReport(model, findings, new Date(), rules);

@@ -4,7 +4,9 @@
 import { type ApplyResult, applyPlan } from '../fix/apply.js';
 import { journalConnection, JournalWriter } from '../fix/journal.js';
 import { type FixPlan, planFix, type PlanOptions } from '../fix/plan.js';
-import { type BindCredentials, type LdapConnectOptions, LdapSession } from '../ldap/session.js';
+import { pdcEmulator } from '../directory/domain-controllers.js';
+import { endpointFor } from '../ldap/dc-locator.js';
+import { type BindCredentials, dcNameOf, type LdapConnectOptions, LdapSession, pinned } from '../ldap/session.js';
 import { audit, type AuditOptions, type AuditResult } from './audit.js';
 
 export interface FixOptions extends AuditOptions, PlanOptions {}
@@ -45,4 +47,37 @@ export async function applyFix(plan: FixPlan, options: WriteOptions & { operatio
   } finally {
     journal.close();
   }
+}
+
+/**
+ * The one DC a plan is read from and written to: `pdc` (the PDC emulator, asked of the first DC that
+ * answers), a DC's name (short names are completed with the domain DNS named), or, without either,
+ * the first DC that answers; never moved to another DC after that.
+ */
+export async function writeTarget(
+  connect: LdapConnectOptions,
+  credentials: BindCredentials | undefined,
+  writeDc: string | undefined,
+): Promise<LdapConnectOptions> {
+  if (writeDc === undefined) return connect;
+  let name = writeDc;
+  if (writeDc.toLowerCase() === 'pdc') {
+    const session = await LdapSession.open(connect, credentials);
+    try {
+      name = await pdcEmulator(session);
+    } finally {
+      await session.close();
+    }
+  } else if (!name.includes('.')) {
+    const known = [dcNameOf(connect.url, connect.tlsServername), ...(connect.knownDcs ?? []).map((dc) => dc.name)];
+    name = known.find((dc) => dc.toLowerCase().split('.')[0] === name.toLowerCase()) ?? name;
+  }
+  return pinned(connect, await endpointFor(name, connect));
+}
+
+/** The settings that reach exactly the DC a plan was read from (its URL), for writing it there. */
+export function readDcOf(connect: LdapConnectOptions, planUrl: string): LdapConnectOptions {
+  if (planUrl === connect.url) return pinned(connect, { name: dcNameOf(connect.url, connect.tlsServername), url: planUrl });
+  const alternate = connect.alternates?.find((dc) => dc.url === planUrl);
+  return alternate === undefined ? { ...connect, url: planUrl, alternates: [] } : pinned(connect, alternate);
 }

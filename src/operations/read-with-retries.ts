@@ -7,7 +7,7 @@ import type { Directory } from '../directory/model.js';
 import { ConnectionError, DirectoryReadError, wording } from '../errors.js';
 import { isRetryableRead } from '../ldap/errors.js';
 import type { SessionStats } from '../ldap/search.js';
-import { type BindCredentials, type LdapConnectOptions, LdapSession } from '../ldap/session.js';
+import { type BindCredentials, type LdapConnectOptions, dcNameOf, LdapSession, nextDcFirst } from '../ldap/session.js';
 
 export interface ReadOptions extends LdapConnectOptions, ReadDirectoryOptions {
   /** The user and password of a simple bind; none with Kerberos. */
@@ -27,17 +27,23 @@ export interface ReadOptions extends LdapConnectOptions, ReadDirectoryOptions {
 export async function readWithRetries(options: ReadOptions, progress: (line: string) => void): Promise<{ directory: Directory; stats: SessionStats }> {
   const retries = options.retries ?? 2;
   let delay = options.retryDelayMs ?? 1000;
+  let connect: ReadOptions = options;
   for (let attempt = 1; ; attempt += 1) {
     const how = options.auth === 'kerberos' ? ` with Kerberos${options.seal === true ? ', sealed' : ''}` : '';
-    progress(`connecting to ${options.url}${options.startTls ? ' (StartTLS)' : ''}${how}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-    const session = await LdapSession.open(options, options.credentials);
+    const dc = dcNameOf(connect.url, connect.tlsServername);
+    progress(
+      `connecting to ${connect.url}${connect.url.includes(`//${dc}`) ? '' : ` (${dc})`}${connect.startTls ? ' (StartTLS)' : ''}${how}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+    );
+    const session = await LdapSession.open({ ...connect, onFailover: connect.onFailover ?? progress }, options.credentials);
     try {
       const directory = await readDirectory(session, options);
-      progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches`);
+      progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches from ${directory.dc}`);
       return { directory, stats: { ...session.stats } };
     } catch (error) {
       if (isRetryableRead(error) && attempt <= retries) {
-        progress(`${(error as Error).message}; reading again in ${delay} ms on a new connection`);
+        // The whole read starts again, on the next DC when there is one: a report never mixes DCs.
+        connect = { ...connect, ...nextDcFirst(connect, session.url) };
+        progress(`${(error as Error).message}; reading again in ${delay} ms on a new connection${connect.url === session.url ? '' : ` to ${connect.url}`}`);
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay *= 2;
         continue;

@@ -15,7 +15,8 @@ export async function planRollbackFor(journalPath: string, options: LdapConnectO
     const begin = lines[0] as Extract<JournalLine, { type: 'begin' }>;
     const dns = [...new Set(appliedIntents(lines).map((i) => i.dn))];
     const states = await readAccountStates(session, begin.baseDN, dns);
-    return planRollback(lines, states);
+    // Restored where it was read: the journal's DC unless the command line named another.
+    return { ...planRollback(lines, states), url: session.url };
   } finally {
     await session.close();
   }

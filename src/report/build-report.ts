@@ -23,7 +23,7 @@ export function buildReport(model: AuditModel, findings: Finding[], generatedAt:
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL.name, version: TOOL.version },
     generatedAt: generatedAt.toISOString(),
-    directory: { url: directory.url, baseDN: directory.baseDN, dnsDomain: directory.dnsDomain, domainSid: directory.domainSid },
+    directory: { url: directory.url, dc: directory.dc, baseDN: directory.baseDN, dnsDomain: directory.dnsDomain, domainSid: directory.domainSid },
     summary: {
       hosts: model.hosts.length,
       groups: model.groups.length,
@@ -65,5 +65,6 @@ export function buildReport(model: AuditModel, findings: Finding[], generatedAt:
     ...(model.probe === undefined
       ? {}
       : { probe: { port: model.probe.port, timeoutMs: model.probe.timeoutMs, results: model.probe.results.map((r) => ({ ...r })) } }),
+    ...(model.dcComparison === undefined ? {} : { comparedDcs: model.dcComparison.dcs.map((dc) => ({ ...dc })) }),
   };
 }

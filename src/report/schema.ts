@@ -108,7 +108,7 @@ export const reportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   tool: z.object({ name: z.string(), version: z.string() }),
   generatedAt: z.string(),
-  directory: z.object({ url: z.string(), baseDN: z.string(), dnsDomain: z.string(), domainSid: z.string() }),
+  directory: z.object({ url: z.string(), dc: z.string().optional(), baseDN: z.string(), dnsDomain: z.string(), domainSid: z.string() }),
   summary: z.object({
     hosts: z.number().int(),
     groups: z.number().int(),
@@ -125,6 +125,8 @@ export const reportSchema = z.object({
   probe: probeSchema.optional(),
   /** Every delegation in the domain, when the audit ran with --inventory. */
   delegations: z.array(inventoryRowSchema).optional(),
+  /** The DCs whose delegation attributes were compared (--compare-dcs), the one read first. */
+  comparedDcs: z.array(z.object({ dc: z.string(), reachable: z.boolean(), error: z.string().optional() })).optional(),
 });
 
 export type Report = z.infer<typeof reportSchema>;

@@ -21,6 +21,7 @@ import DG002 from './DG002-delegation-to-dc-service.js';
 import DG003 from './DG003-delegation-to-krbtgt-or-dc.js';
 import DG004 from './DG004-ghost-delegation-target.js';
 import DG005 from './DG005-protocol-transition-outside-hyperv.js';
+import DG006 from './DG006-delegation-differs-between-dcs.js';
 import type { AuditModel } from '../directory/audit-model.js';
 import { type Finding, runRule, type Rule, severityRank } from './rule.js';
 
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   DG003,
   DG004,
   DG005,
+  DG006,
   HV001,
   HV002,
   HV003,

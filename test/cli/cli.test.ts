@@ -39,12 +39,12 @@ describe('delegaudit CLI (spawned) [mock]', () => {
     it('runs every rule by default and says so; --rules narrows, and the summary says that too', async () => {
       const all = await runCli(['audit', ...conn(), '--fail-on', 'never'], pw);
       expect(all.stdout).to.contain(
-        'Findings: 3 critical, 4 high, 1 medium, 1 low, 0 info\nRules: all 20 (Hyper-V hosts, privileged accounts, every delegation)',
+        'Findings: 3 critical, 4 high, 1 medium, 1 low, 0 info\nRules: all 21 (Hyper-V hosts, privileged accounts, every delegation)',
       );
       const narrowed = await runCli(['audit', ...conn(), '--rules', 'HV001,PA001', '--format', 'json', '--fail-on', 'never'], pw);
       expect(reportSchema.parse(JSON.parse(narrowed.stdout)).summary.rules).to.deep.equal(['HV001', 'PA001']);
       const table = await runCli(['audit', ...conn(), '--rules', 'HV001,PA001', '--fail-on', 'never'], pw);
-      expect(table.stdout).to.contain('Rules: 2 of 20: HV001, PA001');
+      expect(table.stdout).to.contain('Rules: 2 of 21: HV001, PA001');
     });
     it('exits 0 when no finding reaches --fail-on', async () => {
       // The lab's critical findings are the DG ones: without them nothing is critical.
@@ -66,7 +66,9 @@ describe('delegaudit CLI (spawned) [mock]', () => {
     it('exits 2 without --url, naming it', async () => {
       const r = await runCli(['audit', '--user', 'x'], pw);
       expect(r.code).to.equal(2);
-      expect(r.stderr.trim()).to.equal('delegaudit: error: --url is required (e.g. --url ldaps://dc01.corp.example.com)');
+      expect(r.stderr.trim()).to.equal(
+        'delegaudit: error: --url or --domain is required (e.g. --domain corp.example.com, or --url ldaps://dc01.corp.example.com)',
+      );
     });
     it('exits 2 on a URL with another scheme', async () => {
       const r = await runCli(['audit', '--url', 'http://dc01', '--user', 'x'], pw);

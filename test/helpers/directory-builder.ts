@@ -104,6 +104,7 @@ export class DirectoryBuilder {
   build(): Directory {
     return {
       url: 'ldaps://dc01.corp.example.com',
+      dc: 'dc01.corp.example.com',
       baseDN: DOMAIN_DN,
       domainDN: DOMAIN_DN,
       dnsDomain: DNS,

@@ -114,7 +114,7 @@ describe('what bad input gets [mock]', () => {
     await writeFile(file, JSON.stringify({ user: 'x' }));
     const missing = await runCli(['audit', '--config', file], { DELEGAUDIT_PASSWORD: 'x' });
     expect(missing.code).to.equal(2);
-    expect(missing.stderr).to.contain('--url is required');
+    expect(missing.stderr).to.contain('--url or --domain is required');
   });
 
   it('[mock] a non-numeric --timeout or --retries is refused, exit 2', async () => {

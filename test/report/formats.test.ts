@@ -163,7 +163,7 @@ forEachTarget('report formats of the lab', (label, target) => {
     const html = formatHtml(report);
     const summary = html.slice(html.indexOf('<section id="summary">'), html.indexOf('</section>', html.indexOf('<section id="summary">')));
     expect(summary).to.contain('Checked 3 Hyper-V hosts in 1 migration group, 4 privileged accounts and the domain&#39;s delegation.');
-    expect(summary).to.contain('Rules: all 20 (Hyper-V hosts, privileged accounts, every delegation)');
+    expect(summary).to.contain('Rules: all 21 (Hyper-V hosts, privileged accounts, every delegation)');
     const actions = [...summary.matchAll(/<li><span class="sev (\w+)">\w+<\/span> ([^<]+) <small>\((\w+);/g)].map((m) => [m[1], m[3], m[2]]);
     expect(actions).to.deep.equal([
       ['critical', 'DG001', 'Account is trusted for unconstrained delegation: APP01$'],

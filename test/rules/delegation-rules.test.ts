@@ -109,7 +109,7 @@ describe('DG rules selection', () => {
       selectRules(undefined)
         .map((r) => r.id)
         .filter((id) => id.startsWith('DG')),
-    ).to.deep.equal(['DG001', 'DG002', 'DG003', 'DG004', 'DG005']);
+    ).to.deep.equal(['DG001', 'DG002', 'DG003', 'DG004', 'DG005', 'DG006']);
     expect(selectRules(undefined).map((r) => r.id)).to.include.members(['DG001', 'HV001', 'PA001']);
     expect(
       pairs(
@@ -135,7 +135,7 @@ describe('DG rules selection', () => {
   it('run alone with --rules DG001, and always in the inventory', () => {
     expect(selectRules(['DG001']).map((r) => r.id)).to.deep.equal(['DG001']);
     expect(selectRules(['all']).map((r) => r.id)).to.include.members(['DG001', 'DG005', 'HV001', 'PA004']);
-    expect(INVENTORY_RULES.map((r) => r.id)).to.deep.equal(['DG001', 'DG002', 'DG003', 'DG004', 'DG005']);
+    expect(INVENTORY_RULES.map((r) => r.id)).to.deep.equal(['DG001', 'DG002', 'DG003', 'DG004', 'DG005', 'DG006']);
   });
 
   it('keeps unconstrained-delegation naming HV004, which runs by default', () => {

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { render } from '../../report/formats/index.js';
-import { audit, planFixFor } from '../../index.js';
+import { audit, planFixFor, writeTarget } from '../../index.js';
 import { TAKES_EFFECT } from '../../rules/remediation.js';
 import { formatBeforeAfter } from '../../report/formats/apply-summary.js';
 import type { Io } from '../io.js';
@@ -16,6 +16,7 @@ interface FixFlags extends CommonFlags, WriteFlags {
   protectPrivileged?: boolean;
   prune?: boolean;
   removeUnconstrained?: boolean;
+  writeDc?: string;
 }
 
 export function registerFixCommand(program: Command, io: Io): void {
@@ -26,7 +27,8 @@ export function registerFixCommand(program: Command, io: Io): void {
     .option('--group <name>', 'only this migration group')
     .option('--protect-privileged', 'set "sensitive and cannot be delegated" on PA001 accounts (see --exclude)')
     .option('--prune', 'remove HV005 stale delegation entries')
-    .option('--remove-unconstrained', 'clear TRUSTED_FOR_DELEGATION on HV004 hosts whose constrained delegation is complete');
+    .option('--remove-unconstrained', 'clear TRUSTED_FOR_DELEGATION on HV004 hosts whose constrained delegation is complete')
+    .option('--write-dc <dc>', 'read the plan from and write it to this DC: pdc (the PDC emulator) or a DC name (default: the first DC that answers)');
   addWriteOptions(options, {
     apply: 'write the plan (default: dry run)',
     journal: 'undo journal (default: delegaudit-journal-<UTC time>.jsonl here)',
@@ -34,9 +36,12 @@ export function registerFixCommand(program: Command, io: Io): void {
   }).action(async (flags: FixFlags) => {
     const merged = await mergeFlags({ ...flags, format: undefined });
     const format = planFormat(flags);
-    const { connect, credentials, warnings } = await resolveConnection(merged, io);
-    for (const warning of warnings) io.warn(warning);
     const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
+    const resolved = await resolveConnection(merged, io, progress);
+    for (const warning of resolved.warnings) io.warn(warning);
+    const { credentials } = resolved;
+    const connect = await writeTarget(resolved.connect, credentials, flags.writeDc);
+    if (flags.writeDc !== undefined) progress?.(`--write-dc ${flags.writeDc}: reading the plan from and writing it to ${connect.url}`);
     const read = { ...auditOptionsFrom(merged, connect, credentials, progress), rules: undefined };
     const { before, plan } = await planFixFor({
       ...read,
@@ -59,9 +64,10 @@ export function registerFixCommand(program: Command, io: Io): void {
       progress,
       operation: 'fix',
       nothingToDo: 'Nothing to do: the directory already matches.\n',
-      question: `Apply these changes to ${plan.changes.length} account(s) on ${connect.url}?`,
-      after: async () => {
-        const after = await audit(read);
+      question: `Apply these changes to ${plan.changes.length} account(s) on ${plan.url}?`,
+      after: async (_result, written) => {
+        // The DC written is the one read again: another DC may not have the change yet (--verify-replication checks them).
+        const after = await audit({ ...read, ...written });
         io.out(formatBeforeAfter(before.report, after.report));
         io.out(`${TAKES_EFFECT}\n`);
       },

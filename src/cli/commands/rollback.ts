@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { render } from '../../report/formats/index.js';
 import { type JournalConnection, readJournal } from '../../fix/journal.js';
 import { planRollbackFor } from '../../index.js';
+import { dcNameOf, type LdapConnectOptions, pinned } from '../../ldap/session.js';
 import { TAKES_EFFECT } from '../../rules/remediation.js';
 import type { Io } from '../io.js';
 import { addConnectionOptions, resolveConnection } from '../options/connection.js';
@@ -15,7 +16,7 @@ import { addWriteOptions, applyIfAsked, planFormat, type WriteFlags } from '../w
  * The journal's connection settings, for each one neither the command line nor the config file gives:
  * the rollback goes to the DC the fix wrote, signed in the same way. Returns them as flags, to say so.
  */
-function takeJournalSettings(merged: Merged, recorded: JournalConnection & { url: string }): string[] {
+function takeJournalSettings(merged: Merged, recorded: JournalConnection & { url?: string }): string[] {
   const taken: string[] = [];
   const target = merged as Record<string, unknown>;
   for (const [key, value] of Object.entries(recorded)) {
@@ -25,6 +26,11 @@ function takeJournalSettings(merged: Merged, recorded: JournalConnection & { url
     taken.push(typeof value === 'boolean' ? flag : `${flag} ${String(value)}`);
   }
   return taken;
+}
+
+/** The DC the journal's fix wrote, reached with the settings --domain resolved. */
+function journalDc(connect: LdapConnectOptions, begin: { url: string; connection?: JournalConnection | undefined }): LdapConnectOptions {
+  return pinned(connect, { name: begin.connection?.tlsServername ?? dcNameOf(begin.url, undefined), url: begin.url });
 }
 
 export function registerRollbackCommand(program: Command, io: Io): void {
@@ -41,14 +47,20 @@ export function registerRollbackCommand(program: Command, io: Io): void {
     const lines = readJournal(undo);
     const begin = lines[0]!;
     const merged = await mergeFlags({ ...flags, format: undefined });
+    // A rollback writes where the fix wrote: with --domain, on the journal's DC (DNS still names the others, for --verify-replication).
+    const byDomain = merged.domain !== undefined && merged.url === undefined && begin.type === 'begin';
     if (begin.type === 'begin') {
-      const taken = takeJournalSettings(merged, { url: begin.url, ...begin.connection });
+      const { tlsServername: _name, ...settings } = begin.connection ?? {};
+      const taken = takeJournalSettings(merged, byDomain ? settings : { url: begin.url, ...begin.connection });
       if (taken.length > 0 && flags.quiet !== true) io.progress(`from the journal: ${taken.join(' ')}`);
     }
     const format = planFormat(flags);
-    const { connect, credentials, warnings } = await resolveConnection(merged, io);
-    for (const warning of warnings) io.warn(warning);
     const progress = flags.quiet === true ? undefined : (line: string) => io.progress(line);
+    const resolved = await resolveConnection(merged, io, progress);
+    for (const warning of resolved.warnings) io.warn(warning);
+    const { credentials } = resolved;
+    const connect = byDomain && begin.type === 'begin' ? journalDc(resolved.connect, begin) : resolved.connect;
+    if (byDomain) progress?.(`--domain: restoring on the DC the journal names (${dcNameOf(connect.url, connect.tlsServername)}, ${connect.url})`);
     const plan = await planRollbackFor(undo, { ...connect, credentials });
     io.out(
       render('plan', format, plan, {
@@ -64,7 +76,7 @@ export function registerRollbackCommand(program: Command, io: Io): void {
       operation: 'rollback',
       undoes: undo,
       nothingToDo: 'Nothing to restore: the accounts already hold their previous values.\n',
-      question: `Restore ${plan.changes.length} account(s) on ${connect.url}?`,
+      question: `Restore ${plan.changes.length} account(s) on ${plan.url}?`,
       after: () => {
         io.out(`${TAKES_EFFECT}\n`);
         return Promise.resolve();

@@ -4,6 +4,7 @@
 import { type Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
+import { endpointsOf, locateDomainControllers, srvName } from '../../ldap/dc-locator.js';
 import type { BindCredentials, KerberosOptions, LdapConnectOptions } from '../../ldap/session.js';
 import { readPassword } from '../password.js';
 
@@ -23,6 +24,9 @@ export function addConnectionOptions(command: Command): Command {
   return command
     .option('--config <file>', 'JSON config file; flags override its keys')
     .option('--url <url>', 'the DC: ldaps://dc01.corp.example.com, or ldap://… with --starttls')
+    .option('--domain <name>', 'the domain instead of one DC: its DCs are found in DNS (_ldap._tcp.dc._msdcs.<name>), the next tried when one does not answer')
+    .option('--site <name>', 'with --domain: only the DCs of this AD site (_ldap._tcp.<site>._sites.dc._msdcs.<name>)')
+    .option('--dns-server <address>', "with --domain: ask this DNS server (10.0.0.53 or 10.0.0.53:5353), not the system's")
     .option('--starttls', 'upgrade an ldap:// connection with StartTLS before binding')
     .option('--base-dn <dn>', 'where to search (default: the RootDSE defaultNamingContext)')
     .addOption(
@@ -56,23 +60,65 @@ export interface ResolvedConnection {
 export async function resolveConnection(
   merged: Config & { password?: string },
   io: { env: NodeJS.ProcessEnv; stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream },
+  progress: ((line: string) => void) | undefined = undefined,
+): Promise<ResolvedConnection> {
+  const resolved = await resolveSignIn(merged, io);
+  if (merged.domain === undefined) return resolved;
+  return { ...resolved, connect: await domainConnection(merged, resolved.connect, progress) };
+}
+
+/** --domain: the DCs DNS names, in RFC 2782's order; the first is `url`, the others its failover. */
+async function domainConnection(merged: Config, connect: LdapConnectOptions, progress: ((line: string) => void) | undefined): Promise<LdapConnectOptions> {
+  const domain = merged.domain!;
+  const targets = await locateDomainControllers({ domain, site: merged.site, dnsServer: merged.dnsServer });
+  const scheme = merged.auth === 'kerberos' || merged.starttls === true ? 'ldap' : 'ldaps';
+  const [first, ...alternates] = await endpointsOf(targets, scheme, merged.dnsServer);
+  progress?.(`DNS names ${targets.length} DC(s) for ${domain} (${srvName(domain, merged.site)}): ${targets.map((t) => t.name).join(', ')}`);
+  return {
+    ...connect,
+    url: first!.url,
+    tlsServername: first!.name,
+    alternates,
+    knownDcs: [first!, ...alternates],
+    ...(merged.dnsServer === undefined ? {} : { dnsServer: merged.dnsServer }),
+  };
+}
+
+/** The sign-in: Kerberos, or a simple bind with a password from the file, the environment or the prompt. */
+async function resolveSignIn(
+  merged: Config & { password?: string },
+  io: { env: NodeJS.ProcessEnv; stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream },
 ): Promise<ResolvedConnection> {
   if (merged.password !== undefined) {
     throw new ConfigError(
       'passwords are never taken from the command line (other users can read it): use DELEGAUDIT_PASSWORD, --password-file FILE, or the prompt',
     );
   }
-  if (merged.url === undefined) throw new ConfigError('--url is required (e.g. --url ldaps://dc01.corp.example.com)');
-  if (merged.auth === 'kerberos') return kerberosConnection(merged, merged.url);
+  const url = checkTarget(merged);
+  if (merged.auth === 'kerberos') return kerberosConnection(merged, url);
   if (merged.seal === true || merged.keytab !== undefined) throw new ConfigError(`--${merged.seal === true ? 'seal' : 'keytab'} goes with --auth kerberos`);
   if (merged.user === undefined) throw new ConfigError('--user is required (a UPN such as admin@corp.example.com, a DN, or DOMAIN\\name)');
   const warnings: string[] = [];
   if (merged.insecure === true) warnings.push('--insecure: TLS certificate checks are OFF; anyone on the network path can read the bind password');
-  if (merged.url.toLowerCase().startsWith('ldap://') && merged.starttls !== true) {
+  if (url.toLowerCase().startsWith('ldap://') && merged.starttls !== true) {
     warnings.push('ldap:// without --starttls: the password travels in clear text (and most DCs refuse the bind)');
   }
   const password = await readPassword(merged.user, { passwordFile: merged.passwordFile, ...io });
-  return { connect: transport(merged, merged.url), credentials: { user: merged.user, password }, warnings };
+  return { connect: transport(merged, url), credentials: { user: merged.user, password }, warnings };
+}
+
+/** --url, or --domain (then a placeholder until DNS names the DCs): exactly one of them. */
+function checkTarget(merged: Config): string {
+  if (merged.domain !== undefined) {
+    if (merged.url !== undefined) throw new ConfigError('--url and --domain both name where to connect: give one (--domain finds the DCs in DNS)');
+    if (merged.tlsServername !== undefined) throw new ConfigError('--tls-servername goes with --url: with --domain each DC is checked against its own name');
+    return `${merged.starttls === true || merged.auth === 'kerberos' ? 'ldap' : 'ldaps'}://${merged.domain}`;
+  }
+  for (const key of ['site', 'dnsServer'] as const) {
+    if (merged[key] !== undefined) throw new ConfigError(`--${key === 'site' ? 'site' : 'dns-server'} goes with --domain`);
+  }
+  if (merged.url === undefined) throw new ConfigError('--url or --domain is required (e.g. --domain corp.example.com, or --url ldaps://dc01.corp.example.com)');
+  return merged.url;
 }
 
 /** The TLS and timeout settings every sign-in shares. */

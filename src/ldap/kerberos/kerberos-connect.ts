@@ -83,6 +83,16 @@ function opened<T extends Socket>(socket: T, event: 'connect' | 'secureConnect',
 
 type Credentials = { principal?: string; keytab?: string };
 
+/** ldap:// then StartTLS on a socket of our own: the TLS socket, for ldapts to use as its connection. */
+export async function openStartTls(url: URL, tls: TlsOptions, connectTimeoutMs: number): Promise<TLSSocket> {
+  const address = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 389) };
+  const plain = await opened(netConnect(address), 'connect', url.href, connectTimeoutMs);
+  return startTls(plain, { ...tls, host: address.host }, url.href, connectTimeoutMs).catch((error: unknown) => {
+    plain.destroy();
+    throw error instanceof ConnectionError ? error : translateLdapError(error, { url: url.href, phase: 'starttls' });
+  });
+}
+
 /** Inside TLS (ldaps://, or ldap:// after StartTLS): GSSAPI with a channel binding and no SASL layer. */
 async function insideTls(
   options: KerberosConnectOptions,
@@ -95,11 +105,7 @@ async function insideTls(
   if (url.protocol === 'ldaps:') {
     tlsSocket = await opened(tlsConnect({ ...options.tls, ...address }), 'secureConnect', url.href, options.connectTimeoutMs);
   } else {
-    const plain = await opened(netConnect(address), 'connect', url.href, options.connectTimeoutMs);
-    tlsSocket = await startTls(plain, { ...options.tls, host: address.host }, url.href, options.connectTimeoutMs).catch((error: unknown) => {
-      plain.destroy();
-      throw error instanceof ConnectionError ? error : translateLdapError(error, { url: url.href, phase: 'connect' });
-    });
+    tlsSocket = await openStartTls(url, options.tls, options.connectTimeoutMs);
   }
   const context = securityContext({ service, ...credentials, channelBinding: tlsServerEndPoint(tlsSocket.getPeerCertificate(true).raw) });
   try {

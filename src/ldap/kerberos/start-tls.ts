@@ -3,7 +3,7 @@
  * request on plain LDAP, then TLS over the same socket. ldapts's own startTLS works on its client,
  * which does not exist yet when the GSSAPI bind runs.
  */
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from 'node:tls';
 import { BerWriter } from 'ldapts';
 import { ConnectionError } from '../../errors.js';
@@ -37,7 +37,9 @@ export async function startTls(socket: Socket, tls: TlsOptions & { host: string 
   } finally {
     reader.detach();
   }
-  const secure = tlsConnect({ ...tls, socket, servername: tls.servername ?? tls.host });
+  // RFC 6066 forbids an address as SNI: then the certificate is checked against the address.
+  const servername = tls.servername ?? (isIP(tls.host) === 0 ? tls.host : undefined);
+  const secure = tlsConnect({ ...tls, socket, ...(servername === undefined ? {} : { servername }) });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new ConnectionError(`${url}: no TLS handshake after StartTLS within ${timeoutMs} ms`)), timeoutMs);
     secure.once('secureConnect', () => {

@@ -3,6 +3,7 @@
  * and after.
  */
 import type { ApplyResult } from '../../fix/apply.js';
+import type { DcReplication } from '../../fix/verify-replication.js';
 import type { Wording } from '../../errors.js';
 import { terminalSafe } from '../../text/quote.js';
 import type { Report } from '../schema.js';
@@ -42,5 +43,32 @@ export function formatApplySummary(result: ApplyResult, options: ApplySummaryOpt
     );
   }
   if (result.interrupted) lines.push('Interrupted: the journal lists exactly what was applied; run the same command again to finish, or rollback the journal.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Per DC, after `--verify-replication`: written here, converged after N s, not yet (which accounts), unreachable. */
+export function formatReplication(results: readonly DcReplication[], waitSeconds: number): string {
+  const width = Math.max(...results.map((r) => r.dc.length));
+  const said = (r: DcReplication): string => {
+    switch (r.status) {
+      case 'written':
+        return 'written here';
+      case 'converged':
+        return `converged after ${r.seconds ?? 0} s`;
+      case 'not-yet':
+        return `not yet after ${waitSeconds} s: ${(r.differing ?? []).map(terminalSafe).join(', ')} still differ`;
+      case 'unreachable':
+        return `unreachable for ${waitSeconds} s: ${terminalSafe(r.error ?? '')}`;
+    }
+  };
+  const lines = [
+    `Replication (each DC read until it holds what was written, up to ${waitSeconds} s):`,
+    ...results.map((r) => `  ${terminalSafe(r.dc).padEnd(width)}  ${said(r)}`),
+  ];
+  if (!results.every((r) => r.status === 'written' || r.status === 'converged')) {
+    lines.push(
+      'Not every DC has the change yet: hosts that ask those DCs still see the old delegation. Check replication, then run again with --verify-replication.',
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
