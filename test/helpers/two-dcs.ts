@@ -20,9 +20,13 @@ const entry = (dn: string, attributes: Record<string, string[]>): LdifEntry => (
   attributes: Object.entries(attributes).map(([name, values]) => ({ name, values })),
 });
 
-/** CN=Sites with a server and NTDS Settings object per DC. */
+/**
+ * CN=Sites with a server and NTDS Settings object per DC, and a DC of another domain of the forest
+ * (child.corp.example.com), which holds none of this domain and is never listed.
+ */
 function sitesEntries(): LdifEntry[] {
   const site = `CN=Default-First-Site-Name,CN=Sites,${CONFIG}`;
+  const child = 'DC=child,DC=corp,DC=example,DC=com';
   const servers = ['DC01', 'DC02'].flatMap((dc) => [
     entry(`CN=${dc},CN=Servers,${site}`, { objectClass: ['top', 'server'], cn: [dc], dNSHostName: [`${dc}.corp.example.com`] }),
     entry(`CN=NTDS Settings,CN=${dc},CN=Servers,${site}`, {
@@ -36,12 +40,18 @@ function sitesEntries(): LdifEntry[] {
     entry(site, { objectClass: ['top', 'site'], cn: ['Default-First-Site-Name'] }),
     entry(`CN=Servers,${site}`, { objectClass: ['top', 'serversContainer'], cn: ['Servers'] }),
     ...servers,
+    entry(`CN=CHILDDC,CN=Servers,${site}`, { objectClass: ['top', 'server'], cn: ['CHILDDC'], dNSHostName: ['childdc.child.corp.example.com'] }),
+    entry(`CN=NTDS Settings,CN=CHILDDC,CN=Servers,${site}`, {
+      objectClass: ['top', 'applicationSettings', 'nTDSDSA'],
+      cn: ['NTDS Settings'],
+      hasMasterNCs: [child, CONFIG],
+    }),
   ];
 }
 
-/** The lab LDIF with the CN=Sites objects (those the LDIF does not have already) and fSMORoleOwner naming `pdc`. */
-async function twoDcEntries(pdc: 'DC01' | 'DC02' = 'DC01'): Promise<LdifEntry[]> {
-  const lab = await loadLdifFile(LAB_LDIF);
+/** The lab LDIF (or `base`) with the CN=Sites objects (those it does not have already) and fSMORoleOwner naming `pdc`. */
+async function twoDcEntries(pdc: 'DC01' | 'DC02' = 'DC01', base?: LdifEntry[]): Promise<LdifEntry[]> {
+  const lab = base ?? (await loadLdifFile(LAB_LDIF));
   const have = new Set(lab.map((e) => e.dn.toLowerCase()));
   const owner = `CN=NTDS Settings,CN=${pdc},CN=Servers,CN=Default-First-Site-Name,CN=Sites,${CONFIG}`;
   const withRole = lab.map((e) =>
@@ -65,8 +75,8 @@ export interface TwoDcs {
 const port = (url: string): number => Number(new URL(url).port);
 
 /** Both mocks and the DNS server; DC01 first by SRV priority unless `first` says otherwise. */
-export async function startTwoDcs(options: { pdc?: 'DC01' | 'DC02'; first?: 'DC01' | 'DC02' } = {}): Promise<TwoDcs> {
-  const entries = await twoDcEntries(options.pdc);
+export async function startTwoDcs(options: { pdc?: 'DC01' | 'DC02'; first?: 'DC01' | 'DC02'; entries?: LdifEntry[] } = {}): Promise<TwoDcs> {
+  const entries = await twoDcEntries(options.pdc, options.entries);
   const dc01 = await startMockLdap({ entries, dcName: 'DC01' });
   const dc02 = await startMockLdap({ entries, dcName: 'DC02' });
   const first = options.first ?? 'DC01';

@@ -10,7 +10,9 @@ import { type JournalOutcome, readJournal } from '../../src/fix/journal.js';
 import { locateDomainControllers, orderSrv } from '../../src/ldap/dc-locator.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp.js';
+import { labWithHosts } from '../helpers/synthetic-domain.js';
 import { SRV, startTwoDcs, type TwoDcs } from '../helpers/two-dcs.js';
+import { audit } from '../../src/index.js';
 
 const MIG = 'Microsoft Virtual System Migration Service';
 
@@ -251,5 +253,38 @@ describe('fix on two DCs: where it writes, --verify-replication, --compare-dcs [
       expect(r.code, r.stderr).to.equal(2);
       expect(r.stderr).to.contain(words);
     }
+  });
+});
+
+describe('--compare-dcs costs one search per DC, whatever the number of hosts [mock]', () => {
+  async function searchesWith(hosts: number): Promise<{ dc01: number; dc02: number; plain: number; compared: string[] }> {
+    const dcs = await startTwoDcs({ entries: labWithHosts(hosts) });
+    try {
+      const connect = {
+        url: dcs.dc01.ldapsUrl!,
+        caFile: dcs.dc01.caFile,
+        tlsServername: 'dc01.corp.example.com',
+        knownDcs: [{ name: 'DC02.corp.example.com', url: dcs.dc02.ldapsUrl! }],
+      };
+      const credentials = { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' };
+      const plain = (await audit({ ...connect, credentials })).stats.searches;
+      dcs.dc01.resetStats();
+      const { report } = await audit({ ...connect, credentials, compareDcs: true });
+      return { dc01: dcs.dc01.stats.searches, dc02: dcs.dc02.stats.searches, plain, compared: (report.comparedDcs ?? []).map((d) => d.dc) };
+    } finally {
+      await dcs.close();
+    }
+  }
+
+  it('[mock] reads each other DC once, and the DC read three more times (the RootDSE, CN=Sites, its own delegation), at 3 and at 300 hosts', async () => {
+    const small = await searchesWith(3);
+    const large = await searchesWith(300);
+    for (const run of [small, large]) {
+      expect(run.dc02).to.equal(1);
+      expect(run.dc01).to.equal(run.plain + 3);
+      // The child domain's DC holds none of corp.example.com: it is not compared.
+      expect(run.compared).to.deep.equal(['dc01.corp.example.com', 'DC02.corp.example.com']);
+    }
+    expect(large.dc01).to.equal(small.dc01);
   });
 });
