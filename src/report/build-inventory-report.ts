@@ -15,7 +15,7 @@ export function buildInventoryReport(model: AuditModel, findings: Finding[], gen
     schemaVersion: INVENTORY_SCHEMA_VERSION,
     tool: { name: TOOL.name, version: TOOL.version },
     generatedAt: generatedAt.toISOString(),
-    directory: { url: directory.url, baseDN: directory.baseDN, dnsDomain: directory.dnsDomain, domainSid: directory.domainSid },
+    directory: { url: directory.url, dc: directory.dc, baseDN: directory.baseDN, dnsDomain: directory.dnsDomain, domainSid: directory.domainSid },
     summary: { rows: rows.length, accounts: accountCount(rows), byType },
     // The rows are shared with the DG rules (buildInventory caches them per model); nothing mutates them.
     rows: [...rows],

@@ -11,7 +11,7 @@ export interface InventoryReport {
   schemaVersion: typeof INVENTORY_SCHEMA_VERSION;
   tool: { name: string; version: string };
   generatedAt: string;
-  directory: { url: string; baseDN: string; dnsDomain: string; domainSid: string };
+  directory: { url: string; dc?: string; baseDN: string; dnsDomain: string; domainSid: string };
   summary: { rows: number; accounts: number; byType: Record<DelegationType, number> };
   rows: InventoryRow[];
   /** DG001–DG005 (and any other rules run), as in the audit report. */

@@ -61,6 +61,13 @@ describe('--domain: DNS SRV discovery and failover [mock]', () => {
     expect(findingKeys(report)).to.deep.equal(findingKeys(JSON.parse(byUrl.stdout) as JsonReport));
   });
 
+  it('names the DC read, with its URL, at the head of the table, Markdown and HTML reports', async () => {
+    const where = `dc01.corp.example.com, ${dcs.dc01.url}`;
+    expect((await runCli(['audit', ...dcs.flags], dcs.env)).stdout).to.contain(`delegaudit 0.1.0: corp.example.com (${where})`);
+    expect((await audit(['--format', 'markdown'])).stdout).to.contain(where);
+    expect((await audit(['--format', 'html'])).stdout).to.contain(`<p class="meta">${where} ·`);
+  });
+
   it('tries the lower SRV priority first', async () => {
     await dcs.close();
     dcs = await startTwoDcs({ first: 'DC02' });

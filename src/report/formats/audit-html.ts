@@ -10,7 +10,7 @@ import { groupMatrix, type MatrixCell, rbcdNotes, STATE_WORDS } from './matrix.j
 import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { escapeHtml } from '../../text/quote.js';
-import { MATRIX_MAX_HOSTS, yesNo } from './words.js';
+import { MATRIX_MAX_HOSTS, whereRead, yesNo } from './words.js';
 import { executiveSummary } from './audit-html-summary.js';
 import { readableTime } from '../../text/time.js';
 
@@ -282,7 +282,7 @@ export function formatHtml(report: Report): string {
   const out = [
     '<header>',
     `<h1>Delegation audit: ${h(directory.dnsDomain)}</h1>`,
-    `<p class="meta">${h(directory.url)} · ${h(directory.baseDN)} · ${h(directory.domainSid)} · generated ${h(report.generatedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'))} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
+    `<p class="meta">${h(whereRead(directory))} · ${h(directory.baseDN)} · ${h(directory.domainSid)} · generated ${h(report.generatedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'))} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
     '</header>',
     ...summaryCards(report),
     ...executiveSummary(report, h),

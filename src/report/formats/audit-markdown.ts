@@ -16,7 +16,7 @@ import { groupMatrix, type MatrixCell, rbcdNotes, STATE_WORDS } from './matrix.j
 import type { Report, ReportHost } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { escapeMarkdown } from '../../text/quote.js';
-import { MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
+import { MATRIX_MAX_HOSTS, rulesRan, whereRead, yesNo } from './words.js';
 
 const md = (value: string): string => escapeMarkdown(value);
 const mdLine = (value: string): string => escapeMarkdown(value, true);
@@ -59,7 +59,7 @@ function headerSection(report: Report): string[] {
   const { directory, summary } = report;
   out.push(`# Delegation audit: ${md(directory.dnsDomain)}`, '');
   out.push(
-    `${mdLine(directory.url)} · ${md(directory.baseDN)} · generated ${md(report.generatedAt)} by ${md(report.tool.name)} ${md(report.tool.version)}`,
+    `${mdLine(whereRead(directory))} · ${md(directory.baseDN)} · generated ${md(report.generatedAt)} by ${md(report.tool.name)} ${md(report.tool.version)}`,
     '',
   );
   out.push(

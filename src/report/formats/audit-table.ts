@@ -12,7 +12,7 @@ import { probeResultsTable, probeSummary } from './probe-table.js';
 import type { Report } from '../schema.js';
 import { withoutDollar } from '../../text/names.js';
 import { terminalSafe } from '../../text/quote.js';
-import { joinWithin, MATRIX_MAX_HOSTS, rulesRan, yesNo } from './words.js';
+import { joinWithin, MATRIX_MAX_HOSTS, rulesRan, whereRead, yesNo } from './words.js';
 import { wrapCommands } from '../../text/wrap.js';
 
 export interface TextReportOptions {
@@ -98,7 +98,7 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   const counts = (['critical', 'high', 'medium', 'low', 'info'] as const)
     .map((s) => paint(summary.findings[s] > 0 ? SEVERITY_STYLE[s] : undefined, `${summary.findings[s]} ${s}`))
     .join(', ');
-  out.push(paint('bold', `delegaudit ${report.tool.version}: ${terminalSafe(report.directory.dnsDomain)} (${terminalSafe(report.directory.url)})`));
+  out.push(paint('bold', `delegaudit ${report.tool.version}: ${terminalSafe(report.directory.dnsDomain)} (${terminalSafe(whereRead(report.directory))})`));
   out.push(
     `Hyper-V hosts: ${summary.hosts} in ${summary.groups} migration group${summary.groups === 1 ? '' : 's'}; privileged accounts: ${summary.privilegedAccounts}`,
   );

@@ -9,7 +9,7 @@ import { fixHtml, htmlPage } from './audit-html.js';
 import { markdownTable } from './audit-markdown.js';
 import { accountCount } from '../../directory/delegations.js';
 import { INVENTORY_HEAD, inventoryCells, inventoryRowsHtml } from './inventory-cells.js';
-import { joinWithin, yesNo } from './words.js';
+import { joinWithin, whereRead, yesNo } from './words.js';
 import { wrapCommands } from '../../text/wrap.js';
 import { displayWidth, plainTable } from './plain-table.js';
 import { csvField, escapeHtml, escapeMarkdown, terminalSafe } from '../../text/quote.js';
@@ -156,7 +156,7 @@ export function formatInventoryHtml(report: InventoryReport): string {
   const out = [
     '<header>',
     `<h1>Delegation inventory: ${h(report.directory.dnsDomain)}</h1>`,
-    `<p class="meta">${h(report.directory.url)} · ${h(report.directory.baseDN)} · generated ${h(report.generatedAt)} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
+    `<p class="meta">${h(whereRead(report.directory))} · ${h(report.directory.baseDN)} · generated ${h(report.generatedAt)} by ${h(report.tool.name)} ${h(report.tool.version)}</p>`,
     `<p>${inventoryCount(report.rows)}.</p>`,
     '</header>',
   ];

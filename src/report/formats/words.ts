@@ -35,3 +35,9 @@ export function joinWithin(items: readonly string[], separator: string, width: n
   }
   return lines.join('\n');
 }
+
+/** Where a report was read: the DC's name and its URL ("DC01.corp.example.com, ldaps://10.0.0.1:636"), or the URL when it names the DC. */
+export function whereRead(directory: { url: string; dc?: string | undefined }): string {
+  const dc = directory.dc;
+  return dc === undefined || directory.url.toLowerCase().includes(`//${dc.toLowerCase()}`) ? directory.url : `${dc}, ${directory.url}`;
+}
