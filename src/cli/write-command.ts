@@ -65,6 +65,8 @@ export interface WriteStep {
   undoes?: string;
   /** Said when --apply finds nothing to write. */
   nothingToDo: string;
+  /** The accounts --verify-replication checks when there is nothing to write (the hosts in scope, the journal's accounts). */
+  inScope: readonly string[];
   question: string;
   /** After a write that did not stop on a fatal error: what else to print, reading the DC written (`written`). */
   after(result: ApplyResult, written: LdapConnectOptions): Promise<void>;
@@ -74,7 +76,10 @@ export interface WriteStep {
 export async function applyIfAsked(flags: WriteFlags, io: Io, step: WriteStep): Promise<void> {
   if (flags.apply !== true || step.plan.changes.length === 0) {
     if (flags.apply === true) io.out(step.nothingToDo);
-    io.setExitCode(EXIT.OK);
+    // Nothing to write, but the question stands: do the other DCs hold what this one does?
+    const replicated =
+      flags.apply === true && flags.verifyReplication === true ? await verify(flags, io, step, readDcOf(step.connect, step.plan.url), step.inScope) : true;
+    io.setExitCode(replicated ? EXIT.OK : EXIT.NOT_REPLICATED);
     return;
   }
   if (!(await confirmWrite(step.question, flags.yes, io))) {
@@ -97,13 +102,13 @@ export async function applyIfAsked(flags: WriteFlags, io: Io, step: WriteStep): 
     return;
   }
   await step.after(result, connect);
-  const replicated = flags.verifyReplication === true ? await verify(flags, io, step, connect, result) : true;
+  const written = result.outcomes.filter((o) => o.status === 'done' || o.status === 'already-applied').map((o) => o.change.dn);
+  const replicated = flags.verifyReplication === true ? await verify(flags, io, step, connect, written) : true;
   io.setExitCode(applyExitCode(result) || (replicated ? EXIT.OK : EXIT.NOT_REPLICATED));
 }
 
 /** --verify-replication: every DC read until it holds what was written; false when one does not in time. */
-async function verify(flags: WriteFlags, io: Io, step: WriteStep, connect: LdapConnectOptions, result: ApplyResult): Promise<boolean> {
-  const dns = result.outcomes.filter((o) => o.status === 'done' || o.status === 'already-applied').map((o) => o.change.dn);
+async function verify(flags: WriteFlags, io: Io, step: WriteStep, connect: LdapConnectOptions, dns: readonly string[]): Promise<boolean> {
   if (dns.length === 0) return true;
   const waitSeconds = flags.wait ?? 300;
   const checked = await verifyReplication({ connect, credentials: step.credentials, baseDN: step.plan.baseDN, dns, waitSeconds, onProgress: step.progress });

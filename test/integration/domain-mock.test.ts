@@ -195,6 +195,15 @@ describe('fix on two DCs: where it writes, --verify-replication, --compare-dcs [
     expect(lines.filter((l): l is JournalOutcome => l.type === 'done')).to.have.length(intents);
     expect(lines.at(-1)).to.include({ type: 'end' });
 
+    // Nothing left to write, and a second verification still says where it is missing.
+    const second = await runCli(
+      ['fix', ...dcs.flags, '--apply', '--yes', '--journal', join(dir, 'second.jsonl'), '--verify-replication', '--wait', '1'],
+      dcs.env,
+    );
+    expect(second.code, second.stderr + second.stdout).to.equal(5);
+    expect(second.stdout).to.contain('Nothing to do: the directory already matches.');
+    expect(second.stdout).to.match(/DC02\.corp\.example\.com\s+not yet after 1 s: HV02\$, HV03\$ still differ/);
+
     const compared = await runCli(['audit', ...dcs.flags, '--compare-dcs', '--format', 'json'], dcs.env);
     const report = JSON.parse(compared.stdout) as JsonReport;
     expect(report.comparedDcs?.map((d) => d.dc)).to.deep.equal(['dc01.corp.example.com', 'DC02.corp.example.com']);

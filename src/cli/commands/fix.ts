@@ -64,6 +64,7 @@ export function registerFixCommand(program: Command, io: Io): void {
       progress,
       operation: 'fix',
       nothingToDo: 'Nothing to do: the directory already matches.\n',
+      inScope: before.model.hosts.map((host) => host.account.dn),
       question: `Apply these changes to ${plan.changes.length} account(s) on ${plan.url}?`,
       after: async (_result, written) => {
         // The DC written is the one read again: another DC may not have the change yet (--verify-replication checks them).

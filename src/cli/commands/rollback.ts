@@ -76,6 +76,7 @@ export function registerRollbackCommand(program: Command, io: Io): void {
       operation: 'rollback',
       undoes: undo,
       nothingToDo: 'Nothing to restore: the accounts already hold their previous values.\n',
+      inScope: [...new Set(lines.filter((line) => line.type === 'intent').map((line) => line.dn))],
       question: `Restore ${plan.changes.length} account(s) on ${plan.url}?`,
       after: () => {
         io.out(`${TAKES_EFFECT}\n`);
