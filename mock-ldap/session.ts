@@ -160,7 +160,7 @@ export class Session {
     const reply = (result: LdapResult): void => void this.socket.write(encodeResult(envelope.messageId, responseTag, result));
     const kind =
       envelope.tag === Op.LDAP_REQ_BIND ? 'bind' : envelope.tag === Op.LDAP_REQ_SEARCH ? 'search' : envelope.tag === Op.LDAP_REQ_MODIFY ? 'modify' : undefined;
-    const fault = kind === undefined ? undefined : this.server.faults.take(kind, firstString(envelope.body));
+    const fault = kind === undefined ? undefined : this.server.faults.take(kind, faultText(kind, envelope.body));
     if (fault === undefined) return this.dispatch(envelope, reply);
     switch (fault.type) {
       case 'result':
@@ -374,6 +374,20 @@ export class Session {
 }
 
 /** The request's first string (a search's base DN, a modify's DN, a bind's name), read without moving the reader. */
+/** What a fault rule's `match` looks in: a search's base and filter, a bind's name, a modify's DN. */
+function faultText(kind: 'bind' | 'search' | 'modify', body: BerReader): string {
+  if (kind !== 'search') return firstString(body);
+  const start = body.offset;
+  try {
+    const { baseDN, filter } = readSearchRequest(body);
+    return `${baseDN} ${filter.toString()}`;
+  } catch {
+    return firstString(body);
+  } finally {
+    body.offset = start;
+  }
+}
+
 function firstString(body: BerReader): string {
   const start = body.offset;
   try {

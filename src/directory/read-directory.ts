@@ -63,37 +63,48 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   }
   const baseDN = options.baseDN ?? domainDN;
   const configurationDN = rootDse.string('configurationNamingContext');
-  const warnings: string[] = [];
-  const references: string[] = [];
-  const domain = await session.search({
-    base: domainDN,
-    scope: 'base',
-    filter: present('objectClass'),
-    attributes: ['objectSid'],
-    binaryAttributes: BINARY_ATTRIBUTES,
-    purpose: 'the domain object',
-  });
-  const domainSid = domain.entries[0] ? readSid(domain.entries[0]) : undefined;
-  if (domainSid === undefined) {
-    throw new DirectoryReadError(`${session.url}: ${domainDN} has no objectSid: is this an Active Directory domain?`);
-  }
-
-  const groups = await readGroups({
-    session,
-    baseDN,
-    domainSid,
-    privilegedGroups: options.privilegedGroups ?? [],
-    hostsGroup: options.hostsGroup,
-    warnings,
-    references,
-  });
-  const reader = new AccountReader(session, baseDN, warnings, references);
-  await reader.readDelegating(options.hosts ?? [], groups.hostsGroupMembers);
-  if (options.hostsOu !== undefined) await reader.readHostsOu(options.hostsOu);
+  // Independent searches run at once on the connection (LDAP allows several outstanding operations):
+  // the read takes about as long as its slowest chain, not the sum. Each stage keeps its own warnings
+  // and references, joined in a fixed order, so the result does not depend on which answer came first.
+  const groupWarnings: string[] = [];
+  const groupReferences: string[] = [];
+  const readerWarnings: string[] = [];
+  const readerReferences: string[] = [];
+  const mappingWarnings: string[] = [];
+  const reader = new AccountReader(session, baseDN, readerWarnings, readerReferences);
+  const sidAndGroups = (async () => {
+    const domain = await session.search({
+      base: domainDN,
+      scope: 'base',
+      filter: present('objectClass'),
+      attributes: ['objectSid'],
+      binaryAttributes: BINARY_ATTRIBUTES,
+      purpose: 'the domain object',
+    });
+    const sid = domain.entries[0] ? readSid(domain.entries[0]) : undefined;
+    if (sid === undefined) throw new DirectoryReadError(`${session.url}: ${domainDN} has no objectSid: is this an Active Directory domain?`);
+    const read = await readGroups({
+      session,
+      baseDN,
+      domainSid: sid,
+      privilegedGroups: options.privilegedGroups ?? [],
+      hostsGroup: options.hostsGroup,
+      warnings: groupWarnings,
+      references: groupReferences,
+    });
+    return { domainSid: sid, groups: read };
+  })();
+  // 5. needs the hosts group's members (4) only with --hosts-group; otherwise it starts now.
+  const delegating = options.hostsGroup === undefined ? reader.readDelegating(options.hosts ?? [], []) : undefined;
   //    AD's own sPNMappings say which classes the HOST/ SPN serves: read once, for the inventory only.
-  const spnMappings = options.delegationTargets === true ? await readSpnMappings(session, configurationDN, warnings) : undefined;
-  const missingNames = await reader.readReferenced(spnMappings);
-  await reader.readPrivileged(groups, domainSid);
+  const mappings = options.delegationTargets === true ? readSpnMappings(session, configurationDN, mappingWarnings) : undefined;
+  const [{ domainSid, groups }, spnMappings] = await Promise.all([sidAndGroups, mappings, delegating]);
+  if (delegating === undefined) await reader.readDelegating(options.hosts ?? [], groups.hostsGroupMembers);
+  if (options.hostsOu !== undefined) await reader.readHostsOu(options.hostsOu);
+  // 7. and 8. each build their filter from what is read so far before either answer arrives.
+  const [missingNames] = await Promise.all([reader.readReferenced(spnMappings), reader.readPrivileged(groups, domainSid)]);
+  const warnings = [...groupWarnings, ...readerWarnings, ...mappingWarnings];
+  const references = [...groupReferences, ...readerReferences];
 
   return {
     url: session.url,

@@ -57,7 +57,8 @@ describe('faults we survive [mock]', () => {
   }
 
   it('[mock] gives up after the configured retries with "directory read incomplete", exit 3, and no report file', async () => {
-    mock.faults.add({ on: 'search', nth: 3, times: 99, action: { type: 'result', code: 51, message: 'busy' } });
+    // One search of each attempt (the other searches of the read run at the same time and are not made to fail).
+    mock.faults.add({ on: 'search', match: 'adminCount=1', times: 99, action: { type: 'result', code: 51, message: 'busy' } });
     const output = join(dir, 'report.json');
     const r = await cli(['audit', '--format', 'json', '--output', output, '--retries', '2']);
     expect(r.code).to.equal(3);
@@ -73,8 +74,8 @@ describe('faults we survive [mock]', () => {
     ['sizeLimitExceeded (4)', 4],
   ] as Array<[string, number]>) {
     it(`[mock] stops at once on ${name}: exit 3, naming what was not read`, async () => {
-      // The 5th search: RootDSE, domain, groups, the privileged groups' member lists, then the accounts with delegation.
-      mock.faults.add({ on: 'search', nth: 5, times: 1, action: { type: 'result', code, message: 'limit' } });
+      // The search of the accounts with delegation (the only one that asks for adminCount=1).
+      mock.faults.add({ on: 'search', match: 'adminCount=1', times: 1, action: { type: 'result', code, message: 'limit' } });
       const r = await cli(['audit', '--format', 'json']);
       expect(r.code).to.equal(3);
       expect(r.stderr).to.contain('directory read incomplete');
