@@ -39,11 +39,43 @@ export const SYSTEM_PYTHON = '/usr/bin/python3';
 export const LAB_DIR_PREFIX = LAB_NAME === undefined ? 'delegaudit-ad-lab-' : `delegaudit-ad-lab-${LAB_NAME}-`;
 /** krb5-user: kinit, klist and kvno for the Kerberos tests. */
 export const APT_PACKAGES = ['samba', 'samba-ad-dc', 'samba-ad-provision', 'ldap-utils', 'krb5-user'];
-/** Ports samba binds with `server services = ldap, cldap, kdc` (kdc includes kpasswd). */
+/** Ports samba binds with `server services = ldap, cldap, kdc` (kdc includes kpasswd); loopback mode checks them. */
 export const TCP_PORTS = [88, 389, 464, 636, 3268, 3269];
 export const UDP_PORTS = [88, 389, 464];
 export const READY_TIMEOUT_MS = 60_000;
 export const STOP_TIMEOUT_MS = 15_000;
+
+/** The lab's domain controllers, in order: DC01 is provisioned and seeded, DC02 joins it. */
+export const DC_NAMES = ['DC01', 'DC02'] as const;
+export type DcName = (typeof DC_NAMES)[number];
+export const isDcName = (name: string | undefined): name is DcName => (DC_NAMES as readonly string[]).includes(name ?? '');
+/** `--dcs N` / AD_LAB_DCS: how many DCs the lab runs (1 or 2). The default lab has two, a named lab one. */
+const DCS_VALUE = optionValue('--dcs') ?? process.env['AD_LAB_DCS'] ?? (LAB_NAME === undefined ? '2' : '1');
+if (DCS_VALUE !== '1' && DCS_VALUE !== '2') {
+  process.stderr.write(`[ad-lab] --dcs is 1 or 2 (got "${DCS_VALUE}")\n`);
+  process.exit(2);
+}
+export const DC_COUNT = Number(DCS_VALUE);
+export const dcFqdn = (name: string): string => `${name}.${DNS_DOMAIN}`;
+/** Where a DC keeps its smb.conf, databases, pid file and logs: DC01 in the lab directory itself (tests open DIR/private/sam.ldb), DC02 in DIR/dc02. */
+export const dcDir = (labDir: string, name: string): string => (name === HOST_NAME ? labDir : join(labDir, name.toLowerCase()));
+/** The copy of a DC's CA certificate the tests read (Samba makes a self-signed CA per DC). */
+export const caFileOf = (name: string): string => (name === HOST_NAME ? CA_FILE : join(labStateDir, `ca-${name}.pem`));
+/** The site every DC is in (provision's default). */
+export const SITE = 'Default-First-Site-Name';
+/** Prefix length of the namespace's subnet: host side .1, DC01 .2, DC02 .3. */
+export const PREFIX_LENGTH = 29;
+/**
+ * Replication timers of a two-DC lab (smb.conf, seconds). Samba's defaults: a DC looks for changes to
+ * notify its partners about every 5 s and pulls from them every 300 s, the first pull 15 s after
+ * start. Here a change on one DC reaches the other in 1-2 s, and a DC that was stopped catches up
+ * 2 s after it starts again.
+ */
+export const REPLICATION_OPTIONS: Record<string, string> = {
+  'dreplsrv:notify_interval': '1',
+  'dreplsrv:periodic_interval': '15',
+  'dreplsrv:periodic_startup_interval': '2',
+};
 
 /** Short, stable per-checkout (and per-instance) id: two clones on one machine get different namespaces. */
 export const LAB_ID = createHash('sha256')

@@ -1,7 +1,8 @@
 /**
- * What `npm run lab:start` (test/ad-lab/lab.ts) leaves behind for tests: the address of the
- * Samba AD DC, its CA, the domain's names and the bind accounts. Passwords are never in the
- * connection file, only in 0600 files next to it (see `readLabPassword`).
+ * What `npm run lab:start` (test/ad-lab/lab.ts) leaves behind for tests: the addresses of the
+ * Samba AD DCs (DC01, and DC02 in the default lab), their CAs, the domain's names and the bind
+ * accounts. Passwords are never in the connection file, only in 0600 files next to it (see
+ * `readLabPassword`).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -40,8 +41,28 @@ export interface LabUser {
   canSimpleBind: boolean;
 }
 
-export interface LabConnection {
+/** One domain controller of the lab. */
+export interface LabDc {
+  /** 'DC01', 'DC02' */
+  name: string;
+  /** DC01.corp.example.com */
+  fqdn: string;
+  /** The address it listens on (only that one: bind interfaces only). */
+  address: string;
   /** ldaps://ADDRESS:636 */
+  url: string;
+  /** ldap://ADDRESS:389 */
+  startTlsUrl: string;
+  /** PEM CA of this DC's self-signed certificate (Samba makes one CA per DC). */
+  caFile: string;
+  /** Name to verify its certificate against: its FQDN, the certificate's CN. */
+  servername: string;
+  /** PID of its samba's main process when the file was last written (dcs.ts `startDc` rewrites it). */
+  pid: number;
+}
+
+export interface LabConnection {
+  /** ldaps://ADDRESS:636 (DC01; the top-level url, host, caFile, servername and pid all describe DC01) */
   url: string;
   /** ldap://ADDRESS:389 (simple binds need StartTLS there; Samba refuses them in clear text). */
   startTlsUrl: string;
@@ -69,6 +90,10 @@ export interface LabConnection {
   pid: number;
   labDir: string;
   startedAt: string;
+  /** Every DC, DC01 first (one in loopback mode and in named labs, unless started with --dcs 2). */
+  dcs: LabDc[];
+  /** The nameservers /etc/netns/NAME/resolv.conf lists, DC01 first: the DCs' own DNS; empty on loopback. */
+  dnsServers: string[];
 }
 
 function fail(file: string, what: string): never {
@@ -83,6 +108,44 @@ function str(file: string, obj: Record<string, unknown>, key: string): string {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function url(file: string, obj: Record<string, unknown>, key: string, scheme: 'ldaps:' | 'ldap:', where = key): string {
+  const v = obj[key];
+  if (typeof v !== 'string' || v === '') fail(file, `"${where}" must be a non-empty string`);
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    fail(file, `"${where}" is not a URL`);
+  }
+  if (u.protocol !== scheme) fail(file, `"${where}" must be an ${scheme}// URL`);
+  return v;
+}
+
+function positiveInteger(file: string, v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(file, `"${where}" must be a positive integer`);
+  return v;
+}
+
+function parseDc(file: string, index: number, v: unknown): LabDc {
+  const where = `dcs[${index}]`;
+  if (!isRecord(v)) fail(file, `${where} must be an object`);
+  const field = (key: string): string => {
+    const value = v[key];
+    if (typeof value !== 'string' || value === '') fail(file, `"${where}.${key}" must be a non-empty string`);
+    return value;
+  };
+  return {
+    name: field('name'),
+    fqdn: field('fqdn'),
+    address: field('address'),
+    url: url(file, v, 'url', 'ldaps:', `${where}.url`),
+    startTlsUrl: url(file, v, 'startTlsUrl', 'ldap:', `${where}.startTlsUrl`),
+    caFile: field('caFile'),
+    servername: field('servername'),
+    pid: positiveInteger(file, v['pid'], `${where}.pid`),
+  };
 }
 
 function parseUser(file: string, name: string, v: unknown): LabUser {
@@ -100,17 +163,8 @@ function parseUser(file: string, name: string, v: unknown): LabUser {
 /** Validate a parsed connection file. Throws with a readable message when it is malformed. */
 function parseLabConnection(data: unknown, file = labConnectionFile): LabConnection {
   if (!isRecord(data)) fail(file, 'not a JSON object');
-  for (const key of ['url', 'startTlsUrl'] as const) {
-    const v = str(file, data, key);
-    const scheme = key === 'url' ? 'ldaps:' : 'ldap:';
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      fail(file, `"${key}" is not a URL`);
-    }
-    if (u.protocol !== scheme) fail(file, `"${key}" must be an ${scheme}// URL`);
-  }
+  url(file, data, 'url', 'ldaps:');
+  url(file, data, 'startTlsUrl', 'ldap:');
   const usersRaw = data['users'];
   if (!isRecord(usersRaw)) fail(file, `"users" must be an object`);
   const users: Record<string, LabUser> = {};
@@ -125,12 +179,19 @@ function parseLabConnection(data: unknown, file = labConnectionFile): LabConnect
     if (typeof v !== 'string') fail(file, `"sidMap.${k}" must be a string`);
     sidMap[k] = v;
   }
-  const pid = data['pid'];
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) fail(file, `"pid" must be a positive integer`);
+  const pid = positiveInteger(file, data['pid'], 'pid');
   const isolation = data['isolation'];
   if (isolation !== 'netns' && isolation !== 'loopback') fail(file, `"isolation" must be "netns" or "loopback"`);
   const netns = data['netns'];
   if (netns !== undefined && typeof netns !== 'string') fail(file, `"netns" must be a string`);
+  const dcsRaw = data['dcs'];
+  if (!Array.isArray(dcsRaw) || dcsRaw.length === 0) fail(file, `"dcs" must be a non-empty array`);
+  const dcs = dcsRaw.map((v: unknown, i) => parseDc(file, i, v));
+  if (dcs[0]!.url !== data['url'] || dcs[0]!.pid !== pid) fail(file, `"dcs[0]" must be the DC that "url" and "pid" describe`);
+  if (new Set(dcs.map((dc) => dc.name)).size !== dcs.length) fail(file, `"dcs" names a DC twice`);
+  const dnsRaw = data['dnsServers'];
+  if (!Array.isArray(dnsRaw) || dnsRaw.some((v) => typeof v !== 'string' || v === '')) fail(file, `"dnsServers" must be an array of non-empty strings`);
+  const dnsServers = dnsRaw as string[];
   return {
     url: str(file, data, 'url'),
     startTlsUrl: str(file, data, 'startTlsUrl'),
@@ -151,6 +212,8 @@ function parseLabConnection(data: unknown, file = labConnectionFile): LabConnect
     pid,
     labDir: str(file, data, 'labDir'),
     startedAt: str(file, data, 'startedAt'),
+    dcs,
+    dnsServers,
   };
 }
 

@@ -1,22 +1,27 @@
 /**
- * Where samba listens: its own network namespace joined by a veth pair on a free /30, or
- * 127.0.0.1 where namespaces cannot be made.
+ * Where samba listens: its own network namespace joined by a veth pair on a free /29 (host side .1,
+ * DC01 .2, DC02 .3), or 127.0.0.1 (one DC) where namespaces cannot be made. Inside the namespace the
+ * DCs answer to their names (/etc/netns/NAME/hosts) and serve the domain's DNS (/etc/netns/NAME/resolv.conf).
  */
 import * as dgram from 'node:dgram';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { DNS_DOMAIN, HOST_NAME, LAB_ID, NETNS, STOP_COMMAND, TCP_PORTS, UDP_PORTS, VETH_HOST, VETH_NS } from './config.js';
+import { DC_COUNT, DC_NAMES, dcFqdn, DNS_DOMAIN, LAB_ID, NETNS, PREFIX_LENGTH, STOP_COMMAND, TCP_PORTS, UDP_PORTS, VETH_HOST, VETH_NS } from './config.js';
 import { LabError, log, mustRun, run } from './process.js';
 import { type LabState, saveState } from './state.js';
 import { type Tools } from './packages.js';
 
 export interface Network {
   isolation: 'netns' | 'loopback';
-  /** Address samba binds and clients connect to. */
+  /** Address DC01 binds and clients connect to. */
   address: string;
-  /** smb.conf `interfaces` value. */
+  /** smb.conf `interfaces` value of DC01. */
   interfaces: string;
+  /** One per DC, DC01 first: its name, address and smb.conf `interfaces` value. */
+  dcs: Array<{ name: string; address: string; interfaces: string }>;
+  /** The nameservers /etc/netns/NAME/resolv.conf lists (the DCs' own DNS); none on loopback. */
+  dnsServers: string[];
 }
 
 function ipToInt(ip: string): number {
@@ -50,19 +55,20 @@ async function usedRanges(ip: string): Promise<Array<[number, number]>> {
   return ranges;
 }
 
-/** A free /30 in 10.213.0.0/16, starting at a per-checkout offset. */
-async function pickSubnet(ip: string): Promise<{ hostSide: string; nsSide: string }> {
+/** A free /29 in 10.213.0.0/16, starting at a per-checkout offset: the host side's address and one per DC. */
+async function pickSubnet(ip: string, dcs: number): Promise<{ hostSide: string; dcAddresses: string[] }> {
   const used = await usedRanges(ip);
   const base = ipToInt('10.213.0.0');
-  const blocks = 2 ** 14;
+  const size = 2 ** (32 - PREFIX_LENGTH);
+  const blocks = 2 ** 16 / size;
   const offset = parseInt(LAB_ID.slice(0, 4), 16) % blocks;
   for (let i = 0; i < blocks; i++) {
-    const start = base + ((offset + i) % blocks) * 4;
-    const end = start + 3;
+    const start = base + ((offset + i) % blocks) * size;
+    const end = start + size - 1;
     if (used.some(([a, b]) => start <= b && a <= end)) continue;
-    return { hostSide: intToIp(start + 1), nsSide: intToIp(start + 2) };
+    return { hostSide: intToIp(start + 1), dcAddresses: Array.from({ length: dcs }, (_, k) => intToIp(start + 2 + k)) };
   }
-  throw new LabError('no free /30 in 10.213.0.0/16 for the lab namespace');
+  throw new LabError(`no free /${PREFIX_LENGTH} in 10.213.0.0/16 for the lab namespace`);
 }
 
 export async function namespaceExists(ip: string, name: string): Promise<boolean> {
@@ -70,20 +76,26 @@ export async function namespaceExists(ip: string, name: string): Promise<boolean
   return r.code === 0 && r.stdout.split('\n').some((l) => l.split(' ')[0] === name);
 }
 
-/** What `ip netns exec NAME` mounts over /etc: the lab's own hosts file (and, later, resolv.conf). */
+/** What `ip netns exec NAME` mounts over /etc: the lab's own hosts and resolv.conf. */
 const netnsEtc = (name: string): string => join('/etc/netns', name);
 
-/** An alias that resolves to the DC but that no SPN names: the tests' "wrong DC name". */
+/** An alias that resolves to DC01 but that no SPN names: the tests' "wrong DC name". */
 const UNKNOWN_ALIAS = `ldap-alias.${DNS_DOMAIN}`;
 
 /**
- * /etc/netns/NAME/hosts: inside the namespace the DC answers to its name (DC01.corp.example.com, DC01), as
- * on a domain member, so that Kerberos tests connect by name rather than by address.
+ * /etc/netns/NAME/hosts and resolv.conf. Inside the namespace each DC answers to its name
+ * (DC01.corp.example.com, DC01), as on a domain member, so that Kerberos tests connect by name
+ * rather than by address; and the DCs' own DNS servers (Samba's internal DNS, the zone seed.py
+ * writes) answer the domain's SRV records, DC01 first, then DC02: with DC01 stopped its address
+ * refuses at once and the resolver asks DC02.
  */
-function writeNamespaceHosts(name: string, address: string): void {
+function writeNamespaceEtc(name: string, dcs: Network['dcs']): void {
   const dir = netnsEtc(name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n::1 localhost\n${address} ${HOST_NAME}.${DNS_DOMAIN} ${HOST_NAME} ${UNKNOWN_ALIAS}\n`);
+  const hosts = dcs.map((dc, i) => `${dc.address} ${dcFqdn(dc.name)} ${dc.name}${i === 0 ? ` ${UNKNOWN_ALIAS}` : ''}\n`).join('');
+  writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n::1 localhost\n${hosts}`);
+  const nameservers = dcs.map((dc) => `nameserver ${dc.address}\n`).join('');
+  writeFileSync(join(dir, 'resolv.conf'), `# delegaudit AD lab: the DCs' own DNS\n${nameservers}options timeout:1 attempts:2\n`);
 }
 
 export async function removeNamespace(ip: string | undefined, name: string, vethHost: string | undefined): Promise<void> {
@@ -100,23 +112,27 @@ async function setupNamespace(ip: string, state: LabState): Promise<Network> {
     if (pids) throw new LabError(`namespace ${NETNS} still has processes (${pids.split('\n').join(', ')}); run "${STOP_COMMAND}"`);
     await removeNamespace(ip, NETNS, VETH_HOST);
   }
-  const { hostSide, nsSide } = await pickSubnet(ip);
+  const { hostSide, dcAddresses } = await pickSubnet(ip, DC_COUNT);
   await mustRun(ip, ['netns', 'add', NETNS], 'ip netns add');
   state.netns = NETNS;
   state.vethHost = VETH_HOST;
   saveState(state);
+  const len = `/${PREFIX_LENGTH}`;
   const steps: string[][] = [
     ['link', 'add', VETH_HOST, 'type', 'veth', 'peer', 'name', VETH_NS, 'netns', NETNS],
-    ['addr', 'add', `${hostSide}/30`, 'dev', VETH_HOST],
+    ['addr', 'add', `${hostSide}${len}`, 'dev', VETH_HOST],
     ['link', 'set', VETH_HOST, 'up'],
-    ['-n', NETNS, 'addr', 'add', `${nsSide}/30`, 'dev', VETH_NS],
+    // Every DC's address on the namespace's end; each samba binds only its own (bind interfaces only).
+    ...dcAddresses.map((a) => ['-n', NETNS, 'addr', 'add', `${a}${len}`, 'dev', VETH_NS]),
     ['-n', NETNS, 'link', 'set', VETH_NS, 'up'],
     ['-n', NETNS, 'link', 'set', 'lo', 'up'],
   ];
   for (const args of steps) await mustRun(ip, args, `ip ${args.join(' ')}`);
-  writeNamespaceHosts(NETNS, nsSide);
-  log(`network namespace ${NETNS}: host ${hostSide}/30 <-> samba ${nsSide}/30`);
-  return { isolation: 'netns', address: nsSide, interfaces: `${nsSide}/30` };
+  const dcs = dcAddresses.map((address, i) => ({ name: DC_NAMES[i] ?? `DC${i + 1}`, address, interfaces: `${address}${len}` }));
+  writeNamespaceEtc(NETNS, dcs);
+  log(`network namespace ${NETNS}: host ${hostSide}${len} <-> ${dcs.map((dc) => `${dc.name} ${dc.address}`).join(', ')}`);
+  const first = dcs[0]!;
+  return { isolation: 'netns', address: first.address, interfaces: first.interfaces, dcs, dnsServers: dcs.map((dc) => dc.address) };
 }
 
 export function portFree(port: number, udp: boolean): Promise<boolean> {
@@ -143,7 +159,14 @@ async function setupLoopback(): Promise<Network> {
         `samba's AD DC cannot move them. Free them, or run as root where network namespaces work.`,
     );
   }
-  return { isolation: 'loopback', address: '127.0.0.1', interfaces: '127.0.0.1' };
+  if (DC_COUNT > 1) log('loopback mode runs one DC (DC01): two cannot share 127.0.0.1');
+  return {
+    isolation: 'loopback',
+    address: '127.0.0.1',
+    interfaces: '127.0.0.1',
+    dcs: [{ name: DC_NAMES[0], address: '127.0.0.1', interfaces: '127.0.0.1' }],
+    dnsServers: [],
+  };
 }
 
 export async function setupNetwork(tools: Tools, state: LabState): Promise<Network> {

@@ -1,5 +1,5 @@
 /**
- * Running commands, and finding and stopping this lab's samba by PID (never another process).
+ * Running commands, and finding and stopping this lab's sambas by PID (never another process).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -224,8 +224,14 @@ export async function stopSamba(pid: number, startTime: string | undefined): Pro
   if (unreaped().length > 0) log(`exited but not yet reaped by their parent: ${unreaped().join(', ')}`);
 }
 
-/** Starts samba detached (in the lab's namespace), stdio to a file and nothing else inherited; returns its PID. */
-export async function launchSamba(tools: Tools, network: Network, smbConf: string, labDir: string, logDir: string): Promise<number> {
+/** Starts samba detached (in the lab's namespace), in its DC's directory, stdio to a file and nothing else inherited; returns its PID. */
+export async function launchSamba(
+  tools: Pick<Tools, 'samba' | 'ip'>,
+  network: Pick<Network, 'isolation'>,
+  smbConf: string,
+  labDir: string,
+  logDir: string,
+): Promise<number> {
   const sambaArgs = ['-s', smbConf, '--foreground', '--no-process-group'];
   const [cmd, args] =
     network.isolation === 'netns' && tools.ip

@@ -9,6 +9,9 @@ The LDIF (mock-ldap/fixtures/lab.ldif) is the one source of truth. Nothing in he
 object of the scenario:
 
 * the domain root and everything under the configuration NC are skipped (Samba owns them);
+* entries preceded by a "# joined DCNN" comment are made by `samba-tool domain join` of that DC
+  (the lab's DC02): the seeder leaves them alone, and `--joined DCNN` reconciles them once it has
+  joined, over LDAP, as it does provisioned entries;
 * entries preceded by a "# provisioned" comment already exist in a new domain: only their
   `member` values (missing ones are added) and `userAccountControl` are brought in line with the
   LDIF. A provisioned entry that this Samba version does not create (Key Admins and Enterprise
@@ -25,7 +28,16 @@ object of the scenario:
   the system change this attribute). A domain SID that names no LDIF account (a deleted principal)
   is kept as it is, after checking that Samba did not give that SID to one of its own objects.
 
+With --dns-zone the seeder also writes the domain's DNS zone, which Samba's internal DNS serves,
+in the legacy location CN=MicrosoftDNS,CN=System (the domain NC): provisioning with a DNS backend
+would add the DomainDnsZones and ForestDnsZones partitions, and with them two more continuation
+references in every subtree search of the domain, which mock-ldap does not return. The zone names
+every --dns-host DC (A records, NS, and the DC locator's SRV records); --dc-spns adds the DC's own
+SPNs that Samba's samba_spnupdate (part of the dnsupdate service, off here) would add.
+
 Usage: seed.py --ldif FILE --smbconf DIR/etc/smb.conf [--parse-only]
+                [--dns-zone corp.example.com --dns-host DC01=ADDR [--dns-host DC02=ADDR]] [--dc-spns]
+       seed.py --ldif FILE --smbconf DC02DIR/etc/smb.conf --joined DC02 --server DC01ADDR --admin-password-stdin
 Prints one JSON report on stdout; diagnostics go to stderr. Exit status 0 on success.
 """
 
@@ -78,13 +90,18 @@ def parse_ldif(text):
     entries = []
     for para in paragraphs:
         provisioned = False
+        joined = None
         dn = None
         attributes = {}
         names = {}  # lower-case name -> spelling used in `attributes`
         for line in para:
             if line.startswith("#"):
-                if dn is None and line[1:].strip().lower() == "provisioned":
+                words = line[1:].split()
+                if dn is None and [w.lower() for w in words] == ["provisioned"]:
                     provisioned = True
+                if dn is None and len(words) == 2 and words[0].lower() == "joined":
+                    joined = words[1].upper()
+                    provisioned = True  # made by the join: compared like provisioned entries
                 continue
             if ":" not in line:
                 raise LdifError("not an LDIF line: %r" % line)
@@ -116,7 +133,10 @@ def parse_ldif(text):
             attributes.setdefault(key, []).append(value)
         if dn is not None:
             binary = [key for key in attributes if key.lower() in BINARY_ATTRIBUTES]
-            entries.append({"dn": dn, "provisioned": provisioned, "attributes": attributes, "binary": binary})
+            entry = {"dn": dn, "provisioned": provisioned, "attributes": attributes, "binary": binary}
+            if joined is not None:
+                entry["joined"] = joined
+            entries.append(entry)
     return entries
 
 
@@ -178,6 +198,9 @@ class Seeder:
             "drift": [],
             "sids": {},
             "rbcd": [],
+            "joinedLater": [],
+            "dns": None,
+            "dcSpns": [],
         }
 
     # -- helpers
@@ -214,6 +237,9 @@ class Seeder:
         present = []
         for entry in self.entries:
             dn = self.dn(entry["dn"])
+            if entry.get("joined"):
+                self.report["joinedLater"].append({"dn": entry["dn"], "dc": entry["joined"]})
+                continue
             if dn == self.domain_dn or self.in_config_nc(dn):
                 self.report["skipped"].append(entry["dn"])
                 if entry["provisioned"]:
@@ -395,6 +421,147 @@ class Seeder:
                     {"dn": entry["dn"], "attribute": "member", "note": "extra Samba members", "samba": extra})
 
 
+    def reconcile_joined(self, dc):
+        """After `samba-tool domain join` of DC: its LDIF entries as provisioned ones (uAC, members, drift, SIDs)."""
+        mine = [e for e in self.entries if e.get("joined") == dc]
+        for entry in mine:
+            dn = self.dn(entry["dn"])
+            if self.dn(entry["dn"]) == self.domain_dn or self.in_config_nc(dn):
+                self.drift(entry)
+                continue
+            if not self.exists(dn):
+                self.report["drift"].append({"dn": entry["dn"], "attribute": None, "note": "missing after the join"})
+                continue
+            self.members(entry)
+            self.user_account_control(entry)
+            self.drift(entry)
+            msg = self.lookup(dn, ["objectSid"])
+            ldif_sid = (get_attr(entry, "objectSid") or [None])[0]
+            self.report["sids"][entry["dn"]] = {"ldif": ldif_sid, "samba": self.sid_of(msg)}
+        return self.report
+
+
+# ---------------------------------------------------------------------------- DNS and DC SPNs
+
+SRV_RECORDS = [
+    # (node under the zone, port, DCs: "all" or "pdc")
+    ("_ldap._tcp", 389, "all"),
+    ("_ldap._tcp.{site}._sites", 389, "all"),
+    ("_ldap._tcp.dc._msdcs", 389, "all"),
+    ("_ldap._tcp.{site}._sites.dc._msdcs", 389, "all"),
+    ("_ldap._tcp.pdc._msdcs", 389, "pdc"),
+    ("_kerberos._tcp", 88, "all"),
+    ("_kerberos._udp", 88, "all"),
+    ("_kerberos._tcp.dc._msdcs", 88, "all"),
+    ("_kpasswd._tcp", 464, "all"),
+    ("_gc._tcp", 3268, "all"),
+]
+
+
+def dns_zone_dn(samdb, zone):
+    return "DC=%s,CN=MicrosoftDNS,CN=System,%s" % (zone, samdb.get_default_basedn())
+
+
+def add_dns_node(samdb, zone, name, records):
+    """Add (or extend) the dnsNode NAME of ZONE with RECORDS (samba.provision.sambadns record objects)."""
+    import ldb
+    from samba.ndr import ndr_pack
+    dn = ldb.Dn(samdb, "DC=%s,%s" % (name, dns_zone_dn(samdb, zone)))
+    packed = [ndr_pack(r) for r in records]
+    res = samdb.search(base=dn.parent(), scope=ldb.SCOPE_ONELEVEL, expression="(name=%s)" % ldb.binary_encode(name),
+                       attrs=["dnsRecord"])
+    if len(res):
+        have = set(bytes(v) for v in res[0].get("dnsRecord", []))
+        new = [p for p in packed if p not in have]
+        if new:
+            m = ldb.Message(res[0].dn)
+            m["dnsRecord"] = ldb.MessageElement(new, ldb.FLAG_MOD_ADD, "dnsRecord")
+            samdb.modify(m)
+        return
+    m = ldb.Message(dn)
+    m["objectClass"] = ["top", "dnsNode"]
+    m["dnsRecord"] = ldb.MessageElement(packed, ldb.FLAG_MOD_ADD, "dnsRecord")
+    samdb.add(m)
+
+
+def ntds_guid(samdb, dc):
+    """objectGUID of DC's NTDS Settings object (CN=NTDS Settings,CN=<DC>,CN=Servers,CN=<site>,CN=Sites,...)."""
+    import ldb
+    from samba.dcerpc import misc
+    from samba.ndr import ndr_unpack
+    res = [r for r in samdb.search(base="CN=Sites,%s" % samdb.get_config_basedn(), scope=ldb.SCOPE_SUBTREE,
+                                   expression="(objectClass=nTDSDSA)", attrs=["objectGUID"])
+           if str(r.dn.parent().get_rdn_value()).upper() == dc.upper()]
+    if len(res) != 1:
+        raise RuntimeError("no NTDS Settings object for %s" % dc)
+    return str(ndr_unpack(misc.GUID, res[0]["objectGUID"][0]))
+
+
+def seed_dns(samdb, zone, hosts, site):
+    """The zone, in CN=MicrosoftDNS,CN=System: SOA and NS, an A record per DC, the locator's SRV records, DC01's CNAME."""
+    import ldb
+    from samba.provision.sambadns import ARecord, CNAMERecord, NSRecord, SOARecord, SRVRecord, add_domain_record
+    from samba.dcerpc import security
+    domain_dn = str(samdb.get_default_basedn())
+    container = ldb.Message(ldb.Dn(samdb, "CN=MicrosoftDNS,CN=System,%s" % domain_dn))
+    container["objectClass"] = ["top", "container"]
+    samdb.add(container)
+    # The zone's descriptor as provision makes it, with Domain Admins where it names DnsAdmins (not created here).
+    add_domain_record(samdb, domain_dn, "CN=System", zone, security.dom_sid(str(samdb.get_domain_sid())), "DA")
+    fqdn = lambda name: "%s.%s" % (name, zone)
+    pdc = hosts[0][0]
+    add_dns_node(samdb, zone, "@", [SOARecord(fqdn(pdc), "hostmaster.%s" % zone)] + [NSRecord(fqdn(n)) for n, _ in hosts])
+    for name, address in hosts:
+        add_dns_node(samdb, zone, name, [ARecord(address)])
+    for node, port, which in SRV_RECORDS:
+        targets = [n for n, _ in hosts] if which == "all" else [pdc]
+        add_dns_node(samdb, zone, node.format(site=site), [SRVRecord(fqdn(n), port) for n in targets])
+    # Replication finds a DC by <NTDS Settings GUID>._msdcs.<forest>; DC02's is added once it has joined.
+    guid = ntds_guid(samdb, pdc)
+    add_dns_node(samdb, zone, "%s._msdcs" % guid, [CNAMERecord(fqdn(pdc))])
+    log("DNS zone %s: %s" % (zone, ", ".join("%s %s" % h for h in hosts)))
+    return {"zone": zone, "dn": dns_zone_dn(samdb, zone), "hosts": [{"name": n, "address": a} for n, a in hosts],
+            "ntdsGuids": {pdc: guid}}
+
+
+def dns_account_without_spn(samdb):
+    """Provision's dns-<DC> account holds DNS/<fqdn>; with it, Samba's DNS server wants that account's keys in
+    secrets.ldb, which only a BIND9 provision writes, and ends samba. Without it, the server uses the DC's own."""
+    import ldb
+    res = samdb.search(base=samdb.get_default_basedn(), scope=ldb.SCOPE_SUBTREE,
+                       expression="(&(objectClass=user)(servicePrincipalName=DNS/*))", attrs=["servicePrincipalName"])
+    removed = []
+    for r in res:
+        spns = [str(v) for v in r["servicePrincipalName"] if str(v).upper().startswith("DNS/")]
+        m = ldb.Message(r.dn)
+        m["servicePrincipalName"] = ldb.MessageElement(spns, ldb.FLAG_MOD_DELETE, "servicePrincipalName")
+        samdb.modify(m)
+        removed.append({"dn": str(r.dn), "spns": spns})
+        log("removed %s from %s" % (", ".join(spns), r.dn))
+    return removed
+
+
+def add_dc_spns(samdb, dc, zone, extra):
+    """SPNs of DC's account: ldap/<fqdn> and ldap/<DC> (Kerberos clients ask for them), and the ones replication
+    needs, E3514235-4B06-11D1-AB04-00C04FC2DCD2/<NTDS GUID>/<domain> and ldap/<NTDS GUID>._msdcs.<forest>."""
+    import ldb
+    guid = ntds_guid(samdb, dc)
+    wanted = ["ldap/%s.%s" % (dc, zone), "ldap/%s" % dc] + (
+        ["E3514235-4B06-11D1-AB04-00C04FC2DCD2/%s/%s" % (guid, zone), "ldap/%s._msdcs.%s" % (guid, zone)] if extra else [])
+    res = samdb.search(base=samdb.get_default_basedn(), scope=ldb.SCOPE_SUBTREE,
+                       expression="(sAMAccountName=%s$)" % dc, attrs=["servicePrincipalName"])
+    if len(res) != 1:
+        raise RuntimeError("no account %s$" % dc)
+    have = set(str(v).lower() for v in res[0].get("servicePrincipalName", []))
+    new = [spn for spn in wanted if spn.lower() not in have]
+    if new:
+        m = ldb.Message(res[0].dn)
+        m["servicePrincipalName"] = ldb.MessageElement(new, ldb.FLAG_MOD_ADD, "servicePrincipalName")
+        samdb.modify(m)
+        log("SPNs of %s$: added %s" % (dc, ", ".join(new)))
+    return new
+
+
 def set_admin_password(samdb, password):
     """Give the RID-500 account the lab's random password (it never appears on a command line)."""
     import ldb
@@ -415,7 +582,16 @@ def main():
     ap.add_argument("--smbconf")
     ap.add_argument("--parse-only", action="store_true", help="print the parsed LDIF as JSON and exit")
     ap.add_argument("--admin-password-stdin", action="store_true",
-                    help="set the password of the RID-500 Administrator to the text read from stdin")
+                    help="set the password of the RID-500 Administrator to the text read from stdin "
+                         "(with --joined: bind as the Administrator with it)")
+    ap.add_argument("--dns-zone", help="write this DNS zone (CN=MicrosoftDNS,CN=System) for the --dns-host DCs")
+    ap.add_argument("--dns-host", action="append", default=[], metavar="DC=ADDRESS",
+                    help="a DC of the zone, DC01 (the PDC emulator) first")
+    ap.add_argument("--site", default="Default-First-Site-Name")
+    ap.add_argument("--dc-spns", choices=["ldap", "replication"],
+                    help="add the DC's ldap/ SPNs (ldap), and those replication needs (replication)")
+    ap.add_argument("--joined", metavar="DC", help="DC has just joined: add its DNS records and SPNs, reconcile its LDIF entries")
+    ap.add_argument("--server", help="with --joined: the address of the DC to write to (DC01), over LDAP")
     args = ap.parse_args()
     with open(args.ldif, encoding="utf-8") as f:
         entries = parse_ldif(f.read())
@@ -433,17 +609,59 @@ def main():
     admin_password = sys.stdin.read() if args.admin_password_stdin else None
     lp = LoadParm()
     lp.load(args.smbconf)
+    hosts = [tuple(h.split("=", 1)) for h in args.dns_host]
+    if args.joined:
+        return joined(args, lp, entries, admin_password, hosts)
     samdb = SamDB(url=lp.samdb_url(), session_info=system_session(), lp=lp)
     samdb.transaction_start()
     try:
         report = Seeder(samdb, entries).run()
         if admin_password:
             set_admin_password(samdb, admin_password)
+        dc = lp.get("netbios name").upper()
+        if args.dns_zone:
+            report["dns"] = seed_dns(samdb, args.dns_zone, hosts, args.site)
+            report["dnsAccountSpnsRemoved"] = dns_account_without_spn(samdb)
+        if args.dc_spns:
+            report["dcSpns"] = add_dc_spns(samdb, dc, lp.get("realm").lower(), args.dc_spns == "replication")
     except BaseException:
         samdb.transaction_cancel()
         raise
     samdb.transaction_commit()
     report["entries"] = entries
+    json.dump(report, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+def joined(args, lp, entries, admin_password, hosts):
+    """DC (args.joined) has joined: on the DC at args.server, over LDAP as the Administrator, add the CNAME that
+    replication finds DC by and its SPNs, and reconcile its LDIF entries (# joined DC). DC itself is still stopped:
+    what is written here reaches it by replication."""
+    from samba.credentials import Credentials, DONT_USE_KERBEROS
+    from samba.provision.sambadns import CNAMERecord
+    from samba.samdb import SamDB
+    if not args.server or admin_password is None:
+        raise SystemExit("--joined needs --server and --admin-password-stdin")
+    creds = Credentials()
+    creds.guess(lp)
+    creds.set_kerberos_state(DONT_USE_KERBEROS)
+    creds.set_domain(lp.get("workgroup"))
+    creds.set_username("Administrator")
+    creds.set_password(admin_password)
+    samdb = SamDB(url="ldap://%s" % args.server, credentials=creds, lp=lp)
+    dc = args.joined.upper()
+    zone = lp.get("realm").lower()
+    spns = add_dc_spns(samdb, dc, zone, True)
+    report = Seeder(samdb, entries).reconcile_joined(dc)
+    report["dcSpns"] = spns
+    guid = ntds_guid(samdb, dc)
+    if args.dns_zone:
+        add_dns_node(samdb, args.dns_zone, "%s._msdcs" % guid, [CNAMERecord("%s.%s" % (dc, args.dns_zone))])
+        log("DNS: %s._msdcs.%s -> %s.%s" % (guid, args.dns_zone, dc, args.dns_zone))
+    report["ntdsGuid"] = guid
+    for key in ("skipped", "created", "createdMissingProvisioned", "primaryGroupChanges", "rbcd", "joinedLater"):
+        report.pop(key, None)
     json.dump(report, sys.stdout, indent=1)
     print()
     return 0

@@ -5,12 +5,15 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readLabConnection, type LabConnection, type LabUser } from './connection.js';
+import { readLabConnection, type LabConnection, type LabDc, type LabUser } from './connection.js';
 import {
   ADMIN_DN,
   BASE_DN,
   CA_FILE,
+  caFileOf,
   CONFIG_DN,
+  dcDir,
+  dcFqdn,
   DNS_DOMAIN,
   DOMAIN_SID,
   HOST_NAME,
@@ -34,7 +37,7 @@ export function ensureStateDir(): void {
 }
 
 /** Write a 0600 file atomically (temp file + rename). */
-function writePrivate(file: string, data: string): void {
+export function writePrivate(file: string, data: string): void {
   ensureStateDir();
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, data, { mode: 0o600 });
@@ -42,14 +45,26 @@ function writePrivate(file: string, data: string): void {
   renameSync(tmp, file);
 }
 
+/** A DC that joined DC01 (DC02): its directory as soon as it exists, its samba as soon as it runs. */
+export interface JoinedDcState {
+  name: string;
+  dir: string;
+  pid?: number;
+  pidStartTime?: string;
+}
+
 export interface LabState {
+  /** DC01's directory, which holds the joined DCs' directories too. */
   labDir?: string;
   isolation?: 'netns' | 'loopback';
   netns?: string;
   vethHost?: string;
+  /** DC01's samba. */
   pid?: number;
   /** /proc/PID/stat start time of samba's main process, to tell it from a reused PID. */
   pidStartTime?: string;
+  /** The other DCs (DC02), in the order they joined. */
+  joined?: JoinedDcState[];
   startedAt?: string;
 }
 
@@ -67,9 +82,11 @@ export function readState(): LabState | undefined {
     conn = undefined;
   }
   if (state === undefined && conn === undefined) return undefined;
+  const joined = conn?.dcs.slice(1).map((dc) => ({ name: dc.name, dir: dcDir(conn.labDir, dc.name), pid: dc.pid }));
   return {
     ...(conn ? { labDir: conn.labDir, isolation: conn.isolation, pid: conn.pid, startedAt: conn.startedAt } : {}),
     ...(conn?.netns !== undefined ? { netns: conn.netns } : {}),
+    ...(joined !== undefined && joined.length > 0 ? { joined } : {}),
     ...state,
   };
 }
@@ -126,6 +143,40 @@ export async function withLock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+const passwordFile = (sam: string): string => join(labStateDir, `${sam}.password`);
+
+/**
+ * The Administrator's 0600 password file (`users.admin.passwordFile`), written as soon as the
+ * seeder has set the password: samba-tool reads it from PASSWD_FILE to join DC02 and to change
+ * DSA options, so it never appears on a command line.
+ */
+export function writeAdminPassword(adminPassword: string): string {
+  writePrivate(passwordFile('Administrator'), adminPassword);
+  return passwordFile('Administrator');
+}
+
+/** A running DC, for the connection file. */
+export interface RunningDc {
+  name: string;
+  address: string;
+  /** Samba's ca.pem in the DC's directory, copied to caFileOf(name). */
+  caSource: string;
+  pid: number;
+}
+
+export function labDcEntry(dc: Omit<RunningDc, 'caSource'>): LabDc {
+  return {
+    name: dc.name,
+    fqdn: dcFqdn(dc.name),
+    address: dc.address,
+    url: `ldaps://${dc.address}:636`,
+    startTlsUrl: `ldap://${dc.address}:389`,
+    caFile: caFileOf(dc.name),
+    servername: dcFqdn(dc.name),
+    pid: dc.pid,
+  };
+}
+
 /** What the connection file is made of. */
 export interface ConnectionParts {
   url: string;
@@ -136,16 +187,31 @@ export interface ConnectionParts {
   pid: number;
   labDir: string;
   state: LabState;
+  /** Every DC, DC01 first. */
+  dcs: RunningDc[];
 }
 
-/** Writes the CA, the 0600 password files, the seed report and .ad-lab/connection.json; returns the connection. */
+/** Rewrites the connection file with one DC's new PID (dcs.ts, after `dc start`). */
+export function updateConnectionPid(name: string, pid: number): void {
+  const conn = readLabConnection(labConnectionFile);
+  if (conn === undefined) throw new LabError(`${labConnectionFile} is gone`);
+  const dcs = conn.dcs.map((dc) => (dc.name === name ? { ...dc, pid } : dc));
+  const next: LabConnection = { ...conn, dcs, ...(name === HOST_NAME ? { pid } : {}) };
+  writePrivate(labConnectionFile, `${JSON.stringify(next, null, 2)}\n`);
+}
+
+/** Writes the CAs, the 0600 password files, the seed report and .ad-lab/connection.json; returns the connection. */
 export function writeConnection(parts: ConnectionParts): LabConnection {
   const { url, caSource, network, adminPassword, report, pid, labDir, state } = parts;
   copyFileSync(caSource, CA_FILE);
   chmodSync(CA_FILE, 0o600);
+  for (const dc of parts.dcs) {
+    if (dc.name === HOST_NAME) continue;
+    copyFileSync(dc.caSource, caFileOf(dc.name));
+    chmodSync(caFileOf(dc.name), 0o600);
+  }
   const users: Record<string, LabUser> = {};
-  const passwordFile = (sam: string): string => join(labStateDir, `${sam}.password`);
-  writePrivate(passwordFile('Administrator'), adminPassword);
+  writeAdminPassword(adminPassword);
   users['admin'] = {
     dn: ADMIN_DN,
     upn: `Administrator@${DNS_DOMAIN}`,
@@ -195,6 +261,8 @@ export function writeConnection(parts: ConnectionParts): LabConnection {
     pid,
     labDir,
     startedAt: state.startedAt ?? new Date().toISOString(),
+    dcs: parts.dcs.map(labDcEntry),
+    dnsServers: network.dnsServers,
   };
   writePrivate(labConnectionFile, `${JSON.stringify(connection, null, 2)}\n`);
   return connection;

@@ -1,5 +1,6 @@
 /**
- * Checks over LDAPS: that samba answers a bind, and that the seeded scenario is what the LDIF says.
+ * Checks over LDAPS: that samba answers a bind, that the seeded scenario is what the LDIF says (on
+ * every DC), and that a joined DC is what a join makes.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,17 +9,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'ldapts';
 import { type LabConnection } from './connection.js';
 import { daclAces } from '../../src/ldap/codecs/security-descriptor.js';
-import { ADMIN_DN, BASE_DN, DNS_DOMAIN, HOST_NAME, READY_TIMEOUT_MS } from './config.js';
+import { ADMIN_DN, BASE_DN, CONFIG_DN, dcDir, dcFqdn, READY_TIMEOUT_MS, SITE } from './config.js';
 import { isLabSamba, LabError, procInfo, seconds, tail } from './process.js';
-import { type LabState, saveState } from './state.js';
-import { attr, type BulkReport, normDN, protectedUserDNs, RBCD, type SeedReport } from './seed.js';
+import { attr, type BulkReport, type LdifEntry, normDN, protectedUserDNs, RBCD, type SeedReport } from './seed.js';
 
-function ldapClient(url: string, ca: Buffer, timeout = 5000): Client {
-  return new Client({ url, connectTimeout: timeout, timeout, tlsOptions: { ca, servername: `${HOST_NAME}.${DNS_DOMAIN}` } });
+/** Where to reach one DC over LDAPS: its URL, its CA, the name its certificate carries. */
+export interface DcEndpoint {
+  url: string;
+  ca: Buffer;
+  servername: string;
 }
 
-async function canBind(url: string, ca: Buffer, dn: string, password: string, timeout = 5000): Promise<void> {
-  const client = ldapClient(url, ca, timeout);
+function ldapClient(dc: DcEndpoint, timeout = 5000): Client {
+  return new Client({ url: dc.url, connectTimeout: timeout, timeout, tlsOptions: { ca: dc.ca, servername: dc.servername } });
+}
+
+async function canBind(dc: DcEndpoint, dn: string, password: string, timeout = 5000): Promise<void> {
+  const client = ldapClient(dc, timeout);
   try {
     await client.bind(dn, password);
   } finally {
@@ -41,19 +48,32 @@ function asStrings(v: Buffer | Buffer[] | string[] | string | undefined): string
 }
 
 /**
+ * Attributes of provisioned (and joined) entries that are checked, not only reported as drift:
+ * userAccountControl (the seeder sets it), and what a tool finds the domain's DCs by.
+ */
+const CHECKED_WHEN_PROVISIONED = new Set(['useraccountcontrol', 'objectclass', 'dnshostname', 'serverreference', 'fsmoroleowner']);
+
+/** Is this LDIF entry part of the lab: everything but the entries of a DC that this lab does not join. */
+const inLab = (entry: LdifEntry, dcs: readonly string[]): boolean => entry.joined === undefined || dcs.includes(entry.joined);
+
+/**
  * Check over LDAPS that Samba now holds the LDIF scenario: every LDIF attribute of created entries
  * (except the system-owned objectSid/whenCreated and the userPassword secret), LDIF members of
- * every group, userAccountControl of provisioned entries; that every seeded password binds; and
- * the Hyper-V migration SPN search the brief uses.
+ * every group, userAccountControl, objectClass and the DC-locating attributes (dNSHostName,
+ * serverReference, fSMORoleOwner) of provisioned entries, the configuration NC's and the domain
+ * head's included, and of the entries a joined DC made; that every seeded password binds; and the
+ * Hyper-V migration SPN search the brief uses. `dcs` names the lab's DCs.
  */
-export async function verifySeed(url: string, ca: Buffer, adminPassword: string, report: SeedReport, bulk?: BulkReport): Promise<string[]> {
+export async function verifySeed(dc: DcEndpoint, adminPassword: string, report: SeedReport, dcs: readonly string[], bulk?: BulkReport): Promise<string[]> {
   const problems: string[] = [];
   const skipped = new Set(report.skipped.map(normDN));
-  const client = ldapClient(url, ca, 10_000);
+  const client = ldapClient(dc, 10_000);
   try {
     await client.bind(ADMIN_DN, adminPassword);
     for (const entry of report.entries) {
-      if (skipped.has(normDN(entry.dn))) continue;
+      // The domain head and the configuration NC are Samba's own (skipped by the seeder): only provisioned ones are checked.
+      if (skipped.has(normDN(entry.dn)) && !entry.provisioned) continue;
+      if (!inLab(entry, dcs)) continue;
       const { searchEntries } = await client.search(entry.dn, {
         scope: 'base',
         attributes: ['*', RBCD],
@@ -72,10 +92,11 @@ export async function verifySeed(url: string, ca: Buffer, adminPassword: string,
         const low = name.toLowerCase();
         if (low === 'whencreated' || low === 'userpassword') continue;
         if (low === 'objectsid') {
-          // Well-known SIDs must match; Samba numbers the objects it creates itself (see sidMap).
+          // Well-known SIDs must match; Samba numbers the objects it creates (and a join makes) itself (see sidMap).
           const sid = got['objectSid'];
           const text = Buffer.isBuffer(sid) ? sidToString(sid) : '(none)';
-          if (entry.provisioned && text !== values[0]) problems.push(`${entry.dn}: objectSid is ${text}, LDIF says ${values[0] ?? ''}`);
+          if (entry.provisioned && entry.joined === undefined && text !== values[0])
+            problems.push(`${entry.dn}: objectSid is ${text}, LDIF says ${values[0] ?? ''}`);
           continue;
         }
         const h = have(name);
@@ -93,7 +114,7 @@ export async function verifySeed(url: string, ca: Buffer, adminPassword: string,
           for (const v of values) if (!hs.has(normDN(v))) problems.push(`${entry.dn}: member ${v} missing`);
           continue;
         }
-        if (entry.provisioned && low !== 'useraccountcontrol') continue; // drift is reported, not fixed
+        if (entry.provisioned && !CHECKED_WHEN_PROVISIONED.has(low)) continue; // drift is reported, not fixed
         const want = values.map((v) => v.toLowerCase()).sort();
         const hv = h.map((v) => v.toLowerCase()).sort();
         const ok = low === 'objectclass' ? want.every((v) => hv.includes(v)) : JSON.stringify(want) === JSON.stringify(hv);
@@ -108,7 +129,7 @@ export async function verifySeed(url: string, ca: Buffer, adminPassword: string,
       attributes: ['msDS-AllowedToDelegateTo', 'userAccountControl'],
     });
     const wantHosts = report.entries
-      .filter((e) => attr(e, 'servicePrincipalName').some((s) => s.startsWith(spnPrefix)))
+      .filter((e) => inLab(e, dcs) && attr(e, 'servicePrincipalName').some((s) => s.startsWith(spnPrefix)))
       .map((e) => normDN(e.dn))
       .concat((bulk?.hosts ?? []).map(normDN))
       .sort();
@@ -136,7 +157,7 @@ export async function verifySeed(url: string, ca: Buffer, adminPassword: string,
     if (pw === undefined || entry.provisioned) continue;
     const refused = protectedUsers.has(normDN(entry.dn));
     try {
-      await canBind(url, ca, entry.dn, pw);
+      await canBind(dc, entry.dn, pw);
       if (refused) problems.push(`${entry.dn}: in Protected Users, yet a simple bind succeeded`);
     } catch (err) {
       const msg = (err as Error).message;
@@ -146,53 +167,124 @@ export async function verifySeed(url: string, ca: Buffer, adminPassword: string,
   return problems;
 }
 
-export async function probeRunning(conn: LabConnection): Promise<string | undefined> {
-  if (!isLabSamba(conn.pid, conn.labDir)) return `samba (pid ${conn.pid}) is not running`;
+/**
+ * What a join makes of a DC, checked on any DC once it has replicated: its computer account
+ * (DC02$, a DC's userAccountControl and primary group, dNSHostName, the HOST/ and ldap/ SPNs), its
+ * server object in the site (serverReference to that account) and its NTDS Settings (nTDSDSA).
+ * Case-insensitive, as AD is: the join writes dNSHostName in lower case.
+ */
+export async function verifyJoinedDc(dc: DcEndpoint, adminPassword: string, name: string): Promise<string[]> {
+  const problems: string[] = [];
+  const fqdn = dcFqdn(name).toLowerCase();
+  const computerDn = `CN=${name},OU=Domain Controllers,${BASE_DN}`;
+  const serverDn = `CN=${name},CN=Servers,CN=${SITE},CN=Sites,${CONFIG_DN}`;
+  const client = ldapClient(dc, 10_000);
+  const read = async (dn: string, attributes: string[]): Promise<Record<string, string[]> | undefined> => {
+    try {
+      const { searchEntries } = await client.search(dn, { scope: 'base', attributes });
+      const got = searchEntries[0];
+      if (got === undefined) return undefined;
+      return Object.fromEntries(Object.entries(got).map(([k, v]) => [k.toLowerCase(), asStrings(v).map((x) => x.toLowerCase())]));
+    } catch (err) {
+      if ((err as { code?: number }).code === 32) return undefined;
+      throw err;
+    }
+  };
   try {
-    const password = readFileSync(conn.users.admin.passwordFile, 'utf8');
-    await canBind(conn.url, readFileSync(conn.caFile), conn.users.admin.dn, password);
+    await client.bind(ADMIN_DN, adminPassword);
+    const computer = await read(computerDn, ['sAMAccountName', 'userAccountControl', 'primaryGroupID', 'dNSHostName', 'servicePrincipalName']);
+    if (computer === undefined) problems.push(`${computerDn}: missing`);
+    else {
+      const expect = (attribute: string, want: string): void => {
+        const have = computer[attribute.toLowerCase()] ?? [];
+        if (have.length !== 1 || have[0] !== want.toLowerCase()) problems.push(`${computerDn}: ${attribute} is [${have.join('; ')}], a joined DC has ${want}`);
+      };
+      expect('sAMAccountName', `${name}$`);
+      expect('userAccountControl', '532480'); // SERVER_TRUST_ACCOUNT | TRUSTED_FOR_DELEGATION
+      expect('primaryGroupID', '516'); // Domain Controllers
+      expect('dNSHostName', fqdn);
+      const spns = computer['serviceprincipalname'] ?? [];
+      for (const spn of [`HOST/${name}`, `HOST/${fqdn}`, `ldap/${name}`, `ldap/${fqdn}`]) {
+        if (!spns.includes(spn.toLowerCase())) problems.push(`${computerDn}: no servicePrincipalName ${spn}`);
+      }
+    }
+    const server = await read(serverDn, ['objectClass', 'serverReference', 'dNSHostName']);
+    if (server === undefined) problems.push(`${serverDn}: missing`);
+    else {
+      if (!(server['objectclass'] ?? []).includes('server')) problems.push(`${serverDn}: not a server object`);
+      if ((server['serverreference'] ?? [])[0] !== normDN(computerDn))
+        problems.push(`${serverDn}: serverReference is [${(server['serverreference'] ?? []).join('; ')}]`);
+      if ((server['dnshostname'] ?? [])[0] !== fqdn) problems.push(`${serverDn}: dNSHostName is [${(server['dnshostname'] ?? []).join('; ')}]`);
+    }
+    const ntds = await read(`CN=NTDS Settings,${serverDn}`, ['objectClass']);
+    if (!(ntds?.['objectclass'] ?? []).includes('ntdsdsa')) problems.push(`CN=NTDS Settings,${serverDn}: missing or not an nTDSDSA`);
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+  return problems;
+}
+
+/** Undefined when every DC of the lab runs and answers an admin bind over LDAPS; else what is wrong. */
+export async function probeRunning(conn: LabConnection): Promise<string | undefined> {
+  let password: string;
+  try {
+    password = readFileSync(conn.users.admin.passwordFile, 'utf8');
   } catch (err) {
-    return `LDAPS at ${conn.url} does not answer a bind: ${(err as Error).message}`;
+    return `cannot read ${conn.users.admin.passwordFile}: ${(err as Error).message}`;
+  }
+  for (const dc of conn.dcs) {
+    if (!isLabSamba(dc.pid, dcDir(conn.labDir, dc.name))) return `${dc.name}'s samba (pid ${dc.pid}) is not running`;
+    try {
+      await canBind({ url: dc.url, ca: readFileSync(dc.caFile), servername: dc.servername }, conn.users.admin.dn, password);
+    } catch (err) {
+      return `${dc.name}: LDAPS at ${dc.url} does not answer a bind: ${(err as Error).message}`;
+    }
   }
   return undefined;
 }
 
+/** A samba just launched: where it listens, its CA file (samba writes it when it first starts), its directory and logs. */
+export interface Starting {
+  name: string;
+  url: string;
+  caSource: string;
+  servername: string;
+  pid: number;
+  dir: string;
+  logDir: string;
+}
+
 /**
- * Waits until LDAPS at `url` answers an admin bind, with the lab's CA (which samba writes when it
- * first starts); fails when samba exits or the wait runs out. Records samba's start time once `ip
- * netns exec` has become samba.
+ * Waits until LDAPS at `url` answers an admin bind, with the DC's CA; fails when samba exits or the
+ * wait runs out. Calls `onExec` with samba's start time once `ip netns exec` has become samba (to
+ * record it at once).
  */
-export async function waitForLdaps(
-  url: string,
-  caSource: string,
-  pid: number,
-  adminPassword: string,
-  where: { state: LabState; labDir: string; logDir: string },
-): Promise<void> {
-  const { state, labDir, logDir } = where;
+export async function waitForLdaps(dc: Starting, adminPassword: string, onExec: (startTime: string) => void): Promise<void> {
+  const { url, caSource, pid, dir, logDir } = dc;
   const deadline = performance.now() + READY_TIMEOUT_MS;
   let lastError = 'not started';
+  let recorded = false;
   for (;;) {
     const info = procInfo(pid);
     if (info === undefined || info.state === 'Z') {
-      throw new LabError(`samba exited during startup:\n${tail(join(logDir, 'samba.stdout.log'))}\n${tail(join(logDir, 'samba.log'))}`);
+      throw new LabError(`${dc.name}'s samba exited during startup:\n${tail(join(logDir, 'samba.stdout.log'))}\n${tail(join(logDir, 'samba.log'))}`);
     }
-    if (state.pidStartTime === undefined && info.comm === 'samba') {
-      state.pidStartTime = info.startTime; // after exec: `ip netns exec` became samba
-      saveState(state);
+    if (!recorded && info.comm === 'samba') {
+      onExec(info.startTime); // after exec: `ip netns exec` became samba
+      recorded = true;
     }
     if (existsSync(caSource)) {
       try {
-        await canBind(url, readFileSync(caSource), ADMIN_DN, adminPassword, 2000);
+        await canBind({ url, ca: readFileSync(caSource), servername: dc.servername }, ADMIN_DN, adminPassword, 2000);
         break;
       } catch (err) {
         lastError = (err as Error).message;
       }
     }
     if (performance.now() > deadline) {
-      throw new LabError(`LDAPS at ${url} did not answer within ${seconds(READY_TIMEOUT_MS)} (${lastError}):\n${tail(join(logDir, 'samba.log'))}`);
+      throw new LabError(`${dc.name}: LDAPS at ${url} did not answer within ${seconds(READY_TIMEOUT_MS)} (${lastError}):\n${tail(join(logDir, 'samba.log'))}`);
     }
     await sleep(200);
   }
-  if (!isLabSamba(pid, labDir)) throw new LabError(`pid ${pid} is not samba (${procInfo(pid)?.comm ?? 'gone'})`);
+  if (!isLabSamba(pid, dir)) throw new LabError(`pid ${pid} is not ${dc.name}'s samba (${procInfo(pid)?.comm ?? 'gone'})`);
 }

@@ -5,6 +5,7 @@ import { reportSchema } from '../../src/report/schema.js';
 import { parseCsv } from '../helpers/csv.js';
 import { runCli } from '../helpers/run-cli.js';
 import { forEachTarget, type Target } from '../helpers/targets.js';
+import { readLabConnection } from '../ad-lab/connection.js';
 import { LAB_FINDINGS, LAB_HV_PA } from '../helpers/lab-findings.js';
 
 const DNS = 'corp.example.com';
@@ -28,6 +29,8 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
   it(`[${label}] lists every kind of delegation the lab has, one row each, with every DG rule where it belongs`, async () => {
     const { inventory: report } = await inventory(connect(target()));
     const domainSid = report.directory.domainSid;
+    // The Samba lab's other DCs (DC02, joined with samba-tool; lab.ldif has DC01 only) are unconstrained, as every DC is: expected.
+    const otherDcs = label === 'samba' ? (readLabConnection()?.dcs.slice(1) ?? []).map((dc) => `${dc.name}$ unconstrained (expected)  n/a`) : [];
     const rows = report.rows
       .filter((r) => !['HV01$', 'HV02$'].includes(r.sAMAccountName) || r.delegation === 'resource-based')
       .map((r) => `${r.sAMAccountName} ${r.delegation}${r.expected ? ' (expected)' : ''} ${r.target.toLowerCase()} ${r.targetExists}`);
@@ -46,6 +49,7 @@ forEachTarget('delegation inventory of the lab', (label, target) => {
       `svc-sql constrained cifs/fs01.${DNS} yes`,
       `svc-web constrained-protocol-transition cifs/dc01.${DNS} yes`,
       'svc-web constrained-protocol-transition http/web01.corp.example.com no',
+      ...otherDcs,
     ]);
     expect(report.findings.map((f) => `${f.rule} ${f.subject.sAMAccountName}`)).to.have.members([
       'DG001 APP01$',
