@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dcDir, dcFqdn, HOST_NAME, LAB_DIR_PREFIX, labConnectionFile, labStateDir, LDIF_FILE, NETNS, STATE_FILE, STOP_COMMAND, VETH_HOST } from './config.js';
+import { dcCommand } from './dcs.js';
 import { drsKcc, type DrsContext, drsReplicate, REPLICATED_NCS } from './drs.js';
 import {
   alive,
@@ -364,8 +365,14 @@ export async function main(): Promise<number> {
       return withLock(stop);
     case 'status':
       return status();
+    case 'dc':
+    case 'repl':
+      return dcCommand(process.argv.slice(2));
     default:
-      process.stderr.write('usage: tsx test/ad-lab/lab.ts start|stop|status [--name NAME] [--dcs 1|2] [--bulk-ldif FILE]\n');
+      process.stderr.write(
+        'usage: tsx test/ad-lab/lab.ts start|stop|status [--name NAME] [--dcs 1|2] [--bulk-ldif FILE]\n' +
+          '       tsx test/ad-lab/lab.ts dc stop|start DC01|DC02 | repl off|on DC01|DC02 | repl now TO FROM [--name NAME]\n',
+      );
       return 2;
   }
 }
