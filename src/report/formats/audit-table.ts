@@ -98,7 +98,10 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   const counts = (['critical', 'high', 'medium', 'low', 'info'] as const)
     .map((s) => paint(summary.findings[s] > 0 ? SEVERITY_STYLE[s] : undefined, `${summary.findings[s]} ${s}`))
     .join(', ');
-  out.push(paint('bold', `delegaudit ${report.tool.version}: ${terminalSafe(report.directory.dnsDomain)} (${terminalSafe(whereRead(report.directory))})`));
+  const heading = `delegaudit ${report.tool.version}: ${terminalSafe(report.directory.dnsDomain)}`;
+  const where = `(${terminalSafe(whereRead(report.directory))})`;
+  // The DC and its URL go on a line of their own when both do not fit the width.
+  out.push(paint('bold', heading.length + 1 + where.length <= width ? `${heading} ${where}` : `${heading}\n  ${where}`));
   out.push(
     `Hyper-V hosts: ${summary.hosts} in ${summary.groups} migration group${summary.groups === 1 ? '' : 's'}; privileged accounts: ${summary.privilegedAccounts}`,
   );
