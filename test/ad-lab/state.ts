@@ -37,7 +37,7 @@ export function ensureStateDir(): void {
 }
 
 /** Write a 0600 file atomically (temp file + rename). */
-export function writePrivate(file: string, data: string): void {
+function writePrivate(file: string, data: string): void {
   ensureStateDir();
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, data, { mode: 0o600 });
@@ -164,7 +164,7 @@ export interface RunningDc {
   pid: number;
 }
 
-export function labDcEntry(dc: Omit<RunningDc, 'caSource'>): LabDc {
+function labDcEntry(dc: Omit<RunningDc, 'caSource'>): LabDc {
   return {
     name: dc.name,
     fqdn: dcFqdn(dc.name),

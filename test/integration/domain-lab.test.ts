@@ -62,7 +62,7 @@ describe('the domain, not one DC: two Samba DCs [samba]', function twoDcs() {
     dir = await tempDir('delegaudit-two-dcs-');
     // Each DC has a self-signed CA of its own: trust both, as an enterprise CA bundle would.
     const bundle = join(dir, 'cas.pem');
-    writeFileSync(bundle, lab.dcs!.map((dc) => readFileSync(dc.caFile, 'utf8')).join('\n'));
+    writeFileSync(bundle, lab.dcs.map((dc) => readFileSync(dc.caFile, 'utf8')).join('\n'));
     flags = ['--domain', DOMAIN, '--ca-file', bundle, '--user', t.admin.upn];
     env = { DELEGAUDIT_PASSWORD: t.admin.password };
   });
