@@ -112,20 +112,24 @@ export interface DelegationState {
 }
 
 /**
- * Every account with a delegation attribute or bit set, as this DC holds it: one search, whatever the
- * number of hosts. Keyed by dnKey; an account absent from the map has no delegation on this DC.
+ * Every account with a delegation attribute or bit set (or just the accounts `only` names), as this DC
+ * holds it: one search, whatever the number of hosts. Keyed by dnKey; an account absent from the map has no delegation on this DC.
  */
-export async function readDelegationStates(session: LdapSession, baseDN: string): Promise<Map<string, DelegationState>> {
+export async function readDelegationStates(session: LdapSession, baseDN: string, only?: readonly string[]): Promise<Map<string, DelegationState>> {
   const { entries } = await session.search({
     base: baseDN,
     scope: 'sub',
-    filter: or([
-      present('msDS-AllowedToDelegateTo'),
-      present('msDS-AllowedToActOnBehalfOfOtherIdentity'),
-      bitsAll('userAccountControl', UAC.TRUSTED_FOR_DELEGATION),
-      bitsAll('userAccountControl', UAC.TRUSTED_TO_AUTH_FOR_DELEGATION),
-      bitsAll('userAccountControl', UAC.NOT_DELEGATED),
-    ]),
+    // `only`: these accounts (an OR of their DNs), whatever they hold; else every account that delegates.
+    filter:
+      only !== undefined
+        ? or(only.map((dn) => eq('distinguishedName', dn)))
+        : or([
+            present('msDS-AllowedToDelegateTo'),
+            present('msDS-AllowedToActOnBehalfOfOtherIdentity'),
+            bitsAll('userAccountControl', UAC.TRUSTED_FOR_DELEGATION),
+            bitsAll('userAccountControl', UAC.TRUSTED_TO_AUTH_FOR_DELEGATION),
+            bitsAll('userAccountControl', UAC.NOT_DELEGATED),
+          ]),
     attributes: ['objectClass', 'objectSid', 'sAMAccountName', 'userAccountControl', 'msDS-AllowedToDelegateTo', 'msDS-AllowedToActOnBehalfOfOtherIdentity'],
     binaryAttributes: BINARY_ATTRIBUTES,
     sdFlags: 4,

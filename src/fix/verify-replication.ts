@@ -36,10 +36,9 @@ export interface VerifyOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The written accounts' delegation as one DC holds it (one search). */
-async function statesOf(session: LdapSession, baseDN: string, keys: ReadonlySet<string>): Promise<Map<string, DelegationState>> {
-  const all = await readDelegationStates(session, baseDN);
-  return new Map([...all].filter(([key]) => keys.has(key)));
+/** The written accounts' delegation as one DC holds it: one search of just those accounts. */
+function statesOf(session: LdapSession, baseDN: string, dns: readonly string[]): Promise<Map<string, DelegationState>> {
+  return readDelegationStates(session, baseDN, dns);
 }
 
 function differences(expected: Map<string, DelegationState>, actual: Map<string, DelegationState>, names: Map<string, string>): string[] {
@@ -49,14 +48,13 @@ function differences(expected: Map<string, DelegationState>, actual: Map<string,
 /** Reads the written accounts on every DC until each agrees with the DC written, or the wait ends. */
 export async function verifyReplication(options: VerifyOptions): Promise<DcReplication[]> {
   const progress = options.onProgress ?? (() => undefined);
-  const keys = new Set(options.dns.map(dnKey));
   const writer = await LdapSession.open(options.connect, options.credentials);
   let expected: Map<string, DelegationState>;
   let dcs: string[];
   let self: string;
   try {
     self = (await writer.rootDse(['dnsHostName'])).string('dnsHostName') ?? writer.dcName;
-    expected = await statesOf(writer, options.baseDN, keys);
+    expected = await statesOf(writer, options.baseDN, options.dns);
     dcs = (await listDomainControllers(writer)).map((dc) => dc.name);
   } finally {
     await writer.close();
@@ -67,14 +65,13 @@ export async function verifyReplication(options: VerifyOptions): Promise<DcRepli
   const waitMs = (options.waitSeconds ?? 300) * 1000;
   progress(`checking ${others.length} other DC(s) for the change, for up to ${Math.round(waitMs / 1000)} s`);
   const started = Date.now();
-  const results = await Promise.all(others.map((dc) => watchDc(dc, { ...options, expected, names, keys, started, deadline: started + waitMs })));
+  const results = await Promise.all(others.map((dc) => watchDc(dc, { ...options, expected, names, started, deadline: started + waitMs })));
   return [{ dc: dcs.find((dc) => dc.toLowerCase() === written) ?? self, status: 'written' }, ...results];
 }
 
 interface Watch extends VerifyOptions {
   expected: Map<string, DelegationState>;
   names: Map<string, string>;
-  keys: ReadonlySet<string>;
   started: number;
   deadline: number;
 }
@@ -90,7 +87,7 @@ async function watchDc(dc: string, watch: Watch): Promise<DcReplication> {
     for (;;) {
       try {
         session ??= await LdapSession.open(connect, watch.credentials);
-        const actual = await statesOf(session, watch.baseDN, watch.keys);
+        const actual = await statesOf(session, watch.baseDN, watch.dns);
         differing = differences(watch.expected, actual, watch.names);
         if (differing.length === 0) return { dc, status: 'converged', seconds: Math.round((Date.now() - watch.started) / 100) / 10 };
       } catch (caught) {

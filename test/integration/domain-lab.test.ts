@@ -83,6 +83,24 @@ describe('the domain, not one DC: two Samba DCs [samba]', function twoDcs() {
   /** The CLI inside the lab's namespace, where DNS (resolv.conf) is the lab's. */
   const cli = (args: string[]) => runCli(args, env, undefined, { netns });
 
+  /** rollback --apply --verify-replication of a fix's journal: exit 0, and DC02 converged. */
+  async function rollbackConverges(journal: string, name: string, wait: number): Promise<void> {
+    const rollback = await cli([
+      'rollback',
+      journal,
+      ...flags,
+      '--apply',
+      '--yes',
+      '--journal',
+      join(dir, name),
+      '--verify-replication',
+      '--wait',
+      String(wait),
+    ]);
+    expect(rollback.code, rollback.stderr + rollback.stdout).to.equal(0);
+    expect(rollback.stdout).to.match(new RegExp(`${DC02}\\s+converged after [\\d.]+ s`, 'i'));
+  }
+
   it('[samba] audit --domain finds both DCs by SRV, with no --url, and reports exactly the findings of --url', async () => {
     const r = await cli(['audit', ...flags, '--format', 'json']);
     expect(r.code, r.stderr).to.equal(1);
@@ -126,20 +144,7 @@ describe('the domain, not one DC: two Samba DCs [samba]', function twoDcs() {
     expect(fix.code, fix.stderr + fix.stdout).to.equal(0);
     expect(fix.stdout).to.match(new RegExp(`${DC01}\\s+written here`, 'i'));
     expect(fix.stdout).to.match(new RegExp(`${DC02}\\s+converged after [\\d.]+ s`, 'i'));
-    const rollback = await cli([
-      'rollback',
-      journal,
-      ...flags,
-      '--apply',
-      '--yes',
-      '--journal',
-      join(dir, 'converge-rb.jsonl'),
-      '--verify-replication',
-      '--wait',
-      '60',
-    ]);
-    expect(rollback.code, rollback.stderr + rollback.stdout).to.equal(0);
-    expect(rollback.stdout).to.match(new RegExp(`${DC02}\\s+converged after [\\d.]+ s`, 'i'));
+    await rollbackConverges(journal, 'converge-rb.jsonl', 60);
   });
 
   it('[samba] with inbound replication disabled on DC02: "not yet" within --wait 20 (exit 5, journal complete), --compare-dcs reports the disagreement; re-enabled, the rollback converges and the DCs agree', async () => {
@@ -166,20 +171,7 @@ describe('the domain, not one DC: two Samba DCs [samba]', function twoDcs() {
     } finally {
       await setInboundReplication('DC02', true);
     }
-    const rollback = await cli([
-      'rollback',
-      journal,
-      ...flags,
-      '--apply',
-      '--yes',
-      '--journal',
-      join(dir, 'stalled-rb.jsonl'),
-      '--verify-replication',
-      '--wait',
-      '120',
-    ]);
-    expect(rollback.code, rollback.stderr + rollback.stdout).to.equal(0);
-    expect(rollback.stdout).to.match(new RegExp(`${DC02}\\s+converged after [\\d.]+ s`, 'i'));
+    await rollbackConverges(journal, 'stalled-rb.jsonl', 120);
     const agree = await cli(['audit', ...flags, '--compare-dcs', '--format', 'json']);
     expect(findings(agree.stdout).filter((f) => f.startsWith('DG006'))).to.deep.equal([]);
     expect(agree.stderr).to.match(/agree on every delegation/);
