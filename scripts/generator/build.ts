@@ -459,8 +459,7 @@ function assemble(b: DomainBuilder): LdifEntry[] {
       attributes: primary ? attributes.map((a) => (a.name === 'primaryGroupID' ? { name: a.name, values: [String(primary.rid)] } : a)) : attributes,
     };
   });
-  entries.push(...generated);
-  return entries;
+  return entries.concat(generated); // not push(...generated): huge has more entries than a call takes arguments
 }
 
 export function generateDirectory(preset: Preset, seed = 20_250_601): GeneratedDirectory {

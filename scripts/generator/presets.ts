@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 
-export const PRESETS = ['lab', 'small', 'medium', 'large'] as const;
+export const PRESETS = ['lab', 'small', 'medium', 'large', 'huge'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 /** How much of everything a preset makes. */
@@ -47,6 +47,18 @@ export const SCALES: Readonly<Record<Exclude<Preset, 'lab'>, Scale>> = {
     resourceGroups: 150,
     admins: 300,
     serviceAccounts: 100,
+  },
+  // About five times large's users, four times its computers and hosts: 2,000 Hyper-V hosts in 125 clusters of 16.
+  huge: {
+    users: 250_000,
+    computers: 40_000,
+    hosts: 2000,
+    clusterSize: 16,
+    departments: 40,
+    projectGroups: 1600,
+    resourceGroups: 600,
+    admins: 1200,
+    serviceAccounts: 400,
   },
 };
 
