@@ -39,8 +39,8 @@ export class AccountReader {
   ) {}
 
   /** One search of accounts, every attribute the model needs; the accounts found join the others. */
-  async search(base: string, filter: Filter, purpose: string, keepReferences = false): Promise<Account[]> {
-    const result = await this.session.search({
+  async search(base: string, filter: Filter, purpose: string, keepReferences = false, session = this.session): Promise<Account[]> {
+    const result = await session.search({
       base,
       scope: 'sub',
       filter,
@@ -124,9 +124,10 @@ export class AccountReader {
 
   /**
    * 8. Privileged candidates not read yet: the members found in 4 (by DN: an indexed lookup each),
-   *    accounts whose primaryGroupID is a privileged group (never visible in member), RID 500.
+   *    accounts whose primaryGroupID is a privileged group (never visible in member), RID 500. On
+   *    `session` when given (a second connection to the same DC), else the reader's.
    */
-  async readPrivileged(read: GroupsRead, domainSid: string): Promise<void> {
+  async readPrivileged(read: GroupsRead, domainSid: string, session = this.session): Promise<void> {
     const unread = new Set<string>();
     for (const key of read.closure) {
       for (const dn of read.groups.get(key)!.members) if (!read.isGroup(dn) && !this.accounts.has(dnKey(dn))) unread.add(dn);
@@ -141,7 +142,7 @@ export class AccountReader {
         eq('objectSid', sidToBuffer(`${domainSid}-${RID.ADMINISTRATOR}`)),
       ]),
     ]);
-    await this.search(this.baseDN, filter, 'privileged accounts');
+    await this.search(this.baseDN, filter, 'privileged accounts', false, session);
   }
 }
 

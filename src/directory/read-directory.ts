@@ -54,7 +54,13 @@ export interface ReadDirectoryOptions {
 /** What the audit reads of each account. */
 export const READ_ATTRIBUTES = ACCOUNT_ATTRIBUTES;
 
-export async function readDirectory(session: LdapSession, options: ReadDirectoryOptions = {}): Promise<Directory> {
+/**
+ * Reads the directory. `side`, when given, is a second connection to the same DC (LdapSession.sibling)
+ * for the searches that do not wait for the accounts: the domain object, the groups, their privileged
+ * members and sPNMappings go there, side by side with the accounts search on `session`. Should it not
+ * open, everything goes on `session`.
+ */
+export async function readDirectory(session: LdapSession, options: ReadDirectoryOptions = {}, side?: Promise<LdapSession | undefined>): Promise<Directory> {
   // 1. and 2.: the naming contexts and the domain SID.
   const rootDse = await session.rootDse(['defaultNamingContext', 'configurationNamingContext', 'dnsHostName']);
   const domainDN = rootDse.string('defaultNamingContext');
@@ -72,7 +78,9 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   const readerReferences: string[] = [];
   const mappingWarnings: string[] = [];
   const reader = new AccountReader(session, baseDN, readerWarnings, readerReferences);
+  const second = (async () => (await side) ?? session)();
   const sidAndGroups = (async () => {
+    const session = await second;
     const domain = await session.search({
       base: domainDN,
       scope: 'base',
@@ -97,12 +105,12 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   // 5. needs the hosts group's members (4) only with --hosts-group; otherwise it starts now.
   const delegating = options.hostsGroup === undefined ? reader.readDelegating(options.hosts ?? [], []) : undefined;
   //    AD's own sPNMappings say which classes the HOST/ SPN serves: read once, for the inventory only.
-  const mappings = options.delegationTargets === true ? readSpnMappings(session, configurationDN, mappingWarnings) : undefined;
+  const mappings = options.delegationTargets === true ? second.then((on) => readSpnMappings(on, configurationDN, mappingWarnings)) : undefined;
   const [{ domainSid, groups }, spnMappings] = await Promise.all([sidAndGroups, mappings, delegating]);
   if (delegating === undefined) await reader.readDelegating(options.hosts ?? [], groups.hostsGroupMembers);
   if (options.hostsOu !== undefined) await reader.readHostsOu(options.hostsOu);
   // 7. and 8. each build their filter from what is read so far before either answer arrives.
-  const [missingNames] = await Promise.all([reader.readReferenced(spnMappings), reader.readPrivileged(groups, domainSid)]);
+  const [missingNames] = await Promise.all([reader.readReferenced(spnMappings), reader.readPrivileged(groups, domainSid, await second)]);
   const warnings = [...groupWarnings, ...readerWarnings, ...mappingWarnings];
   const references = [...groupReferences, ...readerReferences];
 

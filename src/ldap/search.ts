@@ -51,6 +51,8 @@ export interface SearchLogEntry {
   filter: string;
   attributes: string[];
   purpose: string;
+  /** The SD flags control's flags, when the search sent it. */
+  sdFlags?: number;
   /** Entries it returned. */
   entries: number;
   /** Milliseconds from the request to the last page. */
@@ -103,7 +105,16 @@ async function pagedSearch(
   const entries: LdapEntry[] = [];
   const references: string[] = [];
   context.stats.searches += 1;
-  const logged: SearchLogEntry = { base, scope, filter: filterToString(filter), attributes, purpose: spec.purpose, entries: 0, ms: 0 };
+  const logged: SearchLogEntry = {
+    base,
+    scope,
+    filter: filterToString(filter),
+    attributes,
+    purpose: spec.purpose,
+    ...(spec.sdFlags === undefined ? {} : { sdFlags: spec.sdFlags }),
+    entries: 0,
+    ms: 0,
+  };
   const started = performance.now();
   context.log.push(logged);
   try {

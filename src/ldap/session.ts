@@ -105,27 +105,48 @@ async function buildTlsOptions(options: LdapConnectOptions, url: URL): Promise<T
   return tls;
 }
 
+/** What a session counts and logs; a sibling (a second connection to the same DC) shares its session's. */
+interface Ledger {
+  stats: SessionStats;
+  searchLog: SearchLogEntry[];
+}
+
 export class LdapSession {
   readonly url: string;
-  readonly stats: SessionStats = { searches: 0, rangeSearches: 0, entries: 0, modifies: 0 };
+  readonly stats: SessionStats;
   /** Every search sent, in order. */
-  readonly searchLog: SearchLogEntry[] = [];
+  readonly searchLog: SearchLogEntry[];
   private readonly client: Client;
+  /** The settings it was opened with, for a sibling. */
+  private readonly options: LdapConnectOptions;
 
   private constructor(
-    url: string,
+    options: LdapConnectOptions,
     client: Client,
     /** How the session signed in, for progress lines and journals: `simple`, `kerberos (signed)`, … */
     readonly authMethod = 'simple',
     /** The DC's name: the URL's host, or the name it was found by (DNS SRV, --tls-servername). */
     readonly dcName = '',
+    ledger: Ledger = { stats: { searches: 0, rangeSearches: 0, entries: 0, modifies: 0 }, searchLog: [] },
   ) {
-    this.url = url;
+    this.url = options.url;
+    this.options = options;
     this.client = client;
+    this.stats = ledger.stats;
+    this.searchLog = ledger.searchLog;
+  }
+
+  /**
+   * A second connection to the same DC, signed in the same way, counting into this session's stats
+   * and search log: for independent searches to run side by side on a server that answers one
+   * connection's requests one after the other (Samba does; AD works on them at once either way).
+   */
+  sibling(credentials?: BindCredentials): Promise<LdapSession> {
+    return LdapSession.openOne({ ...this.options, alternates: [] }, credentials, this.dcName, this);
   }
 
   /** Kerberos: the bind happens on a socket of our own (kerberos/kerberos-connect.ts), then ldapts takes it over. */
-  private static async openKerberos(options: LdapConnectOptions, url: URL, tls: TlsOptions, dcName: string): Promise<LdapSession> {
+  private static async openKerberos(options: LdapConnectOptions, url: URL, tls: TlsOptions, dcName: string, ledger?: Ledger): Promise<LdapSession> {
     const { client, authMethod } = await kerberosClient({
       url,
       seal: options.seal === true,
@@ -139,7 +160,7 @@ export class LdapSession {
       timeoutMs: options.timeoutMs ?? 30_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     });
-    const session = new LdapSession(options.url, client, authMethod, dcName);
+    const session = new LdapSession(options, client, authMethod, dcName, ledger);
     try {
       // ldapts connects on the first request and does not share a connect between concurrent ones:
       // one request now, before any search fans out.
@@ -175,13 +196,13 @@ export class LdapSession {
     throw new ConfigError('no DC to connect to');
   }
 
-  private static async openOne(options: LdapConnectOptions, credentials: BindCredentials | undefined, dcName: string): Promise<LdapSession> {
+  private static async openOne(options: LdapConnectOptions, credentials: BindCredentials | undefined, dcName: string, ledger?: Ledger): Promise<LdapSession> {
     const url = validateUrl(options.url);
     if (options.startTls === true && url.protocol === 'ldaps:') {
       throw new ConfigError(wording`${setting('startTls')} goes with ldap:// URLs; ldaps:// is already encrypted`);
     }
     const tlsOptions = await buildTlsOptions(options, url);
-    if (options.auth === 'kerberos') return LdapSession.openKerberos(options, url, tlsOptions, dcName);
+    if (options.auth === 'kerberos') return LdapSession.openKerberos(options, url, tlsOptions, dcName, ledger);
     const secured: TLSSocket | undefined = options.startTls === true ? await openStartTls(url, tlsOptions, options.connectTimeoutMs ?? 10_000) : undefined;
     const client = new Client({
       url: options.url,
@@ -194,7 +215,7 @@ export class LdapSession {
       ...(options.startTls === true ? { createConnection: () => secured! } : {}),
       strictDN: false,
     });
-    const session = new LdapSession(options.url, client, 'simple', dcName);
+    const session = new LdapSession(options, client, 'simple', dcName, ledger);
     try {
       if (credentials === undefined) throw new ConfigError(wording`a simple bind needs a user and a password`);
       await session.step('bind', () => client.bind(credentials.user, credentials.password), credentials.user);

@@ -35,8 +35,12 @@ export async function readWithRetries(options: ReadOptions, progress: (line: str
       `connecting to ${connect.url}${connect.url.includes(`//${dc}`) ? '' : ` (${dc})`}${connect.startTls ? ' (StartTLS)' : ''}${how}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
     );
     const session = await LdapSession.open({ ...connect, onFailover: connect.onFailover ?? progress }, options.credentials);
+    // A second connection to the same DC, opened while the first searches run: Samba answers one
+    // connection's searches one after the other, so the groups and the accounts are read side by side.
+    // Should it fail to open, the read goes on the first alone.
+    const side = session.sibling(options.credentials).catch(() => undefined);
     try {
-      const directory = await readDirectory(session, options);
+      const directory = await readDirectory(session, options, side);
       progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches from ${directory.dc}`);
       return { directory, stats: { ...session.stats } };
     } catch (error) {
@@ -54,7 +58,7 @@ export async function readWithRetries(options: ReadOptions, progress: (line: str
       }
       throw error;
     } finally {
-      await session.close();
+      await Promise.all([session.close(), side.then((other) => other?.close())]);
     }
   }
 }

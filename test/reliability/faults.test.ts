@@ -86,9 +86,10 @@ describe('faults we survive [mock]', () => {
   }
 
   it('[mock] stops on a referral for the base and says to point --url at the right domain', async () => {
+    // The domain object: the first base search of the domain's DN (sPNMappings', under the configuration NC, comes after it).
     mock.faults.add({
       on: 'search',
-      nth: 2,
+      match: 'DC=corp,DC=example,DC=com (objectClass=*)',
       times: 1,
       action: { type: 'result', code: 10, message: 'referral', referral: 'ldap://other.example.com/DC=corp,DC=example,DC=com' },
     });
