@@ -1,6 +1,10 @@
+import { once } from 'node:events';
+
 /** The terminal, as the commands see it: the only place that touches process streams. */
 export interface Io {
   out(text: string): void;
+  /** Writes pieces to stdout one after the other, each once the last has drained (a large report never sits whole in memory). */
+  outPieces(pieces: Iterable<string>): Promise<void>;
   /** Progress lines on stderr, prefixed. */
   progress(line: string): void;
   warn(line: string): void;
@@ -28,6 +32,9 @@ function columnsOf(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): number |
 export function processIo(): Io {
   return {
     out: (text) => process.stdout.write(text),
+    outPieces: async (pieces) => {
+      for (const piece of pieces) if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
+    },
     progress: (line) => process.stderr.write(`delegaudit: ${line}\n`),
     warn: (line) => process.stderr.write(`delegaudit: warning: ${line}\n`),
     error: (line) => process.stderr.write(`delegaudit: error: ${line}\n`),

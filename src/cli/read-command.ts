@@ -6,7 +6,7 @@
 import type { FailOn } from '../config/schema.js';
 import { failsOn } from '../index.js';
 import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
-import { checkFormat, type FormatName } from '../report/formats/index.js';
+import { checkFormat, type FormatName, type Rendered } from '../report/formats/index.js';
 import type { Severity } from '../rules/rule.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -39,7 +39,7 @@ export interface ReadCommand<R, K extends ReadKind, F extends string = FormatNam
   /** Called after connecting, before the run: warnings about the combination asked for. */
   check?(merged: Merged, format: F): void;
   run(context: ReadContext): Promise<R>;
-  render(result: R, format: F, target: { toFile: boolean }): string;
+  render(result: R, format: F, target: { toFile: boolean }): Rendered;
   /** Called after the output is written. */
   afterOutput?(result: R, format: F): void;
   findings(result: R): ReadonlyArray<{ severity: Severity }>;
@@ -65,8 +65,10 @@ export async function runReadCommand<R, K extends ReadKind>(flags: CommonFlags, 
   if (toFile) {
     await writeOutputFile(merged.output!, text);
     say(`${command.written} ${merged.output}`);
-  } else {
+  } else if (typeof text === 'string') {
     io.out(text);
+  } else {
+    await io.outPieces(text);
   }
   command.afterOutput?.(result, format);
   say(command.summary(result));

@@ -7,12 +7,13 @@ import { ConfigError } from '../errors.js';
  * Writes a report file readable by its owner only (0600), atomically: the text goes to a temporary
  * file beside it that is renamed into place, so a failure never leaves a partial report behind.
  */
-export async function writeOutputFile(path: string, text: string): Promise<void> {
+export async function writeOutputFile(path: string, text: string | Iterable<string>): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(text, 'utf8');
+      if (typeof text === 'string') await handle.writeFile(text, 'utf8');
+      else for (const piece of text) await handle.write(piece, null, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();

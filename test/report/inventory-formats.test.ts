@@ -6,6 +6,8 @@ import {
   formatInventoryMarkdown,
   formatInventoryTable,
   INVENTORY_CSV_COLUMNS,
+  inventoryCsvPieces,
+  inventoryJsonPieces,
 } from '../../src/report/formats/inventory.js';
 import { INVENTORY_RULES, runRules } from '../../src/rules/index.js';
 import { buildReport } from '../../src/report/build-report.js';
@@ -38,7 +40,26 @@ function auditReport() {
   return r;
 }
 
+/** The report with its rows repeated to `count` rows (0 to thousands), for the streamed formats. */
+function reportWithRows(count: number) {
+  const r = report();
+  return { ...r, rows: Array.from({ length: count }, (_, i) => ({ ...r.rows[i % r.rows.length]!, target: `cifs/host${i}` })) };
+}
+
 describe('inventory formats', () => {
+  it('JSON and CSV stream in pieces of 500 rows, and the pieces are exactly the whole text', () => {
+    for (const count of [0, 1, 499, 500, 501, 1234]) {
+      const r = reportWithRows(count);
+      const json = [...inventoryJsonPieces(r)];
+      expect(json.join(''), `${count} rows`).to.equal(`${JSON.stringify(r, null, 2)}\n`);
+      expect(json, `${count} rows`).to.have.length(count === 0 ? 1 : Math.floor(count / 500) + 1);
+      const csv = [...inventoryCsvPieces(r)];
+      expect(csv, `${count} rows`).to.have.length(Math.floor(count / 500) + 1);
+      const [, ...lines] = parseCsv(csv.join(''));
+      expect(lines.map((cells) => cells[3])).to.deep.equal(r.rows.map((row) => (row.delegation === 'unconstrained' ? 'N/A' : row.target)));
+    }
+  });
+
   it("CSV: findDelegation's columns first, RFC 4180 quoting, formulas neutralised", () => {
     const text = formatInventoryCsv(report());
     expect(text.endsWith('\r\n')).to.equal(true);

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { inventory, type InventoryResult } from '../../index.js';
-import { formatNames, render } from '../../report/formats/index.js';
+import { formatNames, renderPieces } from '../../report/formats/index.js';
 import { inventoryCount } from '../../report/formats/inventory.js';
 import type { Io } from '../io.js';
 import { addConnectionOptions } from '../options/connection.js';
@@ -30,7 +30,7 @@ export function registerInventoryCommand(program: Command, io: Io): void {
           const { rules: _ignored, ...options } = auditOptionsFrom(merged, connect, credentials, progress);
           return inventory(options);
         },
-        render: (result, format) => render('inventory', format, result.inventory, io.columns === undefined ? undefined : { width: io.columns }),
+        render: (result, format) => renderPieces('inventory', format, result.inventory, io.columns === undefined ? undefined : { width: io.columns }),
         findings: (result) => result.inventory.findings,
         summary: ({ inventory: { rows, findings } }) => `${inventoryCount(rows)}; ${findings.length} findings`,
       });

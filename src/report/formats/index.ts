@@ -17,7 +17,7 @@ import { formatTable, type TextReportOptions } from './audit-table.js';
 import { formatDiffTable } from './diff.js';
 import { type DoctorTextOptions, formatDoctorText } from './doctor.js';
 import { explanationJson, formatExplanation, formatList, listJson } from './explain.js';
-import { formatInventoryCsv, formatInventoryHtml, formatInventoryJson, formatInventoryMarkdown, formatInventoryTable } from './inventory.js';
+import { formatInventoryHtml, formatInventoryMarkdown, formatInventoryTable, inventoryCsvPieces, inventoryJsonPieces } from './inventory.js';
 import { formatPlanJson, formatPlanLdif, formatPlanPowerShell, formatPlanText } from './plan.js';
 import { formatProbeTable } from './probe-table.js';
 import { vmmsScript } from './vmms-script.js';
@@ -37,14 +37,16 @@ export interface Outputs {
 }
 
 export type OutputKind = keyof Outputs;
-type Renderer<K extends OutputKind> = (input: Outputs[K]['input'], options: Outputs[K]['options']) => string;
+/** A rendering: one string, or (for outputs that can run to tens of megabytes) its pieces in order, made as they are written. */
+export type Rendered = string | Iterable<string>;
+type Renderer<K extends OutputKind> = (input: Outputs[K]['input'], options: Outputs[K]['options']) => Rendered;
 type Registry = { [K in OutputKind]: Record<string, Renderer<K>> };
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 const FORMATS = {
   audit: { table: formatTable, json, html: formatHtml, markdown: formatMarkdown, csv: formatCsv },
-  inventory: { table: formatInventoryTable, json: formatInventoryJson, csv: formatInventoryCsv, markdown: formatInventoryMarkdown, html: formatInventoryHtml },
+  inventory: { table: formatInventoryTable, json: inventoryJsonPieces, csv: inventoryCsvPieces, markdown: formatInventoryMarkdown, html: formatInventoryHtml },
   probe: { table: formatProbeTable, powershell: vmmsScript, json, html: formatHtml, markdown: formatMarkdown, csv: formatCsv },
   plan: {
     text: (plan, { heading, width }) => formatPlanText(plan, heading, Math.max(80, width ?? 120)),
@@ -77,10 +79,16 @@ export function checkFormat<K extends OutputKind>(kind: K, name: string, context
   return name as FormatName<K>;
 }
 
-/** Renders `input` in one of its kind's formats. */
-export function render<K extends OutputKind>(kind: K, format: FormatName<K>, input: Outputs[K]['input'], options: Outputs[K]['options']): string {
+/** Renders `input` in one of its kind's formats, as pieces to write one after the other (see Rendered). */
+export function renderPieces<K extends OutputKind>(kind: K, format: FormatName<K>, input: Outputs[K]['input'], options: Outputs[K]['options']): Rendered {
   const registry: Registry = FORMATS;
   const renderer = registry[kind][format];
   if (renderer === undefined) throw new ConfigError(`format ${JSON.stringify(format)} is not one of ${formatNames(kind).join(', ')}`);
   return renderer(input, options);
+}
+
+/** Renders `input` in one of its kind's formats, as one string. */
+export function render<K extends OutputKind>(kind: K, format: FormatName<K>, input: Outputs[K]['input'], options: Outputs[K]['options']): string {
+  const rendered = renderPieces(kind, format, input, options);
+  return typeof rendered === 'string' ? rendered : [...rendered].join('');
 }

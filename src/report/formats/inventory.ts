@@ -54,10 +54,15 @@ function spnExists(row: InventoryRow): string {
   return row.targetExists === 'n/a' ? 'N/A' : row.targetExists === 'yes' ? 'Yes' : row.targetExists === 'no' ? 'No' : 'Unknown';
 }
 
-export function formatInventoryCsv(report: InventoryReport): string {
-  const rows: string[][] = [[...INVENTORY_CSV_COLUMNS]];
-  for (const r of report.rows) {
-    rows.push([
+/** Rows per piece of the streamed JSON and CSV: a few hundred kilobytes each. */
+const ROWS_PER_PIECE = 500;
+
+/** The CSV, as pieces of ROWS_PER_PIECE rows: the inventory can run to hundreds of thousands of rows. */
+export function* inventoryCsvPieces(report: InventoryReport): Generator<string> {
+  const line = (cells: readonly string[]): string => `${cells.map(csvField).join(',')}\r\n`;
+  let piece = line(INVENTORY_CSV_COLUMNS);
+  for (const [i, r] of report.rows.entries()) {
+    piece += line([
       r.sAMAccountName,
       KIND_LABEL[r.kind],
       FIND_DELEGATION_TYPE[r.delegation],
@@ -75,12 +80,44 @@ export function formatInventoryCsv(report: InventoryReport): string {
       r.targetExists,
       yesNo(r.expected),
     ]);
+    if ((i + 1) % ROWS_PER_PIECE === 0) {
+      yield piece;
+      piece = '';
+    }
   }
-  return rows.map((cells) => cells.map(csvField).join(',')).join('\r\n') + '\r\n';
+  yield piece;
 }
 
-export function formatInventoryJson(report: InventoryReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+export function formatInventoryCsv(report: InventoryReport): string {
+  return [...inventoryCsvPieces(report)].join('');
+}
+
+/** Stands in for the rows while the rest of the report is stringified: a string JSON cannot otherwise contain. */
+const ROWS_MARK = '\u0000rows\u0000';
+
+/**
+ * The JSON, as pieces: exactly `JSON.stringify(report, null, 2)` and a newline, but the rows are
+ * stringified ROWS_PER_PIECE at a time, so no string holds the whole report (64 MB for 115,000 rows).
+ */
+export function* inventoryJsonPieces(report: InventoryReport): Generator<string> {
+  const { rows } = report;
+  if (rows.length === 0) {
+    yield `${JSON.stringify(report, null, 2)}\n`;
+    return;
+  }
+  const frame = JSON.stringify({ ...report, rows: [ROWS_MARK] }, null, 2);
+  const mark = frame.indexOf(JSON.stringify(ROWS_MARK));
+  // Inside the report, each row is indented by two levels (four spaces) more than on its own.
+  const row = (r: InventoryRow): string => JSON.stringify(r, null, 2).replace(/\n/g, '\n    ');
+  let piece = frame.slice(0, mark);
+  for (const [i, r] of rows.entries()) {
+    piece += i === 0 ? row(r) : `,\n    ${row(r)}`;
+    if ((i + 1) % ROWS_PER_PIECE === 0) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield `${piece}${frame.slice(mark + JSON.stringify(ROWS_MARK).length)}\n`;
 }
 
 /**
