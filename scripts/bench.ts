@@ -1,29 +1,28 @@
 /**
- * The benchmark: delegaudit against a generated domain, side by side with ldapsearch on the same
- * server in the same run.
+ * The benchmark: delegaudit against generated domains of four sizes, side by side with ldapsearch
+ * running the same searches on the same server in the same run.
  *
- *   npm run bench -- --scale large --target mock|samba [--runs 5] [--seed N] [--keep-lab] [--only audit|inventory]
+ *   npm run bench -- [--scale small,medium,large,huge] [--target mock,samba] [--runs 3] [--seed N]
+ *                    [--keep-lab] [--only audit|inventory] [--extra] [--plot FILE.svg]
  *
- * Per run, in rotating order (so that a noisy neighbour does not always hit the same row):
- *   - delegaudit audit (the built CLI, a child process) with --group-by ou: the clustered layout
- *   - delegaudit audit with --group-by all: one migration group of every host (HV008 everywhere)
- *   - ldapsearch issuing exactly the searches delegaudit issues (one process each, paged 1000):
- *     the wire time of delegaudit's query plan
- *   - ldapsearch dumping all users and computers with the attributes the audit reads: what a
- *     naive tool does
- *   - delegaudit inventory --format json (the built CLI, a child process): its rows are checked
- *     against the delegations the generator put in the directory (every delegating account listed)
- *   - ldapsearch issuing exactly the inventory's searches: the wire time of its query plan
- * after one untimed warm-up of each. --only audit or --only inventory measures one command's rows. Prints medians (with min-max), ratios and the targets, and
- * writes .bench/results-<target>-<scale>.json.
+ * Per size and per run, in rotating order (so that a noisy neighbour does not always hit the same row):
+ *   - delegaudit audit --group-by ou --format json (the built CLI, a child process)
+ *   - delegaudit inventory --format json: its rows are checked against the delegations the generator
+ *     put in the directory (every delegating account listed)
+ *   - ldapsearch issuing exactly the searches delegaudit issues (audit and inventory read the same:
+ *     the DG rules look up every delegation target), one process each, paged 1000, with the SD flags
+ *     control where delegaudit sends it: the wire time of the query plan, one search after another
+ *   - with --extra: the audit with --group-by all (one migration group of every host), and ldapsearch
+ *     dumping all users and computers with the attributes the audit reads (what a naive tool does)
+ * after one untimed warm-up of each. Prints per size the medians (min-max) of wall time, the CLI's
+ * user CPU and peak RSS (GNU time), its own count of searches and entries, then one table across the
+ * sizes with the ratios and the targets; writes .bench/results-<target>.json (and the plot, with --plot).
  *
  * --target mock serves .bench/<scale>.ldif with mock-ldap (AD's MaxPageSize and MaxValRange on) in
- * its own process. --target samba starts a lab instance of its own (test/ad-lab/lab.ts --name bench:
- * .ad-lab-bench/, its own namespace and /30), loads .bench/<scale>.samba.ldif offline, and stops it
- * at the end (unless --keep-lab). It never touches the default lab the tests use.
- *
- * Peak RSS is the audit's or the inventory's process's own (GNU time's maximum resident set size);
- * searches and entries are the CLI's own count ("read N entries in M searches").
+ * its own process. --target samba starts a lab instance per size (test/ad-lab/lab.ts --name
+ * bench<scale>: .ad-lab-bench<scale>/, its own namespace and /30), loads .bench/<scale>.samba.ldif
+ * offline, and stops it at the end (unless --keep-lab: then the next run reuses it). It never
+ * touches the default lab the tests use.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -41,17 +40,16 @@ const BENCH_DIR = join(ROOT, '.bench');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const MOCK_CLI = join(ROOT, 'dist', 'mock-ldap', 'cli.js');
 const LAB_SCRIPT = join(ROOT, 'test', 'ad-lab', 'lab.ts');
-const LAB_NAME = 'bench';
-const LAB_CONNECTION = join(ROOT, `.ad-lab-${LAB_NAME}`, 'connection.json');
+const labName = (scale: Preset): string => `bench${scale}`;
+const labConnection = (scale: Preset): string => join(ROOT, `.ad-lab-${labName(scale)}`, 'connection.json');
 const GNU_TIME = '/usr/bin/time';
 
-/** The issue's targets. */
-const TARGETS = { planRatio: 1.3, dumpRatio: 0.35, searches: 8, rssMb: 200, oneGroupRatio: 2, mockReadyS: 10, inventoryS: 2.5, inventorySearches: 8 } as const;
+/** Issue 16's targets, on Samba at the large size; at huge the same ratios, RSS at most linear in the delegation values read. */
+const TARGETS = { auditRatio: 1.0, inventoryRatio: 1.2, auditCpuS: 0.6, inventoryCpuS: 0.8, rssMb: 150, mockReadyS: 10 } as const;
 
-const MEASURES = ['clustered', 'oneGroup', 'plan', 'dump', 'inventory', 'inventoryPlan'] as const;
+const MEASURES = ['audit', 'inventory', 'plan', 'oneGroup', 'dump'] as const;
 type Measure = (typeof MEASURES)[number];
-const AUDIT_MEASURES: readonly Measure[] = ['clustered', 'oneGroup', 'plan', 'dump'];
-const INVENTORY_MEASURES: readonly Measure[] = ['inventory', 'inventoryPlan'];
+const LABELS: Record<Measure, string> = { audit: 'audit', inventory: 'inventory', plan: 'ldapsearch plan', oneGroup: 'one group', dump: 'dump' };
 
 interface Server {
   url: string;
@@ -68,6 +66,9 @@ interface Server {
 interface Sample {
   seconds: number;
   rssMb?: number;
+  /** The CLI process's own CPU seconds, user and system (GNU time). */
+  userS?: number;
+  sysS?: number;
   searches?: number;
   entries?: number;
   outputBytes?: number;
@@ -150,16 +151,16 @@ async function startMock(ldif: string): Promise<Server> {
 }
 
 async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed: number, keep: boolean): Promise<Server> {
-  const marker = join(BENCH_DIR, 'samba-lab.json');
+  const marker = join(BENCH_DIR, `samba-lab-${scale}.json`);
   const previous = existsSync(marker)
     ? (JSON.parse(readFileSync(marker, 'utf8')) as { scale: Preset; seed: number; ready: Record<string, number> })
     : undefined;
-  if (existsSync(LAB_CONNECTION) && (previous?.scale !== scale || previous.seed !== seed)) {
-    log('the bench lab holds another directory: stopping it first');
-    await lab('stop');
+  if (existsSync(labConnection(scale)) && (previous?.scale !== scale || previous.seed !== seed)) {
+    log(`the ${labName(scale)} lab holds another directory: stopping it first`);
+    await lab(scale, 'stop');
   }
   const started = performance.now();
-  const result = await lab('start', sambaLdif === undefined ? [] : ['--bulk-ldif', sambaLdif]);
+  const result = await lab(scale, 'start', sambaLdif === undefined ? [] : ['--bulk-ldif', sambaLdif]);
   const seconds = (performance.now() - started) / 1000;
   let ready: Record<string, number> = { 'Samba lab: start, provision, seed, load, verify': seconds };
   const stages =
@@ -175,7 +176,7 @@ async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed:
     });
   } else if (result.includes('already running') && previous !== undefined) ready = previous.ready; // kept from an earlier run (--keep-lab)
   writeFileSync(marker, JSON.stringify({ scale, seed, ready }));
-  const conn = JSON.parse(readFileSync(LAB_CONNECTION, 'utf8')) as {
+  const conn = JSON.parse(readFileSync(labConnection(scale), 'utf8')) as {
     url: string;
     caFile: string;
     servername: string;
@@ -191,19 +192,20 @@ async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed:
     baseDN: conn.baseDN,
     ready,
     async stop() {
-      if (keep) return log(`leaving the bench lab running (${conn.url}); stop it with: npx tsx test/ad-lab/lab.ts stop --name ${LAB_NAME}`);
-      await lab('stop');
+      if (keep) return log(`leaving the ${labName(scale)} lab running (${conn.url}); stop it with: npx tsx test/ad-lab/lab.ts stop --name ${labName(scale)}`);
+      await lab(scale, 'stop');
       rmSync(marker, { force: true });
     },
   };
 }
 
-async function lab(command: 'start' | 'stop', extra: string[] = []): Promise<string> {
+async function lab(scale: Preset, command: 'start' | 'stop', extra: string[] = []): Promise<string> {
   const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
-  const { code, stderr } = await timed(tsx, [LAB_SCRIPT, command, '--name', LAB_NAME, ...extra], { stdoutFile: join(BENCH_DIR, `lab-${command}.out`) });
+  const name = labName(scale);
+  const { code, stderr } = await timed(tsx, [LAB_SCRIPT, command, '--name', name, ...extra], { stdoutFile: join(BENCH_DIR, `lab-${command}.out`) });
   const stdout = readFileSync(join(BENCH_DIR, `lab-${command}.out`), 'utf8');
   process.stderr.write(stderr);
-  if (code !== 0) throw new Error(`lab.ts ${command} --name ${LAB_NAME} failed (exit ${code})`);
+  if (code !== 0) throw new Error(`lab.ts ${command} --name ${name} failed (exit ${code})`);
   return stdout;
 }
 
@@ -214,8 +216,14 @@ function ldapEnv(server: Server): NodeJS.ProcessEnv {
   return { ...process.env, LDAPTLS_CACERT: server.caFile, LDAPTLS_REQCERT: 'allow' };
 }
 
-function ldapsearchArgs(server: Server, search: Pick<SearchLogEntry, 'base' | 'scope' | 'filter' | 'attributes'>): string[] {
+/** The SD flags control (1.2.840.113556.1.4.801) with these flags, as ldapsearch -E takes it: BER SEQUENCE { INTEGER flags }. */
+function sdFlagsControl(flags: number): string {
+  return `1.2.840.113556.1.4.801=::${Buffer.from([0x30, 0x03, 0x02, 0x01, flags]).toString('base64')}`;
+}
+
+function ldapsearchArgs(server: Server, search: Pick<SearchLogEntry, 'base' | 'scope' | 'filter' | 'attributes' | 'sdFlags'>): string[] {
   return [
+    ...(search.sdFlags === undefined ? [] : ['-E', sdFlagsControl(search.sdFlags)]),
     '-LLL',
     '-o',
     'ldif-wrap=no',
@@ -242,11 +250,17 @@ function countEntries(file: string): number {
   return (text.match(/^dn:/gm) ?? []).length;
 }
 
+/** Peak RSS and CPU seconds from GNU time's `%M %U %S` line. */
+function gnuTime(file: string): { rssMb: number; userS: number; sysS: number } {
+  const [rssKb, user, sys] = (readFileSync(file, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+  return { rssMb: (rssKb ?? NaN) / 1024, userS: user ?? NaN, sysS: sys ?? NaN };
+}
+
 async function runAudit(server: Server, groupBy: 'ou' | 'all', out: string): Promise<Sample> {
   const timeFile = join(BENCH_DIR, 'time.out');
   const args = [
     '-f',
-    '%M',
+    '%M %U %S',
     '-o',
     timeFile,
     process.execPath,
@@ -272,15 +286,14 @@ async function runAudit(server: Server, groupBy: 'ou' | 'all', out: string): Pro
   const { code, seconds, stderr } = await timed(GNU_TIME, args, { stdoutFile: out, env: { ...process.env, NO_COLOR: '1' } });
   if (code !== 0) throw new Error(`delegaudit audit failed (exit ${code}):\n${stderr}`);
   const read = /read (\d+) entries in (\d+) searches/.exec(stderr);
-  const rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-  return { seconds, rssMb: rssKb / 1024, searches: Number(read?.[2]), entries: Number(read?.[1]), outputBytes: statSync(out).size };
+  return { seconds, ...gnuTime(timeFile), searches: Number(read?.[2]), entries: Number(read?.[1]), outputBytes: statSync(out).size };
 }
 
 async function runInventory(server: Server, out: string): Promise<Sample> {
   const timeFile = join(BENCH_DIR, 'time.out');
   const args = [
     '-f',
-    '%M',
+    '%M %U %S',
     '-o',
     timeFile,
     process.execPath,
@@ -302,12 +315,11 @@ async function runInventory(server: Server, out: string): Promise<Sample> {
   const { code, seconds, stderr } = await timed(GNU_TIME, args, { stdoutFile: out, env: { ...process.env, NO_COLOR: '1' } });
   if (code !== 0) throw new Error(`delegaudit inventory failed (exit ${code}):\n${stderr}`);
   const read = /read (\d+) entries in (\d+) searches/.exec(stderr);
-  const rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
   const report = JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ dn: string }>; warnings: string[] };
   const accountDns = new Set(report.rows.map((row) => row.dn.toLowerCase()));
   return {
     seconds,
-    rssMb: rssKb / 1024,
+    ...gnuTime(timeFile),
     searches: Number(read?.[2]),
     entries: Number(read?.[1]),
     outputBytes: statSync(out).size,
@@ -323,12 +335,14 @@ async function runPlan(server: Server, plan: readonly SearchLogEntry[], out: str
   let entries = 0;
   for (const search of plan) {
     let args = ldapsearchArgs(server, search);
-    // Linux caps one argument at 128 KiB: a longer OR filter goes through -f (one line, the whole filter).
+    // Linux caps one argument at 128 KiB: a longer OR filter goes through -f (one line, the whole
+    // filter) into the pattern (&%s), the same filter. (ldapsearch takes a pattern that neither starts
+    // with "(" nor holds "=" for an attribute, and then searches (objectclass=*): "%s" alone would.)
     if (search.filter.length > 100_000) {
       const filterFile = join(BENCH_DIR, 'plan-filter.txt');
       writeFileSync(filterFile, `${search.filter}\n`);
-      args = ldapsearchArgs(server, { ...search, filter: '%s' });
-      args.splice(args.indexOf('%s'), 0, '-f', filterFile);
+      args = ldapsearchArgs(server, { ...search, filter: '(&%s)' });
+      args.splice(args.indexOf('(&%s)'), 0, '-f', filterFile);
     }
     const { code, seconds: s, stderr } = await timed('ldapsearch', args, { env: ldapEnv(server), stdoutFile: out });
     if (code !== 0) throw new Error(`ldapsearch (${search.purpose}) failed (exit ${code}): ${stderr}`);
@@ -345,14 +359,14 @@ async function runDump(server: Server, out: string): Promise<Sample> {
   return { seconds, entries: countEntries(out), outputBytes: statSync(out).size };
 }
 
-/** The searches delegaudit issues, from the library with the same options as the CLI runs (the inventory looks up every delegation target). */
-async function capturePlan(server: Server, delegationTargets = false): Promise<SearchLogEntry[]> {
+/** The searches delegaudit issues, from the library with the CLI's options: every rule, so the DG rules' lookup of every delegation target. */
+async function capturePlan(server: Server): Promise<SearchLogEntry[]> {
   const session = await LdapSession.open(
     { url: server.url, caFile: server.caFile, tlsServername: server.servername },
     { user: server.bindDn, password: readFileSync(server.passwordFile, 'utf8') },
   );
   try {
-    await readDirectory(session, delegationTargets ? { delegationTargets: true } : {});
+    await readDirectory(session, { delegationTargets: true });
     return session.searchLog;
   } finally {
     await session.close();
@@ -389,41 +403,98 @@ async function versions(): Promise<Record<string, string>> {
   return { samba: await first('samba', ['--version']), ldapsearch: await first('ldapsearch', ['-VV']) };
 }
 
+const finite = (values: ReadonlyArray<number | undefined>): number[] => values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+
 function fmt(samples: readonly Sample[], pick: (s: Sample) => number | undefined, digits = 2): string {
-  const values = samples.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  const values = finite(samples.map(pick));
   if (values.length === 0) return '-';
   const m = median(values);
   if (values.length === 1) return m.toFixed(digits);
-  return `${m.toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
+  return `${m.toFixed(digits)} (${values.reduce((a, b) => Math.min(a, b)).toFixed(digits)}-${values.reduce((a, b) => Math.max(a, b)).toFixed(digits)})`;
+}
+
+/** The median of one figure of a measure's samples (NaN when none). */
+function med(samples: readonly Sample[], pick: (s: Sample) => number | undefined): number {
+  const values = finite(samples.map(pick));
+  return values.length === 0 ? NaN : median(values);
+}
+
+/** What one size measured, for the table across sizes and the results file. */
+interface ScaleResult {
+  scale: Preset;
+  target: string;
+  summary: DirectorySummary;
+  plan: SearchLogEntry[];
+  results: Record<Measure, Sample[]>;
+  ready: Record<string, number>;
+  load: { before: number; after: number };
+  completeness?: { complete: boolean; missing: string[]; extra: string[] };
 }
 
 // ------------------------------------------------------------------------------------ main
 
+interface Settings {
+  runs: number;
+  seed: number | undefined;
+  keep: boolean;
+  measured: readonly Measure[];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      scale: { type: 'string', default: 'large' },
+      scale: { type: 'string', default: 'small,medium,large,huge' },
       target: { type: 'string', default: 'mock' },
-      runs: { type: 'string', default: '5' },
+      runs: { type: 'string', default: '3' },
       seed: { type: 'string' },
       'keep-lab': { type: 'boolean', default: false },
       only: { type: 'string' },
+      extra: { type: 'boolean', default: false },
+      plot: { type: 'string' },
     },
   });
-  const scale = values.scale as Preset;
-  if (!PRESETS.includes(scale)) throw new Error(`--scale must be one of ${PRESETS.join(', ')}`);
-  const target = values.target;
-  if (target !== 'mock' && target !== 'samba') throw new Error('--target must be mock or samba');
+  const scales = values.scale.split(',').map((v) => v.trim()) as Preset[];
+  for (const scale of scales) if (!PRESETS.includes(scale)) throw new Error(`--scale takes a comma-separated list of ${PRESETS.join(', ')} (got ${scale})`);
+  const targets = values.target.split(',').map((v) => v.trim());
+  for (const target of targets) if (target !== 'mock' && target !== 'samba') throw new Error('--target takes mock, samba or mock,samba');
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
   const only = values.only;
   if (only !== undefined && only !== 'audit' && only !== 'inventory') throw new Error('--only must be audit or inventory');
-  const measured = only === 'audit' ? AUDIT_MEASURES : only === 'inventory' ? INVENTORY_MEASURES : MEASURES;
+  const extra: Measure[] = values.extra === true && only !== 'inventory' ? ['oneGroup', 'dump'] : [];
+  const measured: Measure[] = [...(only === 'inventory' ? [] : ['audit' as const]), ...(only === 'audit' ? [] : ['inventory' as const]), 'plan', ...extra];
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm run bench does)`);
-  if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} (GNU time) is needed for the audit's peak RSS: apt-get install time`);
+  if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} (GNU time) is needed for the CLI's peak RSS and CPU time: apt-get install time`);
   mkdirSync(BENCH_DIR, { recursive: true, mode: 0o700 });
+  const settings: Settings = { runs, seed: values.seed === undefined ? undefined : Number(values.seed), keep: values['keep-lab'] === true, measured };
+  const tools = await versions();
+  for (const target of targets) {
+    const done: ScaleResult[] = [];
+    for (const scale of scales) {
+      const result = await benchScale(scale, target, settings);
+      process.stdout.write(scaleReport(result, settings, tools));
+      done.push(result);
+    }
+    process.stdout.write(scalingReport(done, target));
+    const file = join(BENCH_DIR, `results-${target}${only === undefined ? '' : `-${only}`}.json`);
+    const stripped = done.map((r) => ({
+      ...r,
+      results: Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, v.map(({ accountDns: _dns, ...rest }) => rest)])),
+    }));
+    writeFileSync(
+      file,
+      `${JSON.stringify({ target, runs, machine: machine(), versions: tools, sizes: stripped, generatedAt: new Date().toISOString() }, null, 2)}\n`,
+    );
+    log(`results: ${file}`);
+    if (values.plot !== undefined) {
+      const plot = targets.length === 1 ? values.plot : values.plot.replace(/(\.svg)?$/, `-${target}.svg`);
+      writeFileSync(plot, scalingPlot(done, target));
+      log(`plot: ${plot}`);
+    }
+  }
+}
 
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
+async function benchScale(scale: Preset, target: string, settings: Settings): Promise<ScaleResult> {
   const generatedAt = performance.now();
   const { summary, ldif, samba, delegating } =
     scale === 'lab'
@@ -431,69 +502,55 @@ async function main(): Promise<void> {
           const lab = generateDirectory('lab');
           return { ldif: join(ROOT, 'mock-ldap', 'fixtures', 'lab.ldif'), samba: undefined, summary: lab.summary, delegating: delegatingAccounts(lab.entries) };
         })()
-      : writeDirectory(scale, BENCH_DIR, seed);
+      : writeDirectory(scale, BENCH_DIR, settings.seed);
   log(
     `generated ${summary.objects} objects (${scale}, seed ${summary.seed}) in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s; ${summary.delegatingAccounts} accounts with ${summary.delegations} delegations`,
   );
-
-  const loadBefore = loadavg();
-  const server = target === 'mock' ? await startMock(ldif) : await startSambaLab(samba, scale, summary.seed, values['keep-lab'] === true);
+  const before = loadavg()[0]!;
+  const server = target === 'mock' ? await startMock(ldif) : await startSambaLab(samba, scale, summary.seed, settings.keep);
   const results = Object.fromEntries(MEASURES.map((m) => [m, [] as Sample[]])) as Record<Measure, Sample[]>;
   let plan: SearchLogEntry[] = [];
-  let inventoryPlan: SearchLogEntry[] = [];
-  const describe = (searches: SearchLogEntry[]): string => searches.map((s) => `${s.purpose}: ${s.entries} in ${s.ms.toFixed(0)} ms`).join('; ');
   try {
-    if (measured.includes('plan')) {
-      plan = await capturePlan(server);
-      log(`delegaudit's plan: ${plan.length} searches (${describe(plan)})`);
-    }
-    if (measured.includes('inventoryPlan')) {
-      inventoryPlan = await capturePlan(server, true);
-      log(
-        `the inventory's plan: ${inventoryPlan.length} searches (${describe(inventoryPlan)}); the longest filter ${Math.max(...inventoryPlan.map((s) => s.filter.length))} characters`,
-      );
-    }
-    const out = join(BENCH_DIR, 'out');
+    plan = await capturePlan(server);
+    log(
+      `the plan: ${plan.length} searches (${plan.map((p) => `${p.purpose}: ${p.entries} in ${p.ms.toFixed(0)} ms`).join('; ')}); the longest filter ${plan.reduce((n, p) => Math.max(n, p.filter.length), 0)} characters`,
+    );
+    const out = join(BENCH_DIR, `out-${scale}`);
     const all: Record<Measure, () => Promise<Sample>> = {
-      clustered: () => runAudit(server, 'ou', `${out}.clustered.json`),
+      audit: () => runAudit(server, 'ou', `${out}.audit.json`),
       oneGroup: () => runAudit(server, 'all', `${out}.one-group.json`),
       plan: () => runPlan(server, plan, `${out}.plan.ldif`),
       dump: () => runDump(server, `${out}.dump.ldif`),
       inventory: () => runInventory(server, `${out}.inventory.json`),
-      inventoryPlan: () => runPlan(server, inventoryPlan, `${out}.inventory-plan.ldif`),
     };
-    const measures = measured.map((name) => [name, all[name]] as const);
-    log('warm-up run (not counted)');
+    const measures = settings.measured.map((name) => [name, all[name]] as const);
+    log(`${scale}: warm-up run (not counted)`);
     for (const [, measure] of measures) await measure();
-    for (let run = 0; run < runs; run += 1) {
+    for (let run = 0; run < settings.runs; run += 1) {
       const order = [...measures.slice(run % measures.length), ...measures.slice(0, run % measures.length)];
       for (const [name, measure] of order) {
         const sample = await measure();
         results[name].push(sample);
-        const extra = sample.rows === undefined ? '' : `, ${sample.searches} searches, ${sample.accounts} accounts, ${sample.rows} rows`;
-        log(`run ${run + 1}/${runs} ${name}: ${sample.seconds.toFixed(2)} s${sample.rssMb === undefined ? '' : `, ${sample.rssMb.toFixed(0)} MB`}${extra}`);
+        const cpu = sample.userS === undefined ? '' : `, ${sample.userS.toFixed(2)} s user CPU`;
+        const rows = sample.rows === undefined ? '' : `, ${sample.accounts} accounts, ${sample.rows} rows`;
+        log(
+          `${scale} run ${run + 1}/${settings.runs} ${name}: ${sample.seconds.toFixed(2)} s${cpu}${sample.rssMb === undefined ? '' : `, ${sample.rssMb.toFixed(0)} MB`}${rows}`,
+        );
       }
     }
   } finally {
     await server.stop();
   }
-  const loadAfter = loadavg();
-  printReport({
+  return {
     scale,
     target,
-    runs,
-    only,
-    measured,
     summary,
-    delegating,
-    server,
     plan,
-    inventoryPlan,
     results,
-    loadBefore,
-    loadAfter,
-    versions: await versions(),
-  });
+    ready: server.ready,
+    load: { before, after: loadavg()[0]! },
+    ...(settings.measured.includes('inventory') ? { completeness: completeness(delegating, results.inventory) } : {}),
+  };
 }
 
 /** What the inventory listed against what the generator put in the directory. */
@@ -509,137 +566,186 @@ function completeness(
   return { complete: consistent && missing.length === 0 && extra.length === 0, missing, extra };
 }
 
-function printReport(r: {
-  scale: Preset;
-  target: string;
-  runs: number;
-  only: string | undefined;
-  measured: readonly Measure[];
-  summary: DirectorySummary;
-  delegating: ReadonlyArray<{ dn: string; sAMAccountName: string; rows: number }>;
-  server: Server;
-  plan: SearchLogEntry[];
-  inventoryPlan: SearchLogEntry[];
-  results: Record<Measure, Sample[]>;
-  loadBefore: number[];
-  loadAfter: number[];
-  versions: Record<string, string>;
-}): void {
-  const m = (name: Measure): number => median(r.results[name].map((s) => s.seconds));
-  const audited = r.measured.includes('clustered');
-  const inventoried = r.measured.includes('inventory');
-  const clustered = m('clustered');
-  const ratio = audited ? { plan: clustered / m('plan'), dump: clustered / m('dump'), oneGroup: m('oneGroup') / clustered } : undefined;
-  const rss = audited ? Math.max(...r.results.clustered.map((s) => s.rssMb ?? 0)) : undefined;
-  const rssOneGroup = audited ? Math.max(...r.results.oneGroup.map((s) => s.rssMb ?? 0)) : undefined;
-  const searches = audited ? (r.results.clustered[0]?.searches ?? NaN) : undefined;
-  const spread = (name: Measure): number => {
-    const v = r.results[name].map((s) => s.seconds);
-    return (Math.max(...v) - Math.min(...v)) / median(v);
-  };
-  const LABELS: Record<Measure, string> = {
-    clustered: 'audit',
-    oneGroup: 'one group',
-    plan: 'ldapsearch plan',
-    dump: 'dump',
-    inventory: 'inventory',
-    inventoryPlan: "ldapsearch inventory's plan",
+/** One size's table: every measure with its medians and ranges. */
+function scaleReport(r: ScaleResult, settings: Settings, tools: Record<string, string>): string {
+  const s = r.summary;
+  const spread = (name: Measure): string => {
+    const v = r.results[name].map((x) => x.seconds);
+    return `${LABELS[name]} ${((100 * (Math.max(...v) - Math.min(...v))) / median(v)).toFixed(0)}%`;
   };
   const row = (label: string, samples: readonly Sample[], searchesCell?: string): string =>
-    `| ${label} | ${fmt(samples, (x) => x.seconds)} | ${samples.some((x) => x.rssMb !== undefined) ? fmt(samples, (x) => x.rssMb, 0) : ''} | ${searchesCell ?? fmt(samples, (x) => x.searches, 0)} | ${fmt(samples, (x) => x.entries, 0)} |`;
-  const s = r.summary;
-  const inv = r.results.inventory;
-  const inventory = inventoried
-    ? (() => {
-        const wall = m('inventory');
-        const invSearches = Math.max(...inv.map((x) => x.searches ?? NaN));
-        const { complete, missing, extra } = completeness(r.delegating, inv);
-        const last = inv[inv.length - 1]!;
-        return {
-          wall,
-          rssMb: Math.max(...inv.map((x) => x.rssMb ?? 0)),
-          searches: invSearches,
-          accounts: last.accounts ?? NaN,
-          expectedAccounts: s.delegatingAccounts,
-          rows: last.rows ?? NaN,
-          expectedRows: s.delegations,
-          warnings: last.warnings ?? 0,
-          complete,
-          missing,
-          extra,
-          wirePlanSeconds: m('inventoryPlan'),
-        };
-      })()
-    : undefined;
-  const list = (names: readonly string[]): string => `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length})` : ''}`;
+    `| ${label} | ${fmt(samples, (x) => x.seconds)} | ${fmt(samples, (x) => x.userS)} | ${fmt(samples, (x) => x.rssMb, 0)} | ${searchesCell ?? fmt(samples, (x) => x.searches, 0)} | ${fmt(samples, (x) => x.entries, 0)} |`;
+  const has = (m: Measure): boolean => settings.measured.includes(m);
+  const planEntries = r.plan.reduce((n, p) => n + p.entries, 0);
+  const cliSearches = r.results.audit[0]?.searches ?? r.results.inventory[0]?.searches;
   const lines = [
     '',
-    `## delegaudit benchmark: --scale ${r.scale} --target ${r.target}${r.only === undefined ? '' : ` --only ${r.only}`}, ${r.runs} runs (medians, min-max in brackets)`,
+    `## ${s.preset} on ${r.target}: ${settings.runs} runs (medians, min-max in brackets)`,
     '',
     `Directory: ${s.objects} objects: ${s.users} users, ${s.computers} computers of which ${s.hosts} Hyper-V hosts in ${s.clusters} clusters, ${s.groups} groups (${s.groupsOver1500} with more than 1,500 members, the largest ${s.largestGroup}), ${s.privilegedAccounts} generated privileged accounts; ${s.delegatingAccounts} accounts with delegation (DCs included), ${s.delegations} delegations; seed ${s.seed}.`,
     `Machine: ${Object.entries(machine())
       .map(([k, v]) => `${k} ${v}`)
-      .join('; ')}; ${r.versions['samba']}; ${r.versions['ldapsearch']}.`,
-    `Load average (1 min) ${r.loadBefore[0]!.toFixed(2)} before, ${r.loadAfter[0]!.toFixed(2)} after; spread (max-min)/median: ${r.measured.map((name) => `${LABELS[name]} ${(100 * spread(name)).toFixed(0)}%`).join(', ')}.`,
+      .join('; ')}; ${tools['samba']}; ${tools['ldapsearch']}.`,
+    `Load average (1 min) ${r.load.before.toFixed(2)} before, ${r.load.after.toFixed(2)} after; spread (max-min)/median: ${settings.measured.map(spread).join(', ')}.`,
     '',
-    '| what | wall s | peak RSS MB | searches | entries |',
-    '|---|---|---|---|---|',
-    ...(audited
+    '| what | wall s | user CPU s | peak RSS MB | searches | entries |',
+    '|---|---|---|---|---|---|',
+    ...(has('audit') ? [row('delegaudit audit --group-by ou --format json', r.results.audit)] : []),
+    ...(has('inventory')
       ? [
-          row('delegaudit audit, clusters (--group-by ou)', r.results.clustered),
-          row(`delegaudit audit, one group of ${s.hosts} hosts (--group-by all)`, r.results.oneGroup),
-          row(`ldapsearch: delegaudit's ${r.plan.length} searches, one process each`, r.results.plan, String(r.plan.length)),
-          row("ldapsearch: all users and computers, the audit's attributes, paged 1000", r.results.dump, '1'),
+          row(
+            `delegaudit inventory --format json: ${r.results.inventory.at(-1)?.rows} rows on ${r.results.inventory.at(-1)?.accounts} accounts`,
+            r.results.inventory,
+          ),
         ]
       : []),
-    ...(inventory !== undefined
-      ? [
-          row(`delegaudit inventory (--format json): ${inventory.rows} rows on ${inventory.accounts} accounts`, inv),
-          row(`ldapsearch: the inventory's ${r.inventoryPlan.length} searches, one process each`, r.results.inventoryPlan, String(r.inventoryPlan.length)),
-        ]
-      : []),
-    ...Object.entries(r.server.ready).map(([k, v]) => `| ${k} | ${k.includes('MB') ? '' : v.toFixed(1)} | ${k.includes('MB') ? v.toFixed(0) : ''} | | |`),
-    '',
-    '| target | measured | |',
-    '|---|---|---|',
-    ...(ratio !== undefined && rss !== undefined && rssOneGroup !== undefined && searches !== undefined
-      ? [
-          `| audit ≤ ${TARGETS.planRatio} × ldapsearch of its own searches | ${ratio.plan.toFixed(2)} × | ${ratio.plan <= TARGETS.planRatio ? 'met' : 'MISSED'} |`,
-          `| audit ≤ ${TARGETS.dumpRatio} × the full paged dump | ${ratio.dump.toFixed(2)} × | ${ratio.dump <= TARGETS.dumpRatio ? 'met' : 'MISSED'} |`,
-          `| searches ≤ ${TARGETS.searches}, the same at every scale | ${searches} | ${searches <= TARGETS.searches ? 'met' : 'MISSED'} |`,
-          `| peak RSS ≤ ${TARGETS.rssMb} MB | ${rss.toFixed(0)} MB (one group: ${rssOneGroup.toFixed(0)} MB) | ${rss <= TARGETS.rssMb ? 'met' : 'MISSED'} |`,
-          `| one group ≤ ${TARGETS.oneGroupRatio} × clusters | ${ratio.oneGroup.toFixed(2)} × | ${ratio.oneGroup <= TARGETS.oneGroupRatio ? 'met' : 'MISSED'} |`,
-        ]
-      : []),
-    ...(inventory !== undefined
-      ? [
-          `| inventory ≤ ${TARGETS.inventoryS} s wall | ${inventory.wall.toFixed(2)} s (its searches on the wire, ldapsearch: ${inventory.wirePlanSeconds.toFixed(2)} s) | ${inventory.wall <= TARGETS.inventoryS ? 'met' : 'MISSED'} |`,
-          `| inventory searches ≤ ${TARGETS.inventorySearches} | ${inventory.searches} | ${inventory.searches <= TARGETS.inventorySearches ? 'met' : 'MISSED'} |`,
-          `| inventory complete: every account with delegation in the generated directory | ${inventory.accounts} accounts listed of ${inventory.expectedAccounts}; ${inventory.rows} rows of ${inventory.expectedRows}${inventory.warnings > 0 ? `; ${inventory.warnings} warnings` : ''} | ${inventory.complete ? 'met' : 'MISSED'} |`,
-        ]
-      : []),
-    ...(r.target === 'mock'
-      ? [
-          `| mock-ldap ready ≤ ${TARGETS.mockReadyS} s | ${r.server.ready['mock-ldap: load the LDIF and listen']!.toFixed(1)} s | ${r.server.ready['mock-ldap: load the LDIF and listen']! <= TARGETS.mockReadyS ? 'met' : 'MISSED'} |`,
-        ]
-      : []),
-    ...(inventory !== undefined && inventory.missing.length > 0
-      ? ['', `Accounts with delegation the inventory did not list: ${list(inventory.missing)}.`]
-      : []),
-    ...(inventory !== undefined && inventory.extra.length > 0
-      ? ['', `Accounts the inventory listed that the generator did not give delegation (the server's own?): ${list(inventory.extra)}.`]
-      : []),
+    row(`ldapsearch: the same ${r.plan.length} searches, one process each`, r.results.plan, String(r.plan.length)),
+    ...(has('oneGroup') ? [row(`delegaudit audit --group-by all (one group of ${s.hosts} hosts)`, r.results.oneGroup)] : []),
+    ...(has('dump') ? [row("ldapsearch: all users and computers, the audit's attributes, paged 1000", r.results.dump, '1')] : []),
+    ...Object.entries(r.ready).map(([k, v]) => `| ${k} | ${k.includes('MB') ? '' : v.toFixed(1)} | | ${k.includes('MB') ? v.toFixed(0) : ''} | | |`),
     '',
   ];
-  process.stdout.write(lines.join('\n'));
-  const file = join(BENCH_DIR, `results-${r.target}-${r.scale}${r.only === undefined ? '' : `-${r.only}`}.json`);
-  const results = Object.fromEntries(Object.entries(r.results).map(([k, samples]) => [k, samples.map(({ accountDns: _dns, ...rest }) => rest)]));
-  const { delegating: _delegating, ...rest } = r;
-  writeFileSync(
-    file,
-    `${JSON.stringify({ ...rest, results, machine: machine(), ratio, rssMb: rss, rssOneGroupMb: rssOneGroup, searches, inventory, generatedAt: new Date().toISOString() }, null, 2)}\n`,
-  );
-  log(`results: ${file}`);
+  if (cliSearches !== undefined && cliSearches !== r.plan.length)
+    lines.push(`**The CLI sent ${cliSearches} searches, the plan replayed has ${r.plan.length}: the ratios compare different work.**`, '');
+  const cliEntries = r.results.audit[0]?.entries ?? r.results.inventory[0]?.entries;
+  if (cliEntries !== undefined && cliEntries !== planEntries) lines.push(`(The CLI read ${cliEntries} entries, the plan as captured ${planEntries}.)`, '');
+  const c = r.completeness;
+  if (c !== undefined) {
+    const list = (names: readonly string[]): string => `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length})` : ''}`;
+    lines.push(
+      `Inventory complete (every account the generator gave delegation, and no other): ${c.complete ? 'yes' : 'NO'}.${c.missing.length > 0 ? ` Not listed: ${list(c.missing)}.` : ''}${c.extra.length > 0 ? ` Listed, not generated with delegation: ${list(c.extra)}.` : ''}`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The table across sizes, then the targets. */
+function scalingReport(done: readonly ScaleResult[], target: string): string {
+  const cell = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+  const figures = done.map((r) => ({
+    r,
+    values: r.results.inventory.at(-1)?.rows ?? r.summary.delegations,
+    plan: med(r.results.plan, (x) => x.seconds),
+    audit: { wall: med(r.results.audit, (x) => x.seconds), cpu: med(r.results.audit, (x) => x.userS), rss: med(r.results.audit, (x) => x.rssMb) },
+    inventory: {
+      wall: med(r.results.inventory, (x) => x.seconds),
+      cpu: med(r.results.inventory, (x) => x.userS),
+      rss: med(r.results.inventory, (x) => x.rssMb),
+    },
+    searches: r.results.audit[0]?.searches ?? r.results.inventory[0]?.searches ?? NaN,
+    entries: r.results.audit[0]?.entries ?? r.results.inventory[0]?.entries ?? NaN,
+  }));
+  const lines = [
+    '',
+    `## Across the sizes, on ${target} (medians)`,
+    '',
+    '| size | objects | hosts | delegation values | searches | entries | ldapsearch s | audit s | × | audit CPU s | audit MB | inventory s | × | inventory CPU s | inventory MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...figures.map(
+      (f) =>
+        `| ${f.r.scale} | ${f.r.summary.objects} | ${f.r.summary.hosts} | ${f.values} | ${f.searches} | ${f.entries} | ${cell(f.plan)} | ${cell(f.audit.wall)} | ${cell(f.audit.wall / f.plan)} | ${cell(f.audit.cpu)} | ${cell(f.audit.rss, 0)} | ${cell(f.inventory.wall)} | ${cell(f.inventory.wall / f.plan)} | ${cell(f.inventory.cpu)} | ${cell(f.inventory.rss, 0)} |`,
+    ),
+    '',
+  ];
+  const large = figures.find((f) => f.r.scale === 'large');
+  const huge = figures.find((f) => f.r.scale === 'huge');
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+  const checks: string[] = [];
+  if (large !== undefined) {
+    const a = large.audit.wall / large.plan;
+    const i = large.inventory.wall / large.plan;
+    checks.push(
+      `| large: audit ≤ ${TARGETS.auditRatio} × ldapsearch of the same searches | ${cell(a)} × | ${verdict(a <= TARGETS.auditRatio)} |`,
+      `| large: inventory ≤ ${TARGETS.inventoryRatio} × | ${cell(i)} × | ${verdict(i <= TARGETS.inventoryRatio)} |`,
+      `| large: user CPU ≤ ${TARGETS.auditCpuS} s (audit), ≤ ${TARGETS.inventoryCpuS} s (inventory) | ${cell(large.audit.cpu)} s, ${cell(large.inventory.cpu)} s | ${verdict(large.audit.cpu <= TARGETS.auditCpuS && large.inventory.cpu <= TARGETS.inventoryCpuS)} |`,
+      `| large: peak RSS ≤ ${TARGETS.rssMb} MB | ${cell(large.audit.rss, 0)} MB, ${cell(large.inventory.rss, 0)} MB | ${verdict(large.audit.rss <= TARGETS.rssMb && large.inventory.rss <= TARGETS.rssMb)} |`,
+    );
+  }
+  if (huge !== undefined) {
+    const a = huge.audit.wall / huge.plan;
+    const i = huge.inventory.wall / huge.plan;
+    checks.push(
+      `| huge: audit ≤ ${TARGETS.auditRatio} ×, inventory ≤ ${TARGETS.inventoryRatio} × | ${cell(a)} ×, ${cell(i)} × | ${verdict(a <= TARGETS.auditRatio && i <= TARGETS.inventoryRatio)} |`,
+    );
+    if (large !== undefined) {
+      const growth = huge.values / large.values;
+      const rss = Math.max(huge.audit.rss / large.audit.rss, huge.inventory.rss / large.inventory.rss);
+      checks.push(
+        `| huge: RSS grows at most as the delegation values read (× ${cell(growth)} from large) | audit × ${cell(huge.audit.rss / large.audit.rss)}, inventory × ${cell(huge.inventory.rss / large.inventory.rss)} | ${verdict(rss <= growth)} |`,
+      );
+    }
+  }
+  const counts = new Set(figures.map((f) => f.searches));
+  checks.push(`| the same number of searches at every size | ${[...counts].join(', ')} | ${verdict(counts.size === 1)} |`);
+  for (const f of figures.filter((x) => x.r.completeness !== undefined)) {
+    checks.push(
+      `| ${f.r.scale}: inventory lists every generated delegating account, and no other | ${f.r.completeness!.complete ? 'complete' : 'incomplete'} | ${verdict(f.r.completeness!.complete)} |`,
+    );
+  }
+  if (target === 'mock') {
+    for (const f of figures) {
+      const ready = f.r.ready['mock-ldap: load the LDIF and listen'];
+      if (ready !== undefined)
+        checks.push(`| ${f.r.scale}: mock-ldap ready ≤ ${TARGETS.mockReadyS} s | ${cell(ready, 1)} s | ${verdict(ready <= TARGETS.mockReadyS)} |`);
+    }
+  }
+  lines.push('| target | measured | |', '|---|---|---|', ...checks, '');
+  return lines.join('\n');
+}
+
+/** A small SVG: wall seconds against the size in objects (log-log), for the audit, the inventory and ldapsearch; peak RSS on the right. */
+function scalingPlot(done: readonly ScaleResult[], target: string): string {
+  const W = 720;
+  const H = 360;
+  const pad = { left: 60, right: 20, top: 40, bottom: 50 };
+  const panel = (W - pad.left - pad.right - 60) / 2;
+  const xs = done.map((r) => r.summary.objects);
+  const series = (measure: Measure, pick: (s: Sample) => number | undefined): number[] => done.map((r) => med(r.results[measure], pick));
+  const time = [
+    { name: 'audit', color: '#1f77b4', values: series('audit', (s) => s.seconds) },
+    { name: 'inventory', color: '#d62728', values: series('inventory', (s) => s.seconds) },
+    { name: 'ldapsearch, same searches', color: '#7f7f7f', values: series('plan', (s) => s.seconds) },
+  ];
+  const rss = [
+    { name: 'audit', color: '#1f77b4', values: series('audit', (s) => s.rssMb) },
+    { name: 'inventory', color: '#d62728', values: series('inventory', (s) => s.rssMb) },
+  ];
+  const log10 = (v: number): number => Math.log10(Math.max(v, 1e-3));
+  const draw = (x0: number, title: string, unit: string, lines: Array<{ name: string; color: string; values: number[] }>): string[] => {
+    const all = lines.flatMap((l) => finite(l.values));
+    const [ymin, ymax] = [log10(Math.min(...all) / 1.5), log10(Math.max(...all) * 1.5)];
+    const [xmin, xmax] = [log10(Math.min(...xs) / 1.3), log10(Math.max(...xs) * 1.3)];
+    const px = (x: number): number => x0 + ((log10(x) - xmin) / (xmax - xmin)) * panel;
+    const py = (y: number): number => pad.top + (1 - (log10(y) - ymin) / (ymax - ymin)) * (H - pad.top - pad.bottom);
+    const out = [
+      `<text x="${x0 + panel / 2}" y="24" text-anchor="middle" font-weight="bold">${title}</text>`,
+      `<rect x="${x0}" y="${pad.top}" width="${panel}" height="${H - pad.top - pad.bottom}" fill="none" stroke="#999"/>`,
+      ...done.map((r, i) => `<text x="${px(xs[i]!)}" y="${H - pad.bottom + 16}" text-anchor="middle">${r.scale}</text>`),
+      `<text x="${x0 + panel / 2}" y="${H - 12}" text-anchor="middle">objects (log)</text>`,
+      `<text x="${x0 - 40}" y="${pad.top + (H - pad.top - pad.bottom) / 2}" text-anchor="middle" transform="rotate(-90 ${x0 - 40} ${pad.top + (H - pad.top - pad.bottom) / 2})">${unit} (log)</text>`,
+    ];
+    for (const line of lines) {
+      const points = line.values.map((v, i) => (Number.isFinite(v) ? `${px(xs[i]!).toFixed(1)},${py(v).toFixed(1)}` : '')).filter((p) => p !== '');
+      out.push(`<polyline fill="none" stroke="${line.color}" stroke-width="2" points="${points.join(' ')}"/>`);
+      line.values.forEach((v, i) => {
+        if (Number.isFinite(v))
+          out.push(
+            `<circle cx="${px(xs[i]!).toFixed(1)}" cy="${py(v).toFixed(1)}" r="3" fill="${line.color}"><title>${line.name} ${done[i]!.scale}: ${v.toFixed(2)} ${unit}</title></circle>`,
+          );
+      });
+    }
+    lines.forEach((line, i) => out.push(`<text x="${x0 + 8}" y="${pad.top + 16 + 14 * i}" fill="${line.color}">${line.name}</text>`));
+    return out;
+  };
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    ...draw(pad.left, `Wall time on ${target}`, 's', time),
+    ...draw(pad.left + panel + 80, `Peak RSS on ${target}`, 'MB', rss),
+    '</svg>',
+    '',
+  ].join('\n');
 }
 
 main().catch((error: unknown) => {
