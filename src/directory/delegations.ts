@@ -178,7 +178,8 @@ export function buildInventory(model: AuditModel): Inventory {
       );
     }
     const constrained: DelegationType = account.protocolTransition ? 'constrained-protocol-transition' : 'constrained';
-    for (const entry of [...account.allowedToDelegateTo].sort((a, b) => spnKey(a).localeCompare(spnKey(b)))) {
+    const sorted = account.allowedToDelegateTo.map((entry) => ({ entry, key: spnKey(entry) })).sort((a, b) => a.key.localeCompare(b.key));
+    for (const { entry } of sorted) {
       const { exists, account: target } = resolver.exists(entry);
       const serviceClass = parseSpn(entry.trim())?.serviceClass.toLowerCase();
       rows.push(
@@ -218,5 +219,9 @@ export function buildInventory(model: AuditModel): Inventory {
 
 /** How many accounts the rows are about (DNs compared without case). */
 export function accountCount(rows: readonly InventoryRow[]): number {
-  return new Set(rows.map((r) => r.dn.toLowerCase())).size;
+  // An account's rows share its DN as written: lower-case each distinct DN once, not each row's.
+  const dns = new Set<string>();
+  let previous: string | undefined;
+  for (const { dn } of rows) if (dn !== previous) dns.add((previous = dn));
+  return new Set([...dns].map((dn) => dn.toLowerCase())).size;
 }

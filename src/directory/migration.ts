@@ -174,12 +174,30 @@ interface GroupRequirements {
   owners: Map<string, string[]>;
 }
 
+/** What a host's state says about its peers, worked out on first use (see hostState). */
+type PeerComparison = Pick<HostState, 'peers' | 'required' | 'rbcdPeers' | 'missingByPeer' | 'extra' | 'requiredCount'>;
+const COMPARED: ReadonlyArray<keyof PeerComparison> = ['peers', 'required', 'rbcdPeers', 'missingByPeer', 'extra', 'requiredCount'];
+
 /**
- * One host against its group: a pass over its peers' required entries (a set lookup each) and a
- * pass over its own entries. Nothing here is quadratic in a host's entries: a group of 500 hosts is
- * about a million required entries, and as many lookups.
+ * One host against its group. The comparison with its peers is made when a rule first asks for it,
+ * once: the inventory and the privileged-account rules never do, and in a group of 500 hosts it is
+ * about a million required entries.
  */
 function hostState(account: Account, source: HostSource, group: string, required: GroupRequirements, inProtectedUsers: boolean): HostState {
+  let compared: PeerComparison | undefined;
+  const state = { account, source, group, inProtectedUsers } as HostState;
+  for (const key of COMPARED) {
+    Object.defineProperty(state, key, { enumerable: true, get: () => (compared ??= compareWithPeers(account, required))[key] });
+  }
+  return state;
+}
+
+/**
+ * A pass over the peers' required entries (a set lookup each) and a pass over the host's own entries:
+ * nothing is quadratic in a host's entries. A peer none of whose entries is present shares its list
+ * of required entries rather than copying it (the usual case of a host far behind its group).
+ */
+function compareWithPeers(account: Account, required: GroupRequirements): PeerComparison {
   const self = dnKey(account.dn);
   const present = new Set(account.allowedToDelegateTo.map(spnKey));
   const peers: Account[] = [];
@@ -197,13 +215,15 @@ function hostState(account: Account, source: HostSource, group: string, required
     }
     requiredByPeer.set(peer.key, peer.entries);
     requiredCount += peer.entries.length;
-    let missing: RequiredEntry[] | undefined;
-    for (let i = 0; i < peer.entries.length; i += 1) {
-      if (!present.has(peer.keys[i]!)) (missing ??= []).push(peer.entries[i]!);
-    }
-    if (missing !== undefined) missingByPeer.set(peer.key, missing);
+    const held = present.size === 0 ? 0 : peer.keys.reduce((n, key) => (present.has(key) ? n + 1 : n), 0);
+    if (held === 0) missingByPeer.set(peer.key, peer.entries);
+    else if (held < peer.entries.length)
+      missingByPeer.set(
+        peer.key,
+        peer.entries.filter((_, i) => !present.has(peer.keys[i]!)),
+      );
   }
   // An entry is required when a peer other than the host itself requires it.
   const extra = account.allowedToDelegateTo.filter((entry) => !(required.owners.get(spnKey(entry)) ?? []).some((owner) => owner !== self));
-  return { account, source, group, peers, required: requiredByPeer, rbcdPeers, missingByPeer, extra, requiredCount, inProtectedUsers };
+  return { peers, required: requiredByPeer, rbcdPeers, missingByPeer, extra, requiredCount };
 }

@@ -20,11 +20,17 @@ export default defineRule({
   *check(model) {
     const hosts = new Set(model.hosts.map((h) => dnKey(h.account.dn)));
     const seen = new Set<string>();
-    const rows = buildInventory(model).rows.filter((r) => r.delegation === 'constrained-protocol-transition');
+    const targetsOf = new Map<string, string[]>();
+    for (const r of buildInventory(model).rows) {
+      if (r.delegation !== 'constrained-protocol-transition') continue;
+      const targets = targetsOf.get(r.dn);
+      if (targets === undefined) targetsOf.set(r.dn, [r.target]);
+      else targets.push(r.target);
+    }
     for (const account of model.directory.accounts.values()) {
       if (!account.protocolTransition || account.isDomainController || hosts.has(dnKey(account.dn)) || seen.has(account.dn)) continue;
       seen.add(account.dn);
-      const targets = rows.filter((r) => r.dn === account.dn).map((r) => r.target);
+      const targets = targetsOf.get(account.dn) ?? [];
       yield {
         subject: account,
         message: `${account.sAMAccountName} can impersonate any user without their password${targets.length === 0 ? ' (its delegation list is empty)' : ` to ${listSome(targets, ', ')}`}`,

@@ -111,6 +111,29 @@ describe('codec properties (fast-check)', () => {
     expect(escapeDnValue('#,+" ')).to.equal('\\#\\,\\+\\"\\ ');
   });
 
+  it("DN key: the plain-DN shortcut gives exactly the parser's key, for DNs with and without specials and spaces", () => {
+    const parsedKey = (dn: string): string => {
+      try {
+        return parseDn(dn)
+          .map((r) => `${r.type.toLowerCase()}=${escapeDnValue(r.value.toLowerCase())}`)
+          .join(',');
+      } catch {
+        return dn.trim().toLowerCase();
+      }
+    };
+    const piece = fc.string({ unit: fc.constantFrom('a', 'B', 'é', ' ', ',', '=', '+', '\\', '"', '#', ';', '<', '1', '-', '\t'), maxLength: 12 });
+    const rdn = fc.tuple(fc.constantFrom('CN', 'ou', 'Dc', ' cn', 'OU '), piece).map(([type, value]) => `${type}=${value}`);
+    fc.assert(
+      fc.property(fc.array(rdn, { minLength: 1, maxLength: 4 }), (rdns) => {
+        const dn = rdns.join(',');
+        return dnKey(dn) === parsedKey(dn);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(dnKey('CN=HV01,OU=Hyper-V,DC=corp,DC=example,DC=com')).to.equal('cn=hv01,ou=hyper-v,dc=corp,dc=example,dc=com');
+    expect(dnKey('CN=Smith\\, John ,OU=Staff')).to.equal('cn=smith\\, john,ou=staff');
+  });
+
   it('filter: any value survives escaping, and the escaped text has no filter syntax left', () => {
     fc.assert(
       fc.property(

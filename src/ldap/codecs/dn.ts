@@ -101,13 +101,17 @@ export function formatDn(rdns: readonly Rdn[]): string {
 export function dnKey(dn: string): string {
   let key = keys.get(dn);
   if (key === undefined) {
-    try {
-      key = parseDn(dn)
-        .map((r) => `${r.type.toLowerCase()}=${escapeDnValue(r.value.toLowerCase())}`)
-        .join(',');
-    } catch {
-      key = dn.trim().toLowerCase();
-    }
+    // Nothing to unescape, no spaces around separators: the key is the DN lower-cased (what the parser
+    // would make of it), without walking it a character at a time.
+    if (PLAIN_DN.test(dn)) key = dn.toLowerCase();
+    else
+      try {
+        key = parseDn(dn)
+          .map((r) => `${r.type.toLowerCase()}=${escapeDnValue(r.value.toLowerCase())}`)
+          .join(',');
+      } catch {
+        key = dn.trim().toLowerCase();
+      }
     // The model and the rules key maps by DN per host and per peer: one group of 500 hosts asks for
     // the same few thousand keys about a million times.
     if (keys.size >= MAX_CACHED_KEYS) keys.clear();
@@ -117,6 +121,9 @@ export function dnKey(dn: string): string {
 }
 
 const MAX_CACHED_KEYS = 100_000;
+/** RDNs `type=value`, comma-separated, values with none of RFC 4514's specials and no space at either end. */
+const PLAIN_VALUE = String.raw`[^\\"+,;<>=#\s\x00-\x1f\x7f](?:[^\\"+,;<>=#\x00-\x1f\x7f]*[^\\"+,;<>=#\s\x00-\x1f\x7f])?`;
+const PLAIN_DN = new RegExp(String.raw`^[A-Za-z][A-Za-z0-9-]*=${PLAIN_VALUE}(?:,[A-Za-z][A-Za-z0-9-]*=${PLAIN_VALUE})*$`);
 const keys = new Map<string, string>();
 
 /** The DN one level up, or '' at the top. */

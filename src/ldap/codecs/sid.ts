@@ -57,8 +57,10 @@ export function isSid(text: string): boolean {
 
 /** The relative identifier (last sub-authority), or undefined for a SID with none. */
 export function ridOf(sid: string): number | undefined {
-  const parts = sid.split('-');
-  return parts.length > 3 ? Number(parts[parts.length - 1]) : undefined;
+  // More than three parts (S-1-authority-…): the last one. Without splitting: ridOf runs per delegation row.
+  let dashes = 0;
+  for (let i = sid.indexOf('-'); i !== -1 && dashes < 3; i = sid.indexOf('-', i + 1)) dashes += 1;
+  return dashes >= 3 ? Number(sid.slice(sid.lastIndexOf('-') + 1)) : undefined;
 }
 
 /** The SID without its RID: the domain SID for a domain account. */

@@ -92,6 +92,21 @@ export function formatInventoryCsv(report: InventoryReport): string {
   return [...inventoryCsvPieces(report)].join('');
 }
 
+/**
+ * One row as JSON.stringify(row, null, 2) writes it two levels deep in the report (four spaces more):
+ * a row's values are strings and booleans (undefined ones left out, as JSON.stringify does), so
+ * each is stringified alone, without the indenting pass over the whole row.
+ */
+function rowJson(r: InventoryRow): string {
+  let out = '';
+  for (const [key, value] of Object.entries(r)) {
+    if (value === undefined) continue;
+    if (typeof value === 'object' && value !== null) return JSON.stringify(r, null, 2).replace(/\n/g, '\n    ');
+    out += `${out === '' ? '' : ','}\n      "${key}": ${JSON.stringify(value)}`;
+  }
+  return out === '' ? '{}' : `{${out}\n    }`;
+}
+
 /** Stands in for the rows while the rest of the report is stringified: a string JSON cannot otherwise contain. */
 const ROWS_MARK = '\u0000rows\u0000';
 
@@ -107,11 +122,10 @@ export function* inventoryJsonPieces(report: InventoryReport): Generator<string>
   }
   const frame = JSON.stringify({ ...report, rows: [ROWS_MARK] }, null, 2);
   const mark = frame.indexOf(JSON.stringify(ROWS_MARK));
-  // Inside the report, each row is indented by two levels (four spaces) more than on its own.
-  const row = (r: InventoryRow): string => JSON.stringify(r, null, 2).replace(/\n/g, '\n    ');
+
   let piece = frame.slice(0, mark);
   for (const [i, r] of rows.entries()) {
-    piece += i === 0 ? row(r) : `,\n    ${row(r)}`;
+    piece += i === 0 ? rowJson(r) : `,\n    ${rowJson(r)}`;
     if ((i + 1) % ROWS_PER_PIECE === 0) {
       yield piece;
       piece = '';

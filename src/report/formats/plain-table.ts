@@ -5,8 +5,12 @@
  * The cells must already be terminal-safe (no newlines or escapes: see terminalSafe).
  */
 
-/** Emoji (as sequences: flags, keycaps, ZWJ families) take two columns, as string-width counts them. */
-const EMOJI = new RegExp('\\p{RGI_Emoji}|\\p{Emoji_Modifier_Base}|\\p{Regional_Indicator}', 'gv');
+let emoji: RegExp | undefined;
+/**
+ * Emoji (as sequences: flags, keycaps, ZWJ families) take two columns, as string-width counts them.
+ * Compiled on first use: ~20 ms, most of the module's load time, and ASCII cells never need it.
+ */
+const EMOJI = (): RegExp => (emoji ??= new RegExp('\\p{RGI_Emoji}|\\p{Emoji_Modifier_Base}|\\p{Regional_Indicator}', 'gv'));
 
 /** is-fullwidth-code-point 3 (string-width 4, which cli-table3 uses): East Asian wide and fullwidth. */
 function isFullwidth(c: number): boolean {
@@ -35,7 +39,7 @@ function isFullwidth(c: number): boolean {
 export function displayWidth(text: string): number {
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
-  for (const ch of text.replace(EMOJI, '  ')) {
+  for (const ch of text.replace(EMOJI(), '  ')) {
     const c = ch.codePointAt(0)!;
     // Control characters and combining diacritics take no column.
     if (c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0x300 && c <= 0x36f)) continue;
