@@ -71,7 +71,8 @@ export interface AttributeChange {
   values: string[];
 }
 
-function validateUrl(url: string): URL {
+/** The URL parsed, or a ConfigError that says what a DC's URL looks like. */
+export function validateUrl(url: string): URL {
   const url_ = setting('url');
   const startTls = setting('startTls');
   let parsed: URL;
@@ -274,7 +275,7 @@ export class LdapSession {
 
 /** The DC a URL names: its host, or the certificate name when the URL holds an address. */
 export function dcNameOf(url: string, tlsServername: string | undefined): string {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const host = validateUrl(url).hostname.replace(/^\[|\]$/g, '');
   return isIP(host) !== 0 && tlsServername !== undefined ? tlsServername : host;
 }
 

@@ -3,7 +3,7 @@
  * Read-only: no password is read or sent; Kerberos uses the caller's tickets, if any.
  */
 import { DelegauditError } from '../errors.js';
-import { type LdapConnectOptions, LdapSession, type KerberosOptions } from '../ldap/session.js';
+import { type KerberosOptions, type LdapConnectOptions, LdapSession, validateUrl } from '../ldap/session.js';
 import { probeLdaps, probePlainSimpleBind, probeStartTls, type ProbeOutcome } from '../ldap/transport-probes.js';
 import type { DoctorCheck, DoctorCheckName, DoctorReport } from '../report/doctor-schema.js';
 
@@ -38,7 +38,8 @@ async function kerberosCheck(name: DoctorCheckName, connect: LdapConnectOptions)
 
 /** Tries LDAPS, StartTLS, a plain simple bind (to see whether signing is required) and Kerberos signed, sealed and over TLS. */
 export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
-  const host = new URL(options.url).hostname.replace(/^\[|\]$/g, '');
+  const given = validateUrl(options.url);
+  const host = given.hostname.replace(/^\[|\]$/g, '');
   const probe = {
     host,
     timeoutMs: options.timeoutMs ?? 5000,
@@ -53,7 +54,6 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
     ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
     ...(options.tlsServername === undefined ? {} : { tlsServername: options.tlsServername }),
   };
-  const given = new URL(options.url);
   const portOf = (scheme: 'ldap' | 'ldaps', standard: number): number =>
     options.ports?.[scheme] ?? (given.protocol === `${scheme}:` && given.port !== '' ? Number(given.port) : standard);
   const port = { ldap: portOf('ldap', 389), ldaps: portOf('ldaps', 636) };

@@ -122,4 +122,14 @@ describe('what bad input gets [mock]', () => {
     const r = await runCli(['audit', '--retries', '-1']);
     expect(r.code).to.equal(2);
   });
+
+  it('a --url that is not a URL is refused in one line, exit 2, by every command that connects', async () => {
+    for (const args of [['audit'], ['inventory'], ['probe'], ['doctor'], ['fix', '--host', 'HV02']]) {
+      const r = await runCli([...args, '--url', 'dc01', '--user', 'a@b'], { DELEGAUDIT_PASSWORD: 'x' });
+      expect(r.stderr.trim(), args[0]).to.equal(
+        'delegaudit: error: --url "dc01" is not a URL: use ldaps://dc01.example.com or ldap://dc01.example.com with --starttls',
+      );
+      expect(r.code, args[0]).to.equal(2);
+    }
+  });
 });
