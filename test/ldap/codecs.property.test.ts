@@ -130,6 +130,22 @@ describe('codec properties (fast-check)', () => {
       }),
       { numRuns: 3000 },
     );
+    // parseDn's own shortcut for plain DNs: the same RDNs as the parser finds with spaces around the separators.
+    fc.assert(
+      fc.property(fc.array(rdn, { minLength: 1, maxLength: 4 }), (rdns) => {
+        const dn = rdns.join(',');
+        let spaced: string;
+        try {
+          spaced = parseDn(dn)
+            .map((r) => `${r.type} = ${escapeDnValue(r.value)}`)
+            .join(' , ');
+        } catch {
+          return true;
+        }
+        return JSON.stringify(parseDn(dn)) === JSON.stringify(parseDn(spaced));
+      }),
+      { numRuns: 3000 },
+    );
     expect(dnKey('CN=HV01,OU=Hyper-V,DC=corp,DC=example,DC=com')).to.equal('cn=hv01,ou=hyper-v,dc=corp,dc=example,dc=com');
     expect(dnKey('CN=Smith\\, John ,OU=Staff')).to.equal('cn=smith\\, john,ou=staff');
   });

@@ -3,6 +3,10 @@
  * case-insensitively, spaces around separators ignored.
  */
 
+/** RDNs `type=value`, comma-separated, values with none of RFC 4514's specials and no space at either end. */
+const PLAIN_VALUE = String.raw`[^\\"+,;<>=#\s\x00-\x1f\x7f](?:[^\\"+,;<>=#\x00-\x1f\x7f]*[^\\"+,;<>=#\s\x00-\x1f\x7f])?`;
+const PLAIN_DN = new RegExp(String.raw`^[A-Za-z][A-Za-z0-9-]*=${PLAIN_VALUE}(?:,[A-Za-z][A-Za-z0-9-]*=${PLAIN_VALUE})*$`);
+
 export interface Rdn {
   type: string;
   value: string;
@@ -31,6 +35,13 @@ export function escapeDnValue(value: string): string {
 
 /** Splits a DN into RDNs, unescaping values. Multi-valued RDNs (`a=1+b=2`) keep their first part. Throws on malformed input. */
 export function parseDn(dn: string): Rdn[] {
+  // Nothing escaped and no spaces around separators (nearly every DN AD returns): split it.
+  if (PLAIN_DN.test(dn)) {
+    return dn.split(',').map((rdn) => {
+      const at = rdn.indexOf('=');
+      return { type: rdn.slice(0, at), value: rdn.slice(at + 1) };
+    });
+  }
   const rdns: Rdn[] = [];
   if (dn.trim() === '') {
     return rdns;
@@ -121,9 +132,6 @@ export function dnKey(dn: string): string {
 }
 
 const MAX_CACHED_KEYS = 100_000;
-/** RDNs `type=value`, comma-separated, values with none of RFC 4514's specials and no space at either end. */
-const PLAIN_VALUE = String.raw`[^\\"+,;<>=#\s\x00-\x1f\x7f](?:[^\\"+,;<>=#\x00-\x1f\x7f]*[^\\"+,;<>=#\s\x00-\x1f\x7f])?`;
-const PLAIN_DN = new RegExp(String.raw`^[A-Za-z][A-Za-z0-9-]*=${PLAIN_VALUE}(?:,[A-Za-z][A-Za-z0-9-]*=${PLAIN_VALUE})*$`);
 const keys = new Map<string, string>();
 
 /** The DN one level up, or '' at the top. */
