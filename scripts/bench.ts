@@ -37,7 +37,7 @@ import { type DirectorySummary, delegatingAccounts, generateDirectory, PRESETS, 
 
 const ROOT = projectRoot();
 const BENCH_DIR = join(ROOT, '.bench');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const CLI = join(ROOT, 'dist', 'delegaudit.mjs');
 const MOCK_CLI = join(ROOT, 'dist', 'mock-ldap', 'cli.js');
 const LAB_SCRIPT = join(ROOT, 'test', 'ad-lab', 'lab.ts');
 const labName = (scale: Preset): string => `bench${scale}`;

@@ -18,7 +18,7 @@ process.stderr.write(`demo: mock-ldap serving the lab directory at ${url}\n`);
 
 const inventory = process.argv[2] === 'inventory';
 const args = [
-  join(root, 'dist', 'src', 'cli', 'main.js'),
+  join(root, 'dist', 'delegaudit.mjs'),
   inventory ? 'inventory' : 'audit',
   '--url',
   url,

@@ -7,7 +7,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/delegaudit-pack-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 tarball="$(npm pack --silent --pack-destination "$work")"
 listing="$(tar -tzf "$work/$tarball")"
-for wanted in package/LICENSE package/README.md package/docs/report.png package/dist/src/cli/main.js; do
+for wanted in package/LICENSE package/README.md package/docs/report.png package/dist/delegaudit.mjs package/dist/src/index.js; do
   grep -qx "$wanted" <<<"$listing" || { echo "pack-check: $wanted is missing from $tarball" >&2; exit 1; }
 done
 if grep -q '\.map$' <<<"$listing"; then echo "pack-check: $tarball ships source maps without their sources" >&2; exit 1; fi

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../mock-ldap/project-root.js';
 
-export const CLI = join(projectRoot(), 'dist', 'src', 'cli', 'main.js');
+export const CLI = join(projectRoot(), 'dist', 'delegaudit.mjs');
 
 export interface CliResult {
   code: number | null;
