@@ -684,7 +684,8 @@ function scalingReport(done: readonly ScaleResult[], target: string): string {
     );
   }
   if (target === 'mock') {
-    for (const f of figures) {
+    // mock-ldap's own target, from the issue that made it: ready in 10 s at the large size (huge, five times as big, is not held to it).
+    for (const f of figures.filter((x) => x.r.scale !== 'huge')) {
       const ready = f.r.ready['mock-ldap: load the LDIF and listen'];
       if (ready !== undefined)
         checks.push(`| ${f.r.scale}: mock-ldap ready ≤ ${TARGETS.mockReadyS} s | ${cell(ready, 1)} s | ${verdict(ready <= TARGETS.mockReadyS)} |`);
