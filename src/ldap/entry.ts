@@ -15,12 +15,16 @@ export class LdapEntry {
   /** Builds an entry from ldapts's `Entry` shape. */
   static fromRaw(raw: Record<string, unknown> & { dn: string }): LdapEntry {
     const values = new Map<string, Array<string | Buffer>>();
-    for (const [name, value] of Object.entries(raw)) {
+    for (const name in raw) {
       if (name === 'dn') continue;
-      const list = Array.isArray(value) ? value : [value];
-      const clean = list.filter((v): v is string | Buffer => typeof v === 'string' || Buffer.isBuffer(v));
+      const value = raw[name];
       const key = name.toLowerCase();
-      values.set(key, [...(values.get(key) ?? []), ...clean]);
+      let list = values.get(key);
+      if (list === undefined) values.set(key, (list = []));
+      // One entry per page holds thousands of values (a host's delegation list): pushed, not spread.
+      if (Array.isArray(value)) {
+        for (const v of value as unknown[]) if (typeof v === 'string' || Buffer.isBuffer(v)) list.push(v);
+      } else if (typeof value === 'string' || Buffer.isBuffer(value)) list.push(value);
     }
     return new LdapEntry(raw.dn, values);
   }
