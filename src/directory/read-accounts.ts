@@ -40,6 +40,9 @@ export class AccountReader {
 
   /** One search of accounts, every attribute the model needs; the accounts found join the others. */
   async search(base: string, filter: Filter, purpose: string, keepReferences = false, session = this.session): Promise<Account[]> {
+    // Each account is made as its page arrives (while the server sends the next), and joins the others
+    // in the order of the result once the search is done.
+    const found: Account[] = [];
     const result = await session.search({
       base,
       scope: 'sub',
@@ -48,9 +51,11 @@ export class AccountReader {
       binaryAttributes: BINARY_ATTRIBUTES,
       sdFlags: SD_FLAGS_DACL,
       purpose,
+      onEntry: (entry, index) => {
+        found[index] = toAccount(entry);
+      },
     });
     if (keepReferences) this.references.push(...result.references);
-    const found = result.entries.map(toAccount);
     for (const account of found) this.accounts.set(dnKey(account.dn), account);
     this.index = undefined;
     return found;

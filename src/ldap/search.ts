@@ -24,6 +24,12 @@ export interface SearchSpec {
   pageSize?: number;
   /** Send the SD flags control with these flags (4: DACL only), for security-descriptor attributes. Default: no control. */
   sdFlags?: number;
+  /**
+   * Told of each entry once it is complete, with its place in the result: as its page arrives, or,
+   * for an entry with attributes in ranges, once they are read to the end. The caller can build on
+   * an entry while the server sends the next page. Default: none.
+   */
+  onEntry?: (entry: LdapEntry, index: number) => void;
 }
 
 export interface SearchResult {
@@ -86,9 +92,14 @@ export interface SearchContext {
 
 /** A paged search that returns every entry, with ranged attributes read to the end. */
 export async function searchAll(context: SearchContext, spec: SearchSpec): Promise<SearchResult> {
-  const { entries, references } = await pagedSearch(context, spec.base, spec.scope, spec.filter, spec.attributes, spec);
+  const ranged: number[] = [];
+  const { entries, references } = await pagedSearch(context, spec.base, spec.scope, spec.filter, spec.attributes, spec, (entry, index) => {
+    if (entry.names().some((name) => RANGE_ATTRIBUTE.test(name))) ranged.push(index);
+    else spec.onEntry?.(entry, index);
+  });
   context.stats.entries += entries.length;
   await completeRanges(context, entries, spec);
+  for (const index of ranged) spec.onEntry?.(entries[index]!, index);
   return { entries, references };
 }
 
@@ -99,6 +110,7 @@ async function pagedSearch(
   filter: Filter,
   attributes: string[],
   spec: SearchSpec,
+  onEntry?: (entry: LdapEntry, index: number) => void,
 ): Promise<SearchResult> {
   const binary = spec.binaryAttributes ?? [];
   const explicitBufferAttributes = [...new Set([...binary, ...binary.map((b) => b.toLowerCase())])];
@@ -134,7 +146,11 @@ async function pagedSearch(
       spec.sdFlags === undefined ? undefined : [new SdFlagsControl(spec.sdFlags)],
     );
     for await (const page of pages) {
-      for (const raw of page.searchEntries) entries.push(LdapEntry.fromRaw(raw));
+      for (const raw of page.searchEntries) {
+        const entry = LdapEntry.fromRaw(raw);
+        entries.push(entry);
+        onEntry?.(entry, entries.length - 1);
+      }
       references.push(...page.searchReferences);
     }
   } catch (error) {
