@@ -4,6 +4,7 @@
  *
  *   npm run bench -- [--scale small,medium,large,huge] [--target mock,samba] [--runs 3] [--seed N]
  *                    [--keep-lab] [--only audit|inventory] [--extra] [--plot FILE.svg]
+ *   npm run bench -- --replot --target mock|samba --plot FILE.svg    (draws the last run's results again)
  *
  * Per size and per run, in rotating order (so that a noisy neighbour does not always hit the same row):
  *   - delegaudit audit --group-by ou --format json (the built CLI, a child process)
@@ -451,8 +452,16 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       extra: { type: 'boolean', default: false },
       plot: { type: 'string' },
+      replot: { type: 'boolean', default: false },
     },
   });
+  if (values.replot === true) {
+    // Draw --plot again from the last run's results file, measuring nothing.
+    const target = values.target;
+    const saved = JSON.parse(readFileSync(join(BENCH_DIR, `results-${target}.json`), 'utf8')) as { sizes: ScaleResult[] };
+    writeFileSync(values.plot ?? join(BENCH_DIR, `plot-${target}.svg`), scalingPlot(saved.sizes, target));
+    return;
+  }
   const scales = values.scale.split(',').map((v) => v.trim()) as Preset[];
   for (const scale of scales) if (!PRESETS.includes(scale)) throw new Error(`--scale takes a comma-separated list of ${PRESETS.join(', ')} (got ${scale})`);
   const targets = values.target.split(',').map((v) => v.trim());
@@ -652,22 +661,31 @@ function scalingReport(done: readonly ScaleResult[], target: string): string {
   const huge = figures.find((f) => f.r.scale === 'huge');
   const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
   const checks: string[] = [];
-  if (large !== undefined) {
+  // The wall and CPU targets are Samba's: mock-ldap answers the whole plan in a fraction of a second, so
+  // there the ratios compare Node's start and the client's work with seven C processes (shown, not judged).
+  const judged = target === 'samba';
+  if (large !== undefined && judged) {
     const a = large.audit.wall / large.plan;
     const i = large.inventory.wall / large.plan;
     checks.push(
       `| large: audit ≤ ${TARGETS.auditRatio} × ldapsearch of the same searches | ${cell(a)} × | ${verdict(a <= TARGETS.auditRatio)} |`,
       `| large: inventory ≤ ${TARGETS.inventoryRatio} × | ${cell(i)} × | ${verdict(i <= TARGETS.inventoryRatio)} |`,
       `| large: user CPU ≤ ${TARGETS.auditCpuS} s (audit), ≤ ${TARGETS.inventoryCpuS} s (inventory) | ${cell(large.audit.cpu)} s, ${cell(large.inventory.cpu)} s | ${verdict(large.audit.cpu <= TARGETS.auditCpuS && large.inventory.cpu <= TARGETS.inventoryCpuS)} |`,
+    );
+  }
+  if (large !== undefined) {
+    checks.push(
       `| large: peak RSS ≤ ${TARGETS.rssMb} MB | ${cell(large.audit.rss, 0)} MB, ${cell(large.inventory.rss, 0)} MB | ${verdict(large.audit.rss <= TARGETS.rssMb && large.inventory.rss <= TARGETS.rssMb)} |`,
     );
   }
   if (huge !== undefined) {
     const a = huge.audit.wall / huge.plan;
     const i = huge.inventory.wall / huge.plan;
-    checks.push(
-      `| huge: audit ≤ ${TARGETS.auditRatio} ×, inventory ≤ ${TARGETS.inventoryRatio} × | ${cell(a)} ×, ${cell(i)} × | ${verdict(a <= TARGETS.auditRatio && i <= TARGETS.inventoryRatio)} |`,
-    );
+    if (judged) {
+      checks.push(
+        `| huge: audit ≤ ${TARGETS.auditRatio} ×, inventory ≤ ${TARGETS.inventoryRatio} × | ${cell(a)} ×, ${cell(i)} × | ${verdict(a <= TARGETS.auditRatio && i <= TARGETS.inventoryRatio)} |`,
+      );
+    }
     if (large !== undefined) {
       const growth = huge.values / large.values;
       const rss = Math.max(huge.audit.rss / large.audit.rss, huge.inventory.rss / large.inventory.rss);
@@ -697,7 +715,7 @@ function scalingReport(done: readonly ScaleResult[], target: string): string {
 
 /** A small SVG: wall seconds against the size in objects (log-log), for the audit, the inventory and ldapsearch; peak RSS on the right. */
 function scalingPlot(done: readonly ScaleResult[], target: string): string {
-  const W = 720;
+  const W = 780;
   const H = 360;
   const pad = { left: 60, right: 20, top: 40, bottom: 50 };
   const panel = (W - pad.left - pad.right - 60) / 2;
@@ -730,10 +748,12 @@ function scalingPlot(done: readonly ScaleResult[], target: string): string {
       const points = line.values.map((v, i) => (Number.isFinite(v) ? `${px(xs[i]!).toFixed(1)},${py(v).toFixed(1)}` : '')).filter((p) => p !== '');
       out.push(`<polyline fill="none" stroke="${line.color}" stroke-width="2" points="${points.join(' ')}"/>`);
       line.values.forEach((v, i) => {
-        if (Number.isFinite(v))
-          out.push(
-            `<circle cx="${px(xs[i]!).toFixed(1)}" cy="${py(v).toFixed(1)}" r="3" fill="${line.color}"><title>${line.name} ${done[i]!.scale}: ${v.toFixed(2)} ${unit}</title></circle>`,
-          );
+        if (!Number.isFinite(v)) return;
+        const [cx, cy] = [px(xs[i]!), py(v)];
+        out.push(
+          `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="3" fill="${line.color}"><title>${line.name} ${done[i]!.scale}: ${v.toFixed(2)} ${unit}</title></circle>`,
+          `<text x="${(cx + 5).toFixed(1)}" y="${(cy - 5).toFixed(1)}" fill="${line.color}" font-size="10">${unit === 'MB' ? v.toFixed(0) : v.toFixed(2)}</text>`,
+        );
       });
     }
     lines.forEach((line, i) => out.push(`<text x="${x0 + 8}" y="${pad.top + 16 + 14 * i}" fill="${line.color}">${line.name}</text>`));
