@@ -37,8 +37,11 @@ export async function readWithRetries(options: ReadOptions, progress: (line: str
     const session = await LdapSession.open({ ...connect, onFailover: connect.onFailover ?? progress }, options.credentials);
     // A second connection to the same DC, opened while the first searches run: Samba answers one
     // connection's searches one after the other, so the groups and the accounts are read side by side.
-    // Should it fail to open, the read goes on the first alone.
-    const side = session.sibling(options.credentials).catch(() => undefined);
+    // Should it fail to open, the read goes on the first alone, and says so (a slower read, not a partial one).
+    const side = session.sibling(options.credentials).catch((error: unknown) => {
+      progress(`a second connection to ${session.dcName || session.url} did not open (${(error as Error).message}); reading on one`);
+      return undefined;
+    });
     try {
       const directory = await readDirectory(session, options, side);
       progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches from ${directory.dc}`);

@@ -56,6 +56,17 @@ describe('faults we survive [mock]', () => {
     });
   }
 
+  it('[mock] reads on one connection, and says so, when the second connection to the DC is refused; the audit is complete', async () => {
+    // The first bind opens the read's connection; the second is its sibling's.
+    mock.faults.add({ on: 'bind', nth: 2, times: 1, action: { type: 'result', code: 51, message: 'busy' } });
+    const lines: string[] = [];
+    const result = await auditMock({ onProgress: (l: string) => lines.push(l) });
+    expect(findings(result)).to.deep.equal(clean);
+    expect(mock.faults.fired).to.equal(1);
+    expect(lines.some((l) => /a second connection to .* did not open \(.*busy.*\); reading on one/.test(l))).to.equal(true);
+    expect(result.stats.searches).to.equal(8);
+  });
+
   it('[mock] gives up after the configured retries with "directory read incomplete", exit 3, and no report file', async () => {
     // One search of each attempt (the other searches of the read run at the same time and are not made to fail).
     mock.faults.add({ on: 'search', match: 'adminCount=1', times: 99, action: { type: 'result', code: 51, message: 'busy' } });
