@@ -82,7 +82,7 @@ module.exports = {
       'diff',
       'diff/ may import diff/, report/ (the schema), ldap/codecs/, rules/ (severities), text/ and errors.ts.',
       '^src/diff/',
-      '^src/(diff/|report/schema(\\.ts$|/)|ldap/codecs/|rules/|text/|errors\\.ts$)',
+      '^src/(diff/|report/schema(-version)?(\\.ts$|/)|ldap/codecs/|rules/|text/|errors\\.ts$)',
     ),
     {
       name: 'operations-not-to-cli',

@@ -3,8 +3,8 @@
  * flags, check the format, connect, run, render, write to stdout or a 0600 file, say how it went,
  * and set the exit code from --fail-on.
  */
-import type { FailOn } from '../config/schema.js';
-import { failsOn } from '../index.js';
+import type { FailOn } from '../config/fail-on.js';
+import { failsOn } from '../operations/fail-on.js';
 import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
 import { checkFormat, type FormatName, type Rendered } from '../report/formats/index.js';
 import type { Severity } from '../rules/rule.js';

@@ -4,8 +4,11 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { defaultJournalName } from '../fix/journal.js';
-import { allConverged, applyFix, type ApplyResult, type FixPlan, readDcOf, verifyReplication } from '../index.js';
+import { defaultJournalName } from '../fix/journal-name.js';
+import type { ApplyResult } from '../fix/apply.js';
+import type { FixPlan } from '../fix/plan.js';
+import { allConverged, verifyReplication } from '../fix/verify-replication.js';
+import { applyFix, readDcOf } from '../operations/fix.js';
 import type { BindCredentials, LdapConnectOptions } from '../ldap/session.js';
 import { formatApplySummary, formatReplication } from '../report/formats/apply-summary.js';
 import { type FormatName, formatNames } from '../report/formats/index.js';

@@ -3,10 +3,7 @@
  * flags override the file. Unknown keys are errors, so a typo never silently drops a setting.
  */
 import { z } from 'zod';
-import { SEVERITIES } from '../rules/rule.js';
-
-export const FAIL_ON = [...SEVERITIES, 'never'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+import { FAIL_ON } from './fail-on.js';
 
 const name = z.string().min(1);
 

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
-import { REPORT_SCHEMA_VERSION, type Report, reportSchema } from '../report/schema.js';
+import { type Report, reportSchema } from '../report/schema.js';
+import { REPORT_SCHEMA_VERSION } from '../report/schema-version.js';
 
 /** Validates an already parsed JSON value as a report; `source` names it in errors. */
 function parseReport(value: unknown, source: string): Report {

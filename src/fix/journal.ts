@@ -121,15 +121,6 @@ export class JournalWriter {
   }
 }
 
-/** The default journal name: `delegaudit-journal-20261126T030500Z.jsonl` (UTC). */
-export function defaultJournalName(operation: 'fix' | 'rollback', now = new Date()): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return operation === 'fix' ? `delegaudit-journal-${stamp}.jsonl` : `delegaudit-rollback-${stamp}.jsonl`;
-}
-
 /** Reads and validates a journal; a bad line is named with its number. A truncated last line (a crash mid-write) is an error too. */
 export function readJournal(path: string): JournalLine[] {
   let text: string;

@@ -1,7 +1,7 @@
 /**
  * The exit-code threshold (`--fail-on`): whether a run's findings reach it.
  */
-import type { FailOn } from '../config/schema.js';
+import type { FailOn } from '../config/fail-on.js';
 import { type Severity, severityRank } from '../rules/rule.js';
 
 /** Whether any finding is at or above the threshold. */

@@ -2,7 +2,6 @@
  * Planning a fix from an audit, and applying a plan (a fix's or a rollback's) with its journal.
  */
 import { type ApplyResult, applyPlan } from '../fix/apply.js';
-import { journalConnection, JournalWriter } from '../fix/journal.js';
 import { type FixPlan, planFix, type PlanOptions } from '../fix/plan.js';
 import { pdcEmulator } from '../directory/domain-controllers.js';
 import { endpointFor } from '../ldap/dc-locator.js';
@@ -29,6 +28,8 @@ export interface WriteOptions extends LdapConnectOptions {
 
 /** Applies a plan with one modify per account, journaled before and after each. */
 export async function applyFix(plan: FixPlan, options: WriteOptions & { operation?: 'fix' | 'rollback'; undoes?: string }): Promise<ApplyResult> {
+  // The journal's zod schema is loaded by a write only: planning, the dry run, does not need it.
+  const { journalConnection, JournalWriter } = await import('../fix/journal.js');
   const journal = JournalWriter.create(options.journal);
   try {
     const session = await LdapSession.open(options, options.credentials);

@@ -6,7 +6,8 @@ import { dnKey } from '../directory/keys.js';
 import type { Finding, Rule } from '../rules/rule.js';
 import { SEVERITIES } from '../rules/rule.js';
 import { TOOL } from '../version.js';
-import { REPORT_SCHEMA_VERSION, type Report } from './schema.js';
+import type { Report } from './schema.js';
+import { REPORT_SCHEMA_VERSION } from './schema-version.js';
 
 const byText = (a: string, b: string): number => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b);
 

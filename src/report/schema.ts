@@ -7,8 +7,7 @@ import { DELEGATION_TYPES, type InventoryRow, TARGET_EXISTS } from '../directory
 import { ACCOUNT_KINDS } from '../directory/model.js';
 import { PROBE_STATUSES } from '../directory/probe-result.js';
 import { SEVERITIES } from '../rules/rule.js';
-
-export const REPORT_SCHEMA_VERSION = 1;
+import { REPORT_SCHEMA_VERSION } from './schema-version.js';
 
 const severity = z.enum(SEVERITIES);
 

@@ -2,7 +2,8 @@
  * `delegaudit audit`: parse flags, call audit(), hand the report to a reporter, set the exit code.
  */
 import type { Command } from 'commander';
-import { audit, type AuditResult, type ProbeOptions } from '../../index.js';
+import { audit, type AuditResult } from '../../operations/audit.js';
+import type { ProbeOptions } from '../../probe/probe-hosts.js';
 import { formatNames, render } from '../../report/formats/index.js';
 import DG006 from '../../rules/DG006-delegation-differs-between-dcs.js';
 import { SEVERITIES } from '../../rules/rule.js';

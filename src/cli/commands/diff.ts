@@ -4,10 +4,9 @@
  * invalid or other-version report.
  */
 import type { Command } from 'commander';
-import type { FailOn } from '../../config/schema.js';
+import type { FailOn } from '../../config/fail-on.js';
 import { diffReports, driftAtOrAbove } from '../../diff/diff-reports.js';
 import { type FormatName, formatNames, render } from '../../report/formats/index.js';
-import { readReportFile } from '../../diff/read-report.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { failOnOption, formatOption, outputOption } from '../options/output.js';
@@ -30,6 +29,7 @@ export function registerDiffCommand(program: Command, io: Io): void {
     .addOption(outputOption('diff'))
     .option('--debug', 'print stack traces on errors')
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
+      const { readReportFile } = await import('../../diff/read-report.js');
       const [before, after] = await Promise.all([readReportFile(oldPath), readReportFile(newPath)]);
       const diff = diffReports(before, after);
       const format = flags.format ?? 'table';

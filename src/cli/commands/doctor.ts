@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import { doctor } from '../../index.js';
+import { doctor } from '../../operations/doctor.js';
 import type { DoctorCheck, DoctorCheckName, DoctorReport } from '../../report/doctor-schema.js';
 import { type FormatName, formatNames, render } from '../../report/formats/index.js';
 import { EXIT } from '../exit-codes.js';

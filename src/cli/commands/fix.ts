@@ -3,7 +3,8 @@
  */
 import type { Command } from 'commander';
 import { render } from '../../report/formats/index.js';
-import { audit, planFixFor, writeTarget } from '../../index.js';
+import { audit } from '../../operations/audit.js';
+import { planFixFor, writeTarget } from '../../operations/fix.js';
 import { TAKES_EFFECT } from '../../rules/remediation.js';
 import { formatBeforeAfter } from '../../report/formats/apply-summary.js';
 import type { Io } from '../io.js';

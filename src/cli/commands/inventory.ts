@@ -3,7 +3,7 @@
  * DG rules' findings. Read-only.
  */
 import type { Command } from 'commander';
-import { inventory, type InventoryResult } from '../../index.js';
+import { inventory, type InventoryResult } from '../../operations/audit.js';
 import { formatNames, renderPieces } from '../../report/formats/index.js';
 import { inventoryCount } from '../../report/formats/inventory.js';
 import type { Io } from '../io.js';

@@ -3,7 +3,7 @@
  * port, and report the hosts where nothing listens (HV011).
  */
 import type { Command } from 'commander';
-import { audit, type AuditResult } from '../../index.js';
+import { audit, type AuditResult } from '../../operations/audit.js';
 import { PROBE_DEFAULTS } from '../../probe/probe-hosts.js';
 import { formatNames, render } from '../../report/formats/index.js';
 import type { Io } from '../io.js';

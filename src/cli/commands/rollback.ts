@@ -3,8 +3,8 @@
  */
 import type { Command } from 'commander';
 import { render } from '../../report/formats/index.js';
-import { type JournalConnection, readJournal } from '../../fix/journal.js';
-import { planRollbackFor } from '../../index.js';
+import type { JournalConnection } from '../../fix/journal.js';
+import { planRollbackFor } from '../../operations/rollback.js';
 import { dcNameOf, type LdapConnectOptions, pinned } from '../../ldap/session.js';
 import { TAKES_EFFECT } from '../../rules/remediation.js';
 import type { Io } from '../io.js';
@@ -44,7 +44,7 @@ export function registerRollbackCommand(program: Command, io: Io): void {
     format: 'how to print the plan (default text)',
   }).action(async (undo: string, flags: CommonFlags & WriteFlags) => {
     // Validate the journal before anything else: a damaged one is refused with the line named.
-    const lines = readJournal(undo);
+    const lines = (await import('../../fix/journal.js')).readJournal(undo);
     const begin = lines[0]!;
     const merged = await mergeFlags({ ...flags, format: undefined });
     // A rollback writes where the fix wrote: with --domain, on the journal's DC (DNS still names the others, for --verify-replication).

@@ -3,7 +3,7 @@
  * output is called and which formats and default it has.
  */
 import { Option } from 'commander';
-import { FAIL_ON } from '../../config/schema.js';
+import { FAIL_ON } from '../../config/fail-on.js';
 
 export function formatOption(help: string, choices: readonly string[]): Option {
   return new Option('--format <format>', help).choices([...choices]);
