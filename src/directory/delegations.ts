@@ -8,7 +8,7 @@ import type { AuditModel } from './audit-model.js';
 import type { Account, AccountKind } from './model.js';
 import { dnKey } from '../ldap/codecs/dn.js';
 import { ridOf } from '../ldap/codecs/sid.js';
-import { parseSpn, shortHostKey, spnKey } from '../ldap/codecs/spn.js';
+import { parseSpn, shortHostKey, type Spn, spnKey } from '../ldap/codecs/spn.js';
 import { RID } from './well-known.js';
 import { DEFAULT_SPN_MAPPINGS, mappedSpn, parseSpnMappings } from './spn-mappings.js';
 
@@ -81,22 +81,20 @@ class TargetResolver {
   }
 
   /** The computer that an SPN's host part names, if read. */
-  hostComputer(entry: string): Account | undefined {
-    const spn = parseSpn(entry.trim());
-    if (spn === undefined) return undefined;
+  hostComputer(spn: Spn): Account | undefined {
     const host = spn.host.toLowerCase();
     return this.model.computerByName.get(host) ?? (host.includes('.') ? undefined : this.model.computerByName.get(shortHostKey(host)));
   }
 
-  exists(entry: string): { exists: TargetExists; account: Account | undefined } {
+  /** Whether `entry` (parsed: `spn`) resolves to an account. */
+  exists(entry: string, spn: Spn | undefined): { exists: TargetExists; account: Account | undefined } {
     const account = this.serviceAccount(entry);
     if (account !== undefined) return { exists: 'yes', account };
-    const spn = parseSpn(entry.trim());
     if (spn === undefined) return { exists: 'no', account: undefined };
     // krbtgt/REALM is served by the krbtgt account, which registers no such SPN.
     if (spn.serviceClass.toLowerCase() === 'krbtgt')
       return this.krbtgt === undefined ? { exists: 'unknown', account: undefined } : { exists: 'yes', account: this.krbtgt };
-    const host = this.hostComputer(entry);
+    const host = this.hostComputer(spn);
     // The computer was read and holds no such SPN (after sPNMappings): no account serves it.
     if (host !== undefined) return { exists: 'no', account: host };
     const key = spn.host.toLowerCase();
@@ -180,8 +178,9 @@ export function buildInventory(model: AuditModel): Inventory {
     const constrained: DelegationType = account.protocolTransition ? 'constrained-protocol-transition' : 'constrained';
     const sorted = account.allowedToDelegateTo.map((entry) => ({ entry, key: spnKey(entry) })).sort((a, b) => a.key.localeCompare(b.key));
     for (const { entry } of sorted) {
-      const { exists, account: target } = resolver.exists(entry);
-      const serviceClass = parseSpn(entry.trim())?.serviceClass.toLowerCase();
+      const spn = parseSpn(entry.trim());
+      const { exists, account: target } = resolver.exists(entry, spn);
+      const serviceClass = spn?.serviceClass.toLowerCase();
       rows.push(
         makeRow(account, privileged, {
           delegation: constrained,

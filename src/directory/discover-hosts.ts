@@ -5,7 +5,7 @@
  */
 import { withoutDollar } from '../text/names.js';
 import { dnKey } from '../ldap/codecs/dn.js';
-import { parseSpn } from '../ldap/codecs/spn.js';
+import { hasServiceClass, parseSpn } from '../ldap/codecs/spn.js';
 import type { Account, HostSource } from './model.js';
 import { MIGRATION_SERVICE_CLASS } from './well-known.js';
 
@@ -35,14 +35,14 @@ export function discoverHosts(accounts: ReadonlyMap<string, Account>, explicit: 
   const sources = new Map<string, HostSource>();
   for (const [key, account] of accounts) {
     if (account.kind !== 'computer' || account.isDomainController) continue;
-    if (account.servicePrincipalNames.some((spn) => parseSpn(spn)?.serviceClass.toLowerCase() === MIGRATION)) sources.set(key, 'spn');
+    if (account.servicePrincipalNames.some((spn) => hasServiceClass(spn, MIGRATION) && parseSpn(spn) !== undefined)) sources.set(key, 'spn');
     else if (explicit.has(key)) sources.set(key, explicit.get(key)!);
   }
   const byName = indexComputers(accounts.values());
   for (const account of accounts.values()) {
     for (const entry of account.allowedToDelegateTo) {
-      const spn = parseSpn(entry);
-      if (spn?.serviceClass.toLowerCase() !== MIGRATION) continue;
+      const spn = hasServiceClass(entry, MIGRATION) ? parseSpn(entry) : undefined;
+      if (spn === undefined) continue;
       const target = byName.get(spn.host.toLowerCase());
       if (target === undefined || target.isDomainController) continue;
       const key = dnKey(target.dn);

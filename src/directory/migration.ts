@@ -135,7 +135,9 @@ export function buildMigrationGroups(
   const byGroup = new Map<string, Array<{ account: Account; source: HostSource }>>();
   for (const host of hosts) {
     const name = membership.get(dnKey(host.account.dn))!;
-    byGroup.set(name, [...(byGroup.get(name) ?? []), host]);
+    const members = byGroup.get(name);
+    if (members === undefined) byGroup.set(name, [host]);
+    else members.push(host);
   }
 
   const groups: MigrationGroup[] = [];

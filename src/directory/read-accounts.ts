@@ -3,7 +3,7 @@
  */
 import { dnKey } from '../ldap/codecs/dn.js';
 import { sidToBuffer } from '../ldap/codecs/sid.js';
-import { parseSpn, shortHostKey } from '../ldap/codecs/spn.js';
+import { hasServiceClass, parseSpn, shortHostKey } from '../ldap/codecs/spn.js';
 import { UAC } from '../ldap/codecs/uac.js';
 import { and, bitsAll, eq, type Filter, or, prefix, present } from '../ldap/filter.js';
 import type { LdapSession } from '../ldap/session.js';
@@ -15,6 +15,8 @@ import type { Account, HostSource } from './model.js';
 import type { GroupsRead } from './read-groups.js';
 import { mappedSpn } from './spn-mappings.js';
 import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS, RID } from './well-known.js';
+
+const MIGRATION = MIGRATION_SERVICE_CLASS.toLowerCase();
 
 export const BINARY_ATTRIBUTES = ['objectSid', RBCD_ATTRIBUTE];
 
@@ -110,9 +112,8 @@ export class AccountReader {
     const wanted = new Map<string, Filter[]>();
     for (const account of this.accounts.values()) {
       for (const entry of account.allowedToDelegateTo) {
-        const spn = parseSpn(entry);
-        const service = spn?.serviceClass.toLowerCase();
-        if (spn === undefined || (service !== MIGRATION_SERVICE_CLASS.toLowerCase() && service !== CIFS_SERVICE_CLASS)) continue;
+        const spn = hasServiceClass(entry, MIGRATION) || hasServiceClass(entry, CIFS_SERVICE_CLASS) ? parseSpn(entry) : undefined;
+        if (spn === undefined) continue;
         const key = spn.host.toLowerCase();
         if (this.names.has(key) || wanted.has(key)) continue;
         wanted.set(key, key.includes('.') ? [eq('dNSHostName', spn.host)] : [eq('sAMAccountName', `${spn.host}$`)]);
@@ -162,15 +163,23 @@ function explicitHostFilter(name: string): Filter[] {
 /** Equality filters for the delegation targets that no account read holds: SPNs (and their sPNMappings form) and RBCD SIDs. */
 function targetFilters(read: Iterable<Account>, mappings: ReadonlyMap<string, string>): Filter[] {
   const accounts = [...read];
-  const held = new Set(accounts.flatMap((a) => a.servicePrincipalNames.map((spn) => spn.toLowerCase())));
-  const sids = new Set(accounts.flatMap((a) => (a.sid === undefined ? [] : [a.sid.toUpperCase()])));
+  const held = new Set<string>();
+  const sids = new Set<string>();
+  for (const account of accounts) {
+    for (const spn of account.servicePrincipalNames) held.add(spn.toLowerCase());
+    if (account.sid !== undefined) sids.add(account.sid.toUpperCase());
+  }
   const spns = new Map<string, string>();
   const wantedSids = new Map<string, string>();
   for (const account of accounts) {
     for (const entry of account.allowedToDelegateTo) {
-      const mapped = mappedSpn(entry, mappings);
-      if (held.has(entry.trim().toLowerCase()) || (mapped !== undefined && held.has(mapped.toLowerCase()))) continue;
-      for (const spn of [entry.trim(), ...(mapped === undefined ? [] : [mapped])]) spns.set(spn.toLowerCase(), spn);
+      const trimmed = entry.trim();
+      const key = trimmed.toLowerCase();
+      if (held.has(key) || spns.has(key)) continue;
+      const mapped = mappedSpn(trimmed, mappings);
+      if (mapped !== undefined && held.has(mapped.toLowerCase())) continue;
+      spns.set(key, trimmed);
+      if (mapped !== undefined) spns.set(mapped.toLowerCase(), mapped);
     }
     for (const sid of account.allowedToActOnBehalfOf ?? []) if (!sids.has(sid.toUpperCase())) wantedSids.set(sid.toUpperCase(), sid);
   }

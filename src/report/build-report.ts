@@ -9,7 +9,13 @@ import { TOOL } from '../version.js';
 import type { Report } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema-version.js';
 
-const byText = (a: string, b: string): number => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b);
+/** Sorted case-insensitively, then as written; each value lower-cased once, not at each comparison. */
+function sortedByText(values: readonly string[]): string[] {
+  return values
+    .map((value) => ({ value, key: value.toLowerCase() }))
+    .sort((a, b) => a.key.localeCompare(b.key) || a.value.localeCompare(b.value))
+    .map(({ value }) => value);
+}
 
 /** The peers a host's resource-based delegation names (by SID), by sAMAccountName. */
 function rbcdFromPeers(host: AuditModel['hosts'][number]): string[] {
@@ -42,9 +48,9 @@ export function buildReport(model: AuditModel, findings: Finding[], generatedAt:
       whenCreated: host.account.whenCreated ?? null,
       protocolTransition: host.account.protocolTransition,
       unconstrained: host.account.unconstrained,
-      allowedToDelegateTo: [...host.account.allowedToDelegateTo].sort(byText),
+      allowedToDelegateTo: sortedByText(host.account.allowedToDelegateTo),
       missing: [...host.missingByPeer.values()].flat().map((e) => e.spn),
-      extra: [...host.extra].sort(byText),
+      extra: sortedByText(host.extra),
       peers: host.peers.map((p) => p.sAMAccountName),
       source: host.source,
       protectedUsers: host.inProtectedUsers,

@@ -34,13 +34,17 @@ export function parseSpn(text: string): Spn | undefined {
   if (host === '') {
     return undefined;
   }
-  return {
-    serviceClass,
-    host,
-    text,
-    ...(port === undefined ? {} : { port }),
-    ...(serviceName === undefined || serviceName === '' ? {} : { serviceName }),
-  };
+  // Properties added one by one, not spread: the audit parses every delegation entry, 29,000 at the benchmark's large size.
+  const spn: Spn = { serviceClass, host, text };
+  if (port !== undefined) spn.port = port;
+  if (serviceName !== undefined && serviceName !== '') spn.serviceName = serviceName;
+  return spn;
+}
+
+/** Whether `text`'s service class is `serviceClass` (given in lower case), without parsing the rest. */
+export function hasServiceClass(text: string, serviceClass: string): boolean {
+  const n = serviceClass.length;
+  return text.length > n + 1 && text.charCodeAt(n) === 0x2f && text.slice(0, n).toLowerCase() === serviceClass;
 }
 
 export function formatSpn(serviceClass: string, host: string): string {
