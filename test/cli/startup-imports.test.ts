@@ -1,7 +1,8 @@
 /**
  * What the command loads before it does anything: the bundle (dist/delegaudit.mjs) and the chunks it
  * imports statically. zod (about 0.1 s of CPU at start) belongs only to the chunks a config file, a
- * journal or a report to diff load on demand; koffi (the GSS-API binding) only to Kerberos.
+ * journal or a report to diff load on demand; koffi (the GSS-API binding) only to Kerberos; cli-table3
+ * (about 20 ms) is required when a boxed table is drawn.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -27,13 +28,14 @@ function staticGraph(entry: string): Map<string, string[]> {
 }
 
 describe('the command at start', () => {
-  it('loads neither zod nor koffi until a command needs them', () => {
+  it('loads neither zod, koffi nor cli-table3 until a command needs them', () => {
     expect(existsSync(CLI), `${CLI}: run npm run build`).to.equal(true);
     const graph = staticGraph(CLI);
     const packages = new Set([...graph.values()].flat());
     expect(packages).to.include('ldapts').and.include('commander');
     expect([...packages]).not.to.include('zod');
     expect([...packages]).not.to.include('koffi');
+    expect([...packages]).not.to.include('cli-table3');
   });
 
   it('keeps zod in chunks loaded on demand, which exist', () => {

@@ -3,7 +3,6 @@
  * severity with their remediation, and the privileged accounts with gaps.
  */
 import { styleText } from 'node:util';
-import Table from 'cli-table3';
 import { findRule } from '../../rules/index.js';
 import type { Severity } from '../../rules/rule.js';
 import { inventoryCount, inventoryRowsTable } from './inventory.js';
@@ -14,6 +13,7 @@ import { withoutDollar } from '../../text/names.js';
 import { terminalSafe } from '../../text/quote.js';
 import { joinWithin, MATRIX_MAX_HOSTS, rulesRan, whereRead, yesNo } from './words.js';
 import { wrapCommands } from '../../text/wrap.js';
+import { newTable } from './boxed-table.js';
 
 export interface TextReportOptions {
   /** ANSI colours. Default: false (the CLI turns them on for a TTY without NO_COLOR). */
@@ -59,10 +59,6 @@ const MAX_CELL = 1200;
 
 function cell(text: string): string {
   return text.length <= MAX_CELL ? text : `${text.slice(0, MAX_CELL)}… (${text.length - MAX_CELL} more characters: see --format json)`;
-}
-
-function newTable(head: string[], colWidths?: number[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] }, wordWrap: true, wrapOnWordBoundary: true, ...(colWidths ? { colWidths } : {}) });
 }
 
 /** Column widths that fill `width`: fixed ones first, the last column takes the rest. */

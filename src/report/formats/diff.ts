@@ -2,10 +2,10 @@
  * `delegaudit diff` output: the drift as tables for a person, or as JSON for a script. Directory
  * strings are shown with control characters made visible, as in the audit's table.
  */
-import Table from 'cli-table3';
 import { terminalSafe } from '../../text/quote.js';
 import type { FlagChange, ReportDiff } from '../../diff/diff-reports.js';
 import { isEmptyDiff } from '../../diff/diff-reports.js';
+import { newTable } from './boxed-table.js';
 
 const FLAG_NAMES: Record<string, string> = {
   enabled: 'enabled',
@@ -27,10 +27,6 @@ function value(v: string | boolean | null): string {
 
 function flagLine(change: FlagChange): string {
   return `${FLAG_NAMES[change.flag] ?? change.flag}: ${value(change.before)} → ${value(change.after)}`;
-}
-
-function newTable(head: string[], colWidths?: number[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] }, wordWrap: true, wrapOnWordBoundary: true, ...(colWidths ? { colWidths } : {}) });
 }
 
 /** Column widths that fill `width`: fixed ones first, the last column takes the rest. */

@@ -2,7 +2,7 @@
  * The port probe as a terminal table: one row per host, then what HV011 made of it. Used by
  * `delegaudit probe` and, for the hosts that did not answer, by the audit's table.
  */
-import Table from 'cli-table3';
+import { newTable } from './boxed-table.js';
 import HV011 from '../../rules/HV011-vmms-not-listening.js';
 import type { Report } from '../schema.js';
 import { terminalSafe } from '../../text/quote.js';
@@ -21,7 +21,7 @@ export function probeResultsTable(report: Report, onlyProblems = false): string 
   if (report.probe === undefined) return '';
   const rows = report.probe.results.filter((r) => !onlyProblems || r.status !== 'open');
   if (rows.length === 0) return '';
-  const table = new Table({ head: ['host', 'name', 'address', 'result', 'detail'], style: { head: [], border: [] }, wordWrap: true });
+  const table = newTable(['host', 'name', 'address', 'result', 'detail']);
   for (const r of rows) {
     table.push([
       terminalSafe(r.host),
