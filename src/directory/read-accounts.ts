@@ -103,12 +103,12 @@ export class AccountReader {
   }
 
   /**
-   * 7. Computers named by migration and cifs delegation entries but not read yet: one OR search.
-   *    With sPNMappings (delegationTargets), the same search also finds the holder of every other
-   *    target SPN (or of the HOST/ SPN that serves it) and every resource-based principal by SID.
-   *    Returns the names that no computer answers to.
+   * What 7 and 8 look for beyond their own terms, from the accounts read so far: the computers named
+   * by migration and cifs delegation entries but not read yet, by name; with sPNMappings
+   * (delegationTargets), the holder of every other target SPN (or of the HOST/ SPN that serves it)
+   * and every resource-based principal, by SID.
    */
-  async readReferenced(spnMappings: ReadonlyMap<string, string> | undefined): Promise<Set<string>> {
+  referenced(spnMappings: ReadonlyMap<string, string> | undefined): Referenced {
     const wanted = new Map<string, Filter[]>();
     for (const account of this.accounts.values()) {
       for (const entry of account.allowedToDelegateTo) {
@@ -119,28 +119,40 @@ export class AccountReader {
         wanted.set(key, key.includes('.') ? [eq('dNSHostName', spn.host)] : [eq('sAMAccountName', `${spn.host}$`)]);
       }
     }
-    const targets = spnMappings === undefined ? [] : targetFilters(this.accounts.values(), spnMappings);
-    if (wanted.size > 0 || targets.length > 0) {
-      const computers = wanted.size > 0 ? [and([eq('objectClass', 'computer'), or([...wanted.values()].flat())])] : [];
-      const filter = targets.length === 0 ? computers[0]! : or([...computers, ...targets]);
-      await this.search(this.baseDN, filter, 'computers named by delegation entries');
-    }
+    return { wanted, targets: spnMappings === undefined ? [] : targetFilters(this.accounts.values(), spnMappings) };
+  }
+
+  /**
+   * 7. The computers `referenced` names, by name: one OR search. Their names are not all indexed
+   *    (dNSHostName is not, on AD either), so the server tests every computer against this OR; the
+   *    target SPNs and SIDs, all indexed, ride with 8 instead, which runs beside it on the second
+   *    connection. On Samba that halves the pair's time (0.9 s as one search at the benchmark's large
+   *    size, 0.38 s and 0.06 s apart).
+   */
+  async readReferenced({ wanted }: Referenced): Promise<void> {
+    if (wanted.size === 0) return;
+    await this.search(this.baseDN, and([eq('objectClass', 'computer'), or([...wanted.values()].flat())]), 'computers named by delegation entries');
+  }
+
+  /** The names `referenced` looked for that no computer answers to. */
+  missingNames({ wanted }: Referenced): Set<string> {
     return new Set([...wanted.keys()].filter((key) => !this.names.has(key)));
   }
 
   /**
    * 8. Privileged candidates not read yet: the members found in 4 (by DN: an indexed lookup each),
-   *    accounts whose primaryGroupID is a privileged group (never visible in member), RID 500. On
-   *    `session` when given (a second connection to the same DC), else the reader's.
+   *    accounts whose primaryGroupID is a privileged group (never visible in member), RID 500; and
+   *    the delegation targets `referenced` looks for by SPN or SID. On `session` when given (a second
+   *    connection to the same DC), else the reader's.
    */
-  async readPrivileged(read: GroupsRead, domainSid: string, session = this.session): Promise<void> {
+  async readPrivileged(read: GroupsRead, domainSid: string, { targets }: Referenced, session = this.session): Promise<void> {
     const unread = new Set<string>();
     for (const key of read.closure) {
       for (const dn of read.groups.get(key)!.members) if (!read.isGroup(dn) && !this.accounts.has(dnKey(dn))) unread.add(dn);
     }
     const rids = new Set<number>();
     for (const root of read.roots) for (const rid of read.graph.domainRids(root.reach)) rids.add(rid);
-    const filter = and([
+    const privileged = and([
       eq('objectClass', 'user'),
       or([
         ...[...unread].map((dn) => eq('distinguishedName', dn)),
@@ -148,8 +160,17 @@ export class AccountReader {
         eq('objectSid', sidToBuffer(`${domainSid}-${RID.ADMINISTRATOR}`)),
       ]),
     ]);
-    await this.search(this.baseDN, filter, 'privileged accounts', false, session);
+    const filter = targets.length === 0 ? privileged : or([privileged, ...targets]);
+    await this.search(this.baseDN, filter, targets.length === 0 ? 'privileged accounts' : 'privileged accounts and delegation targets', false, session);
   }
+}
+
+/** What searches 7 and 8 look for beyond their own terms (AccountReader.referenced). */
+export interface Referenced {
+  /** Computers by the name a delegation entry gives (lower case), with the filter terms that find them. */
+  wanted: Map<string, Filter[]>;
+  /** Equality filters for the target SPNs and resource-based SIDs no account read holds. */
+  targets: Filter[];
 }
 
 function explicitHostFilter(name: string): Filter[] {

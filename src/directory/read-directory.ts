@@ -7,8 +7,10 @@
  *   4. members of the privileged groups, Protected Users and --hosts-group (nested ones included)
  *   5. accounts with delegation, a migration SPN, DCs, explicitly named hosts, adminCount=1
  *   6. computers in --hosts-ou               (only with --hosts-ou)
- *   7. computers named by delegation entries that 5 and 6 did not return (only when there are any)
- *   8. the user-type members found in 4 that 5-7 did not return, by DN; primaryGroupID; RID 500
+ *   7. computers named by migration and cifs entries that 5 and 6 did not return, by name (if any)
+ *   8. the user-type members found in 4 that 5 and 6 did not return, by DN; primaryGroupID; RID 500;
+ *      for the DG rules and the inventory, the holders of the other delegation targets not read yet,
+ *      by SPN (and its sPNMappings form) or resource-based SID. 7 and 8 run side by side.
  *
  * No search depends on the number of hosts or accounts; large OR filters replace per-object lookups.
  *
@@ -109,8 +111,10 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   const [{ domainSid, groups }, spnMappings] = await Promise.all([sidAndGroups, mappings, delegating]);
   if (delegating === undefined) await reader.readDelegating(options.hosts ?? [], groups.hostsGroupMembers);
   if (options.hostsOu !== undefined) await reader.readHostsOu(options.hostsOu);
-  // 7. and 8. each build their filter from what is read so far before either answer arrives.
-  const [missingNames] = await Promise.all([reader.readReferenced(spnMappings), reader.readPrivileged(groups, domainSid, await second)]);
+  // 7. and 8. build their filters from what is read so far before either answer arrives.
+  const referenced = reader.referenced(spnMappings);
+  await Promise.all([reader.readReferenced(referenced), reader.readPrivileged(groups, domainSid, referenced, await second)]);
+  const missingNames = reader.missingNames(referenced);
   const warnings = [...groupWarnings, ...readerWarnings, ...mappingWarnings];
   const references = [...groupReferences, ...readerReferences];
 
