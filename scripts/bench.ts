@@ -3,7 +3,7 @@
  * running the same searches on the same server in the same run.
  *
  *   npm run bench -- [--scale small,medium,large,huge] [--target mock,samba] [--runs 3] [--seed N]
- *                    [--keep-lab] [--only audit|inventory] [--extra] [--plot FILE.svg]
+ *                    [--keep-lab] [--only audit|inventory] [--extra] [--plot FILE.svg] [--backend-store tdb|mdb]
  *   npm run bench -- --replot --target mock|samba --plot FILE.svg    (draws the last run's results again)
  *
  * Per size and per run, in rotating order (so that a noisy neighbour does not always hit the same row):
@@ -23,7 +23,9 @@
  * its own process. --target samba starts a lab instance per size (test/ad-lab/lab.ts --name
  * bench<scale>: .ad-lab-bench<scale>/, its own namespace and /30), loads .bench/<scale>.samba.ldif
  * offline, and stops it at the end (unless --keep-lab: then the next run reuses it). It never
- * touches the default lab the tests use.
+ * touches the default lab the tests use. sam.ldb is Samba's default TDB up to large and lmdb at huge,
+ * whose 4.3 GB TDB cannot hold (--backend-store sets one for every size; lmdb answers the large
+ * plan in about a third of TDB's time).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -151,17 +153,21 @@ async function startMock(ldif: string): Promise<Server> {
   };
 }
 
-async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed: number, keep: boolean): Promise<Server> {
+/** sam.ldb's backend at each size: Samba's default, TDB, as long as its files can hold the directory. */
+const backendStoreFor = (scale: Preset): BackendStore => (scale === 'huge' ? 'mdb' : 'tdb');
+type BackendStore = 'tdb' | 'mdb';
+
+async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed: number, keep: boolean, backend: BackendStore): Promise<Server> {
   const marker = join(BENCH_DIR, `samba-lab-${scale}.json`);
   const previous = existsSync(marker)
-    ? (JSON.parse(readFileSync(marker, 'utf8')) as { scale: Preset; seed: number; ready: Record<string, number> })
+    ? (JSON.parse(readFileSync(marker, 'utf8')) as { scale: Preset; seed: number; backend?: BackendStore; ready: Record<string, number> })
     : undefined;
-  if (existsSync(labConnection(scale)) && (previous?.scale !== scale || previous.seed !== seed)) {
-    log(`the ${labName(scale)} lab holds another directory: stopping it first`);
+  if (existsSync(labConnection(scale)) && (previous?.scale !== scale || previous.seed !== seed || (previous.backend ?? 'tdb') !== backend)) {
+    log(`the ${labName(scale)} lab holds another directory or backend: stopping it first`);
     await lab(scale, 'stop');
   }
   const started = performance.now();
-  const result = await lab(scale, 'start', sambaLdif === undefined ? [] : ['--bulk-ldif', sambaLdif]);
+  const result = await lab(scale, 'start', [...(sambaLdif === undefined ? [] : ['--bulk-ldif', sambaLdif]), '--backend-store', backend]);
   const seconds = (performance.now() - started) / 1000;
   let ready: Record<string, number> = { 'Samba lab: start, provision, seed, load, verify': seconds };
   const stages =
@@ -176,7 +182,7 @@ async function startSambaLab(sambaLdif: string | undefined, scale: Preset, seed:
       'Samba lab: verify over LDAPS': Number(stages[4]),
     });
   } else if (result.includes('already running') && previous !== undefined) ready = previous.ready; // kept from an earlier run (--keep-lab)
-  writeFileSync(marker, JSON.stringify({ scale, seed, ready }));
+  writeFileSync(marker, JSON.stringify({ scale, seed, backend, ready }));
   const conn = JSON.parse(readFileSync(labConnection(scale), 'utf8')) as {
     url: string;
     caFile: string;
@@ -430,6 +436,8 @@ interface ScaleResult {
   ready: Record<string, number>;
   load: { before: number; after: number };
   completeness?: { complete: boolean; missing: string[]; extra: string[] };
+  /** Samba's sam.ldb backend (samba only). */
+  backendStore?: BackendStore;
 }
 
 // ------------------------------------------------------------------------------------ main
@@ -439,6 +447,7 @@ interface Settings {
   seed: number | undefined;
   keep: boolean;
   measured: readonly Measure[];
+  backendStore: BackendStore | undefined;
 }
 
 async function main(): Promise<void> {
@@ -453,6 +462,7 @@ async function main(): Promise<void> {
       extra: { type: 'boolean', default: false },
       plot: { type: 'string' },
       replot: { type: 'boolean', default: false },
+      'backend-store': { type: 'string' },
     },
   });
   if (values.replot === true) {
@@ -475,7 +485,15 @@ async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm run bench does)`);
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} (GNU time) is needed for the CLI's peak RSS and CPU time: apt-get install time`);
   mkdirSync(BENCH_DIR, { recursive: true, mode: 0o700 });
-  const settings: Settings = { runs, seed: values.seed === undefined ? undefined : Number(values.seed), keep: values['keep-lab'] === true, measured };
+  const backendStore = values['backend-store'];
+  if (backendStore !== undefined && backendStore !== 'tdb' && backendStore !== 'mdb') throw new Error('--backend-store takes tdb or mdb');
+  const settings: Settings = {
+    runs,
+    seed: values.seed === undefined ? undefined : Number(values.seed),
+    keep: values['keep-lab'] === true,
+    measured,
+    backendStore,
+  };
   const tools = await versions();
   for (const target of targets) {
     const done: ScaleResult[] = [];
@@ -516,7 +534,8 @@ async function benchScale(scale: Preset, target: string, settings: Settings): Pr
     `generated ${summary.objects} objects (${scale}, seed ${summary.seed}) in ${((performance.now() - generatedAt) / 1000).toFixed(1)} s; ${summary.delegatingAccounts} accounts with ${summary.delegations} delegations`,
   );
   const before = loadavg()[0]!;
-  const server = target === 'mock' ? await startMock(ldif) : await startSambaLab(samba, scale, summary.seed, settings.keep);
+  const backendStore = target === 'samba' ? (settings.backendStore ?? backendStoreFor(scale)) : undefined;
+  const server = backendStore === undefined ? await startMock(ldif) : await startSambaLab(samba, scale, summary.seed, settings.keep, backendStore);
   const results = Object.fromEntries(MEASURES.map((m) => [m, [] as Sample[]])) as Record<Measure, Sample[]>;
   let plan: SearchLogEntry[] = [];
   try {
@@ -558,6 +577,7 @@ async function benchScale(scale: Preset, target: string, settings: Settings): Pr
     results,
     ready: server.ready,
     load: { before, after: loadavg()[0]! },
+    ...(backendStore === undefined ? {} : { backendStore }),
     ...(settings.measured.includes('inventory') ? { completeness: completeness(delegating, results.inventory) } : {}),
   };
 }
@@ -594,7 +614,9 @@ function scaleReport(r: ScaleResult, settings: Settings, tools: Record<string, s
     `Directory: ${s.objects} objects: ${s.users} users, ${s.computers} computers of which ${s.hosts} Hyper-V hosts in ${s.clusters} clusters, ${s.groups} groups (${s.groupsOver1500} with more than 1,500 members, the largest ${s.largestGroup}), ${s.privilegedAccounts} generated privileged accounts; ${s.delegatingAccounts} accounts with delegation (DCs included), ${s.delegations} delegations; seed ${s.seed}.`,
     `Machine: ${Object.entries(machine())
       .map(([k, v]) => `${k} ${v}`)
-      .join('; ')}; ${tools['samba']}; ${tools['ldapsearch']}.`,
+      .join(
+        '; ',
+      )}; ${tools['samba']}${r.backendStore === undefined ? '' : ` (sam.ldb on ${r.backendStore === 'mdb' ? 'lmdb' : 'TDB'})`}; ${tools['ldapsearch']}.`,
     `Load average (1 min) ${r.load.before.toFixed(2)} before, ${r.load.after.toFixed(2)} after; spread (max-min)/median: ${settings.measured.map(spread).join(', ')}.`,
     '',
     '| what | wall s | user CPU s | peak RSS MB | searches | entries |',

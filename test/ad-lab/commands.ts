@@ -370,7 +370,7 @@ export async function main(): Promise<number> {
       return dcCommand(process.argv.slice(2));
     default:
       process.stderr.write(
-        'usage: tsx test/ad-lab/lab.ts start|stop|status [--name NAME] [--dcs 1|2] [--bulk-ldif FILE]\n' +
+        'usage: tsx test/ad-lab/lab.ts start|stop|status [--name NAME] [--dcs 1|2] [--bulk-ldif FILE] [--backend-store tdb|mdb]\n' +
           '       tsx test/ad-lab/lab.ts dc stop|start DC01|DC02 | repl off|on DC01|DC02 | repl now TO FROM [--name NAME]\n',
       );
       return 2;

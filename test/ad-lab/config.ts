@@ -25,6 +25,15 @@ if (LAB_NAME !== undefined && !/^[a-z][a-z0-9]{0,11}$/.test(LAB_NAME)) {
 }
 /** `--bulk-ldif FILE` / AD_LAB_BULK_LDIF: change records to load offline after the lab LDIF (seed-bulk.py). */
 export const BULK_LDIF = optionValue('--bulk-ldif') ?? process.env['AD_LAB_BULK_LDIF'];
+/**
+ * `--backend-store tdb|mdb` / AD_LAB_BACKEND_STORE: sam.ldb's database. Default tdb, Samba's own
+ * default; its files stop at 4 GB, which the benchmark's huge directory outgrows (it uses mdb).
+ */
+export const BACKEND_STORE = optionValue('--backend-store') ?? process.env['AD_LAB_BACKEND_STORE'] ?? 'tdb';
+if (BACKEND_STORE !== 'tdb' && BACKEND_STORE !== 'mdb') {
+  process.stderr.write(`[ad-lab] --backend-store is tdb or mdb (got "${BACKEND_STORE}")\n`);
+  process.exit(2);
+}
 export const { stateDir: labStateDir, connectionFile: labConnectionFile } = labPaths(LAB_NAME);
 export const LDIF_FILE = join(projectRoot, 'mock-ldap', 'fixtures', 'lab.ldif');
 export const BULK_SEED_SCRIPT = join(projectRoot, 'test', 'ad-lab', 'seed-bulk.py');

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  BACKEND_STORE,
   BULK_LDIF,
   BULK_SEED_SCRIPT,
   DNS_DOMAIN,
@@ -160,9 +161,8 @@ export async function provision(tools: Tools, labDir: string, network: Network):
     // A throwaway: the seeder sets the real, random password, which never appears in argv.
     `--adminpass=${randomPassword()}`,
     `--targetdir=${labDir}`,
-    // A bulk load (the benchmark's huge size, 296,000 objects) outgrows TDB's 4 GB: lmdb has no such limit,
-    // and its map is a sparse file, so 64 GB reserves address space, not disk.
-    ...(BULK_LDIF === undefined ? [] : ['--backend-store=mdb', '--backend-store-size=64Gb']),
+    // lmdb's map is a sparse file: 64 GB reserves address space, not disk.
+    ...(BACKEND_STORE === 'mdb' ? ['--backend-store=mdb', '--backend-store-size=64Gb'] : []),
     ...Object.entries(options).map(([k, v]) => `--option=${k}=${v}`),
   ]);
   writeFileSync(provisionLog, prov.stdout + prov.stderr, { mode: 0o600 });
