@@ -151,6 +151,15 @@ function makeRow(account: Account, privileged: boolean, d: RowDelegation): Inven
   };
 }
 
+/** A constrained delegation entry, resolved. */
+interface Resolution {
+  entry: string;
+  key: string;
+  exists: TargetExists;
+  target: Account | undefined;
+  krbtgt: boolean;
+}
+
 /** The inventory of the model (computed once per model; rules DG001–DG005 share it). */
 export function buildInventory(model: AuditModel): Inventory {
   const cached = CACHE.get(model);
@@ -158,6 +167,19 @@ export function buildInventory(model: AuditModel): Inventory {
   const resolver = new TargetResolver(model);
   const privilegedKeys = new Set(model.privileged.map((p) => dnKey(p.account.dn)));
   const rows: InventoryRow[] = [];
+  // Hosts of one migration group name the same targets (each of 16 peers lists cifs/HV02): each
+  // distinct entry is resolved once.
+  const resolutions = new Map<string, Resolution>();
+  const resolved = (entry: string): Resolution => {
+    let known = resolutions.get(entry);
+    if (known === undefined) {
+      const spn = parseSpn(entry.trim());
+      const { exists, account: target } = resolver.exists(entry, spn);
+      known = { entry, key: spnKey(entry), exists, target, krbtgt: spn?.serviceClass.toLowerCase() === 'krbtgt' || isKrbtgt(target) };
+      resolutions.set(entry, known);
+    }
+    return known;
+  };
   const accounts = [...model.directory.accounts.values()].sort((a, b) => a.sAMAccountName.localeCompare(b.sAMAccountName) || a.dn.localeCompare(b.dn));
   for (const account of accounts) {
     const privileged = privilegedKeys.has(dnKey(account.dn));
@@ -176,11 +198,8 @@ export function buildInventory(model: AuditModel): Inventory {
       );
     }
     const constrained: DelegationType = account.protocolTransition ? 'constrained-protocol-transition' : 'constrained';
-    const sorted = account.allowedToDelegateTo.map((entry) => ({ entry, key: spnKey(entry) })).sort((a, b) => a.key.localeCompare(b.key));
-    for (const { entry } of sorted) {
-      const spn = parseSpn(entry.trim());
-      const { exists, account: target } = resolver.exists(entry, spn);
-      const serviceClass = spn?.serviceClass.toLowerCase();
+    const sorted = account.allowedToDelegateTo.map((entry) => resolved(entry)).sort((a, b) => a.key.localeCompare(b.key));
+    for (const { entry, exists, target, krbtgt } of sorted) {
       rows.push(
         makeRow(account, privileged, {
           delegation: constrained,
@@ -190,7 +209,7 @@ export function buildInventory(model: AuditModel): Inventory {
           targetExists: exists,
           expected: false,
           targetIsDomainController: target?.isDomainController === true,
-          targetIsKrbtgt: serviceClass === 'krbtgt' || isKrbtgt(target),
+          targetIsKrbtgt: krbtgt,
         }),
       );
     }
