@@ -26,6 +26,11 @@ export class AccountReader {
   /** Hosts the admin named (--host, --hosts-ou, --hosts-group), by dnKey. */
   readonly explicit = new Map<string, HostSource>();
   private index: Map<string, Account> | undefined;
+  /**
+   * Every distinct msDS-AllowedToDelegateTo value of the accounts read, noted as each page arrives
+   * (while the server sends the next): the 16 peers of a migration group name the same targets.
+   */
+  private readonly delegationEntries = new Set<string>();
 
   /** Computers by name (short, sAMAccountName, DNS), rebuilt only after a search added accounts. */
   get names(): Map<string, Account> {
@@ -54,7 +59,9 @@ export class AccountReader {
       sdFlags: SD_FLAGS_DACL,
       purpose,
       onEntry: (entry, index) => {
-        found[index] = toAccount(entry);
+        const account = toAccount(entry);
+        found[index] = account;
+        for (const value of account.allowedToDelegateTo) this.delegationEntries.add(value);
       },
     });
     if (keepReferences) this.references.push(...result.references);
@@ -109,17 +116,17 @@ export class AccountReader {
    * and every resource-based principal, by SID.
    */
   referenced(spnMappings: ReadonlyMap<string, string> | undefined): Referenced {
+    // This runs between the accounts search and the next two: each distinct entry once.
+    const entries = this.delegationEntries;
     const wanted = new Map<string, Filter[]>();
-    for (const account of this.accounts.values()) {
-      for (const entry of account.allowedToDelegateTo) {
-        const spn = hasServiceClass(entry, MIGRATION) || hasServiceClass(entry, CIFS_SERVICE_CLASS) ? parseSpn(entry) : undefined;
-        if (spn === undefined) continue;
-        const key = spn.host.toLowerCase();
-        if (this.names.has(key) || wanted.has(key)) continue;
-        wanted.set(key, key.includes('.') ? [eq('dNSHostName', spn.host)] : [eq('sAMAccountName', `${spn.host}$`)]);
-      }
+    for (const entry of entries) {
+      const spn = hasServiceClass(entry, MIGRATION) || hasServiceClass(entry, CIFS_SERVICE_CLASS) ? parseSpn(entry) : undefined;
+      if (spn === undefined) continue;
+      const key = spn.host.toLowerCase();
+      if (this.names.has(key) || wanted.has(key)) continue;
+      wanted.set(key, key.includes('.') ? [eq('dNSHostName', spn.host)] : [eq('sAMAccountName', `${spn.host}$`)]);
     }
-    return { wanted, targets: spnMappings === undefined ? [] : targetFilters(this.accounts.values(), spnMappings) };
+    return { wanted, targets: spnMappings === undefined ? [] : targetFilters(this.accounts.values(), entries, spnMappings) };
   }
 
   /**
@@ -182,7 +189,7 @@ function explicitHostFilter(name: string): Filter[] {
 }
 
 /** Equality filters for the delegation targets that no account read holds: SPNs (and their sPNMappings form) and RBCD SIDs. */
-function targetFilters(read: Iterable<Account>, mappings: ReadonlyMap<string, string>): Filter[] {
+function targetFilters(read: Iterable<Account>, entries: ReadonlySet<string>, mappings: ReadonlyMap<string, string>): Filter[] {
   const accounts = [...read];
   const held = new Set<string>();
   const sids = new Set<string>();
@@ -192,16 +199,16 @@ function targetFilters(read: Iterable<Account>, mappings: ReadonlyMap<string, st
   }
   const spns = new Map<string, string>();
   const wantedSids = new Map<string, string>();
+  for (const entry of entries) {
+    const trimmed = entry.trim();
+    const key = trimmed.toLowerCase();
+    if (held.has(key) || spns.has(key)) continue;
+    const mapped = mappedSpn(trimmed, mappings);
+    if (mapped !== undefined && held.has(mapped.toLowerCase())) continue;
+    spns.set(key, trimmed);
+    if (mapped !== undefined) spns.set(mapped.toLowerCase(), mapped);
+  }
   for (const account of accounts) {
-    for (const entry of account.allowedToDelegateTo) {
-      const trimmed = entry.trim();
-      const key = trimmed.toLowerCase();
-      if (held.has(key) || spns.has(key)) continue;
-      const mapped = mappedSpn(trimmed, mappings);
-      if (mapped !== undefined && held.has(mapped.toLowerCase())) continue;
-      spns.set(key, trimmed);
-      if (mapped !== undefined) spns.set(mapped.toLowerCase(), mapped);
-    }
     for (const sid of account.allowedToActOnBehalfOf ?? []) if (!sids.has(sid.toUpperCase())) wantedSids.set(sid.toUpperCase(), sid);
   }
   return [...[...spns.values()].map((spn) => eq('servicePrincipalName', spn)), ...[...wantedSids.values()].map((sid) => eq('objectSid', sidToBuffer(sid)))];
