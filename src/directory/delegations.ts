@@ -154,10 +154,28 @@ function makeRow(account: Account, privileged: boolean, d: RowDelegation): Inven
 /** A constrained delegation entry, resolved. */
 interface Resolution {
   entry: string;
-  key: string;
+  /** Where its key sorts among all the entries' keys (localeCompare; keys comparing equal share a rank). */
+  rank: number;
   exists: TargetExists;
   target: Account | undefined;
   krbtgt: boolean;
+}
+
+/**
+ * The rank of each distinct entry key in localeCompare order: sorting the 2,000 distinct keys once
+ * replaces sorting 29,000 entries with localeCompare account by account, in the same order.
+ */
+function entryRanks(model: AuditModel): (key: string) => number {
+  const entries = new Set<string>();
+  for (const account of model.directory.accounts.values()) for (const entry of account.allowedToDelegateTo) entries.add(entry);
+  const sorted = [...new Set([...entries].map(spnKey))].sort((a, b) => a.localeCompare(b));
+  const ranks = new Map<string, number>();
+  let rank = 0;
+  sorted.forEach((key, i) => {
+    if (i > 0 && key.localeCompare(sorted[i - 1]!) !== 0) rank += 1;
+    ranks.set(key, rank);
+  });
+  return (key) => ranks.get(key)!;
 }
 
 /** The inventory of the model (computed once per model; rules DG001–DG005 share it). */
@@ -170,12 +188,13 @@ export function buildInventory(model: AuditModel): Inventory {
   // Hosts of one migration group name the same targets (each of 16 peers lists cifs/HV02): each
   // distinct entry is resolved once.
   const resolutions = new Map<string, Resolution>();
+  const rankOf = entryRanks(model);
   const resolved = (entry: string): Resolution => {
     let known = resolutions.get(entry);
     if (known === undefined) {
       const spn = parseSpn(entry.trim());
       const { exists, account: target } = resolver.exists(entry, spn);
-      known = { entry, key: spnKey(entry), exists, target, krbtgt: spn?.serviceClass.toLowerCase() === 'krbtgt' || isKrbtgt(target) };
+      known = { entry, rank: rankOf(spnKey(entry)), exists, target, krbtgt: spn?.serviceClass.toLowerCase() === 'krbtgt' || isKrbtgt(target) };
       resolutions.set(entry, known);
     }
     return known;
@@ -198,7 +217,7 @@ export function buildInventory(model: AuditModel): Inventory {
       );
     }
     const constrained: DelegationType = account.protocolTransition ? 'constrained-protocol-transition' : 'constrained';
-    const sorted = account.allowedToDelegateTo.map((entry) => resolved(entry)).sort((a, b) => a.key.localeCompare(b.key));
+    const sorted = account.allowedToDelegateTo.map((entry) => resolved(entry)).sort((a, b) => a.rank - b.rank);
     for (const { entry, exists, target, krbtgt } of sorted) {
       rows.push(
         makeRow(account, privileged, {

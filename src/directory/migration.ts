@@ -201,7 +201,8 @@ function hostState(account: Account, source: HostSource, group: string, required
  */
 function compareWithPeers(account: Account, required: GroupRequirements): PeerComparison {
   const self = dnKey(account.dn);
-  const present = new Set(account.allowedToDelegateTo.map(spnKey));
+  const keys = account.allowedToDelegateTo.map(spnKey);
+  const present = new Set(keys);
   const peers: Account[] = [];
   const requiredByPeer = new Map<string, RequiredEntry[]>();
   const missingByPeer = new Map<string, RequiredEntry[]>();
@@ -226,6 +227,6 @@ function compareWithPeers(account: Account, required: GroupRequirements): PeerCo
       );
   }
   // An entry is required when a peer other than the host itself requires it.
-  const extra = account.allowedToDelegateTo.filter((entry) => !(required.owners.get(spnKey(entry)) ?? []).some((owner) => owner !== self));
+  const extra = account.allowedToDelegateTo.filter((_, i) => !(required.owners.get(keys[i]!) ?? []).some((owner) => owner !== self));
   return { peers, required: requiredByPeer, rbcdPeers, missingByPeer, extra, requiredCount };
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { buildInventory, type InventoryRow } from '../../src/directory/delegations.js';
 import { parseSpnMappings } from '../../src/directory/spn-mappings.js';
 import { UAC } from '../../src/ldap/codecs/uac.js';
@@ -89,5 +90,28 @@ describe('delegation inventory', () => {
     const [admin, gmsa] = buildInventory(b.model()).rows;
     expect(admin).to.include({ kind: 'user', enabled: false, sensitive: true, privileged: true });
     expect(gmsa).to.include({ kind: 'gmsa', enabled: true, sensitive: false, privileged: false });
+  });
+});
+
+describe('delegation inventory order', () => {
+  // Rows are in localeCompare order of the lower-cased entry within each account, whatever the
+  // other accounts hold (buildInventory ranks the distinct keys once instead of sorting per account).
+  const part = fc.stringMatching(/^[A-Za-z0-9 ./:_-]{1,12}$/);
+  const entry = fc
+    .tuple(fc.constantFrom('cifs', 'CIFS', 'host', 'MSSQLSvc', 'http', 'Microsoft Virtual System Migration Service'), part)
+    .map(([c, h]) => `${c}/${h}`);
+  it('sorts each account’s constrained entries as localeCompare sorts their keys', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uniqueArray(entry, { maxLength: 12, selector: (e) => e.trim().toLowerCase() }), { minLength: 1, maxLength: 4 }), (lists) => {
+        const b = new DirectoryBuilder();
+        lists.forEach((list, i) => b.user(`svc${i}`, { delegateTo: list }));
+        const got = buildInventory(b.model()).rows;
+        lists.forEach((list, i) => {
+          const want = [...list].sort((x, y) => x.trim().toLowerCase().localeCompare(y.trim().toLowerCase()));
+          expect(got.filter((r) => r.sAMAccountName === `svc${i}`).map((r) => r.target)).to.deep.equal(want);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
