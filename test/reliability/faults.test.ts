@@ -64,7 +64,10 @@ describe('faults we survive [mock]', () => {
     expect(findings(result)).to.deep.equal(clean);
     expect(mock.faults.fired).to.equal(1);
     expect(lines.some((l) => /a second connection to .* did not open \(.*busy.*\); reading on one/.test(l))).to.equal(true);
-    expect(result.stats.searches).to.equal(8);
+    // The same searches as a read on two connections (7 on this fixture: no computer named by a migration or cifs entry is left to look up by name).
+    expect(result.stats.searches)
+      .to.equal((await auditMock()).stats.searches)
+      .and.to.equal(7);
   });
 
   it('[mock] gives up after the configured retries with "directory read incomplete", exit 3, and no report file', async () => {
