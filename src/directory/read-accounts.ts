@@ -133,8 +133,8 @@ export class AccountReader {
    * 7. The computers `referenced` names, by name: one OR search. Their names are not all indexed
    *    (dNSHostName is not, on AD either), so the server tests every computer against this OR; the
    *    target SPNs and SIDs, all indexed, ride with 8 instead, which runs beside it on the second
-   *    connection. On Samba that halves the pair's time (0.9 s as one search at the benchmark's large
-   *    size, 0.38 s and 0.06 s apart).
+   *    connection. At the benchmark's large size on Samba (lmdb), one search of both took 0.6-0.9 s;
+   *    apart and side by side, 0.11 s and 0.13 s.
    */
   async readReferenced({ wanted }: Referenced): Promise<void> {
     if (wanted.size === 0) return;
