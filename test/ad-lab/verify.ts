@@ -129,6 +129,8 @@ export async function verifySeed(dc: DcEndpoint, adminPassword: string, report: 
       scope: 'sub',
       filter: `(servicePrincipalName=${spnPrefix}*)`,
       attributes: ['msDS-AllowedToDelegateTo', 'userAccountControl'],
+      // ldapts asks for 10 s unless told otherwise: a full scan of the huge directory takes longer.
+      timeLimit: 0,
     });
     const wantHosts = report.entries
       .filter((e) => inLab(e, dcs) && attr(e, 'servicePrincipalName').some((s) => s.startsWith(spnPrefix)))
@@ -142,7 +144,7 @@ export async function verifySeed(dc: DcEndpoint, adminPassword: string, report: 
     if (bulk !== undefined) {
       // Every object the bulk load added is there (one paged search for all DNs, not 60,000 reads).
       const present = new Set<string>();
-      const pages = client.searchPaginated(BASE_DN, { scope: 'sub', filter: '(objectClass=*)', attributes: ['1.1'], paged: { pageSize: 1000 } });
+      const pages = client.searchPaginated(BASE_DN, { scope: 'sub', filter: '(objectClass=*)', attributes: ['1.1'], paged: { pageSize: 1000 }, timeLimit: 0 });
       for await (const page of pages) for (const entry of page.searchEntries) present.add(normDN(entry.dn));
       const absent = bulk.added.filter((dn) => !present.has(normDN(dn)));
       if (absent.length > 0) problems.push(`${absent.length} of ${bulk.added.length} bulk-loaded objects are missing, e.g. ${absent.slice(0, 3).join('; ')}`);
