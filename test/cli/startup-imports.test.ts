@@ -1,6 +1,6 @@
 /**
  * What the command loads before it does anything: the bundle (dist/delegaudit.mjs) and the chunks it
- * imports statically. zod (about 0.1 s of CPU at start) belongs only to the chunks a config file, a
+ * imports statically. zod (about 60 ms of CPU at start) belongs only to the chunks a config file, a
  * journal or a report to diff load on demand; koffi (the GSS-API binding) only to Kerberos; cli-table3
  * (about 20 ms) is required when a boxed table is drawn.
  */
