@@ -154,6 +154,7 @@ function makeRow(account: Account, privileged: boolean, d: RowDelegation): Inven
 /** A constrained delegation entry, resolved. */
 interface Resolution {
   entry: string;
+  key: string;
   /** Where its key sorts among all the entries' keys (localeCompare; keys comparing equal share a rank). */
   rank: number;
   exists: TargetExists;
@@ -162,20 +163,27 @@ interface Resolution {
 }
 
 /**
- * The rank of each distinct entry key in localeCompare order: sorting the 2,000 distinct keys once
- * replaces sorting 29,000 entries with localeCompare account by account, in the same order.
+ * Every distinct constrained entry of the model, resolved once (the 16 peers of a migration group
+ * name the same targets) and ranked by one localeCompare sort of the distinct keys: sorting an
+ * account's entries by rank gives the order localeCompare gives them, without sorting 29,000 entries
+ * with it account by account.
  */
-function entryRanks(model: AuditModel): (key: string) => number {
-  const entries = new Set<string>();
-  for (const account of model.directory.accounts.values()) for (const entry of account.allowedToDelegateTo) entries.add(entry);
-  const sorted = [...new Set([...entries].map(spnKey))].sort((a, b) => a.localeCompare(b));
-  const ranks = new Map<string, number>();
-  let rank = 0;
-  sorted.forEach((key, i) => {
-    if (i > 0 && key.localeCompare(sorted[i - 1]!) !== 0) rank += 1;
-    ranks.set(key, rank);
+function resolveEntries(model: AuditModel, resolver: TargetResolver): Map<string, Resolution> {
+  const resolutions = new Map<string, Resolution>();
+  for (const account of model.directory.accounts.values()) {
+    for (const entry of account.allowedToDelegateTo) {
+      if (resolutions.has(entry)) continue;
+      const spn = parseSpn(entry.trim());
+      const { exists, account: target } = resolver.exists(entry, spn);
+      const krbtgt = spn?.serviceClass.toLowerCase() === 'krbtgt' || isKrbtgt(target);
+      resolutions.set(entry, { entry, key: spnKey(entry), rank: 0, exists, target, krbtgt });
+    }
+  }
+  const sorted = [...resolutions.values()].sort((a, b) => a.key.localeCompare(b.key));
+  sorted.forEach((r, i) => {
+    r.rank = i > 0 && r.key.localeCompare(sorted[i - 1]!.key) === 0 ? sorted[i - 1]!.rank : i;
   });
-  return (key) => ranks.get(key)!;
+  return resolutions;
 }
 
 /** The inventory of the model (computed once per model; rules DG001–DG005 share it). */
@@ -185,20 +193,7 @@ export function buildInventory(model: AuditModel): Inventory {
   const resolver = new TargetResolver(model);
   const privilegedKeys = new Set(model.privileged.map((p) => dnKey(p.account.dn)));
   const rows: InventoryRow[] = [];
-  // Hosts of one migration group name the same targets (each of 16 peers lists cifs/HV02): each
-  // distinct entry is resolved once.
-  const resolutions = new Map<string, Resolution>();
-  const rankOf = entryRanks(model);
-  const resolved = (entry: string): Resolution => {
-    let known = resolutions.get(entry);
-    if (known === undefined) {
-      const spn = parseSpn(entry.trim());
-      const { exists, account: target } = resolver.exists(entry, spn);
-      known = { entry, rank: rankOf(spnKey(entry)), exists, target, krbtgt: spn?.serviceClass.toLowerCase() === 'krbtgt' || isKrbtgt(target) };
-      resolutions.set(entry, known);
-    }
-    return known;
-  };
+  const resolutions = resolveEntries(model, resolver);
   const accounts = [...model.directory.accounts.values()].sort((a, b) => a.sAMAccountName.localeCompare(b.sAMAccountName) || a.dn.localeCompare(b.dn));
   for (const account of accounts) {
     const privileged = privilegedKeys.has(dnKey(account.dn));
@@ -217,7 +212,7 @@ export function buildInventory(model: AuditModel): Inventory {
       );
     }
     const constrained: DelegationType = account.protocolTransition ? 'constrained-protocol-transition' : 'constrained';
-    const sorted = account.allowedToDelegateTo.map((entry) => resolved(entry)).sort((a, b) => a.rank - b.rank);
+    const sorted = account.allowedToDelegateTo.map((entry) => resolutions.get(entry)!).sort((a, b) => a.rank - b.rank);
     for (const { entry, exists, target, krbtgt } of sorted) {
       rows.push(
         makeRow(account, privileged, {

@@ -7,9 +7,7 @@ import { withoutDollar } from '../text/names.js';
 import { dnKey } from '../ldap/codecs/dn.js';
 import { hasServiceClass, parseSpn } from '../ldap/codecs/spn.js';
 import type { Account, HostSource } from './model.js';
-import { MIGRATION_SERVICE_CLASS } from './well-known.js';
-
-const MIGRATION = MIGRATION_SERVICE_CLASS.toLowerCase();
+import { MIGRATION_CLASS_KEY } from './well-known.js';
 
 /** Lower-case names a computer answers to: its short name and its DNS name. */
 export function nameKeys(account: Pick<Account, 'sAMAccountName' | 'dnsHostName'>): string[] {
@@ -35,13 +33,13 @@ export function discoverHosts(accounts: ReadonlyMap<string, Account>, explicit: 
   const sources = new Map<string, HostSource>();
   for (const [key, account] of accounts) {
     if (account.kind !== 'computer' || account.isDomainController) continue;
-    if (account.servicePrincipalNames.some((spn) => hasServiceClass(spn, MIGRATION) && parseSpn(spn) !== undefined)) sources.set(key, 'spn');
+    if (account.servicePrincipalNames.some((spn) => hasServiceClass(spn, MIGRATION_CLASS_KEY) && parseSpn(spn) !== undefined)) sources.set(key, 'spn');
     else if (explicit.has(key)) sources.set(key, explicit.get(key)!);
   }
   const byName = indexComputers(accounts.values());
   for (const account of accounts.values()) {
     for (const entry of account.allowedToDelegateTo) {
-      const spn = hasServiceClass(entry, MIGRATION) ? parseSpn(entry) : undefined;
+      const spn = hasServiceClass(entry, MIGRATION_CLASS_KEY) ? parseSpn(entry) : undefined;
       if (spn === undefined) continue;
       const target = byName.get(spn.host.toLowerCase());
       if (target === undefined || target.isDomainController) continue;

@@ -14,9 +14,7 @@ import { indexComputers } from './discover-hosts.js';
 import type { Account, HostSource } from './model.js';
 import type { GroupsRead } from './read-groups.js';
 import { mappedSpn } from './spn-mappings.js';
-import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS, RID } from './well-known.js';
-
-const MIGRATION = MIGRATION_SERVICE_CLASS.toLowerCase();
+import { CIFS_SERVICE_CLASS, MIGRATION_CLASS_KEY, MIGRATION_SERVICE_CLASS, RID } from './well-known.js';
 
 export const BINARY_ATTRIBUTES = ['objectSid', RBCD_ATTRIBUTE];
 
@@ -120,7 +118,7 @@ export class AccountReader {
     const entries = this.delegationEntries;
     const wanted = new Map<string, Filter[]>();
     for (const entry of entries) {
-      const spn = hasServiceClass(entry, MIGRATION) || hasServiceClass(entry, CIFS_SERVICE_CLASS) ? parseSpn(entry) : undefined;
+      const spn = hasServiceClass(entry, MIGRATION_CLASS_KEY) || hasServiceClass(entry, CIFS_SERVICE_CLASS) ? parseSpn(entry) : undefined;
       if (spn === undefined) continue;
       const key = spn.host.toLowerCase();
       if (this.names.has(key) || wanted.has(key)) continue;

@@ -35,6 +35,8 @@ export const RID = {
 
 /** The service class Hyper-V registers for live migration, and the SMB one it needs for storage. */
 export const MIGRATION_SERVICE_CLASS = 'Microsoft Virtual System Migration Service';
+/** MIGRATION_SERVICE_CLASS lower-cased, as SPN service classes are compared. */
+export const MIGRATION_CLASS_KEY = MIGRATION_SERVICE_CLASS.toLowerCase();
 export const CIFS_SERVICE_CLASS = 'cifs';
 
 /** The `--services` names and the SPN service classes they stand for. */

@@ -4,15 +4,13 @@
  */
 import type { AuditModel } from '../directory/audit-model.js';
 import type { HostState } from '../directory/migration.js';
-import { CIFS_SERVICE_CLASS, MIGRATION_SERVICE_CLASS } from '../directory/well-known.js';
+import { CIFS_SERVICE_CLASS, MIGRATION_CLASS_KEY } from '../directory/well-known.js';
 import { dnKey, parseSpn } from '../directory/keys.js';
 
 export type EntryClass =
   | { kind: 'stale'; reason: 'ghost' | 'other-group' | 'self' }
   | { kind: 'beyond'; reason: 'other-service' | 'file-server' | 'domain-controller' | 'krbtgt' | 'not-an-spn'; critical: boolean }
   | { kind: 'ok' };
-
-const MIGRATION = MIGRATION_SERVICE_CLASS.toLowerCase();
 
 export function classifyEntry(model: AuditModel, host: HostState, entry: string): EntryClass {
   const spn = parseSpn(entry);
@@ -23,7 +21,7 @@ export function classifyEntry(model: AuditModel, host: HostState, entry: string)
   if (service === 'krbtgt' || nameKey === 'krbtgt' || nameKey.startsWith('krbtgt.')) {
     return { kind: 'beyond', reason: 'krbtgt', critical: true };
   }
-  if (service !== MIGRATION && service !== CIFS_SERVICE_CLASS) {
+  if (service !== MIGRATION_CLASS_KEY && service !== CIFS_SERVICE_CLASS) {
     if (target?.isDomainController === true) return { kind: 'beyond', reason: 'domain-controller', critical: true };
     return { kind: 'beyond', reason: 'other-service', critical: false };
   }
