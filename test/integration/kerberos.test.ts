@@ -77,16 +77,18 @@ describe('Kerberos sign-in [samba]', function kerberos() {
       // tcpdump says "listening on" once it captures; -Z root: it would drop to its own user, who cannot write into the test's 0700 folder.
       await new Promise<void>((resolve) => tcpdump.stderr.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve()));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await auditByAddress(krb.as(reader), ...extra);
+      const run = await auditByAddress(krb.as(reader), ...extra);
       await new Promise((resolve) => setTimeout(resolve, 500));
       tcpdump.kill('SIGINT');
       await new Promise((resolve) => tcpdump.once('close', resolve));
+      // A capture without DNs must mean sealing, not an audit that read nothing.
+      expect(run.stdout, `audit ${extra.join(' ')} exited ${run.code}: ${run.stderr}`).to.contain('"baseDN"');
       return readFile(file);
     };
     const signed = await captured([]);
     const sealed = await captured(['--seal']);
     // Both runs read the same entries: the signed capture shows their DNs, the sealed one none.
-    expect(signed.includes('DC=corp,DC=example')).to.equal(true);
+    expect(signed.includes('DC=corp,DC=example'), `signed capture of ${signed.length} bytes on ${device}`).to.equal(true);
     expect(signed.includes('Hyper-V')).to.equal(true);
     expect(sealed.length).to.be.greaterThan(10_000);
     expect(sealed.includes('DC=corp')).to.equal(false);
