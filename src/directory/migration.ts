@@ -150,7 +150,11 @@ export function buildMigrationGroups(
       const keys = entries.map((entry) => spnKey(entry.spn));
       const rbcdFrom = options.acceptRbcd === true ? new Set((peer.allowedToActOnBehalfOf ?? []).map((sid) => sid.toUpperCase())) : undefined;
       required.peers.push({ account: peer, key, entries, keys, rbcdFrom });
-      for (const spn of keys) required.owners.set(spn, [...(required.owners.get(spn) ?? []), key]);
+      for (const spn of keys) {
+        const owners = required.owners.get(spn);
+        if (owners === undefined) required.owners.set(spn, [key]);
+        else owners.push(key);
+      }
     }
     groups.push({
       name,
@@ -218,7 +222,8 @@ function compareWithPeers(account: Account, required: GroupRequirements): PeerCo
     }
     requiredByPeer.set(peer.key, peer.entries);
     requiredCount += peer.entries.length;
-    const held = present.size === 0 ? 0 : peer.keys.reduce((n, key) => (present.has(key) ? n + 1 : n), 0);
+    let held = 0;
+    if (present.size > 0) for (const key of peer.keys) if (present.has(key)) held += 1;
     if (held === 0) missingByPeer.set(peer.key, peer.entries);
     else if (held < peer.entries.length)
       missingByPeer.set(
@@ -227,6 +232,10 @@ function compareWithPeers(account: Account, required: GroupRequirements): PeerCo
       );
   }
   // An entry is required when a peer other than the host itself requires it.
-  const extra = account.allowedToDelegateTo.filter((_, i) => !(required.owners.get(keys[i]!) ?? []).some((owner) => owner !== self));
+  const extra: string[] = [];
+  keys.forEach((key, i) => {
+    const owners = required.owners.get(key);
+    if (owners === undefined || owners.every((owner) => owner === self)) extra.push(account.allowedToDelegateTo[i]!);
+  });
   return { peers, required: requiredByPeer, rbcdPeers, missingByPeer, extra, requiredCount };
 }

@@ -9,12 +9,27 @@ import { TOOL } from '../version.js';
 import type { Report } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema-version.js';
 
-/** Sorted case-insensitively, then as written; each value lower-cased once, not at each comparison. */
-function sortedByText(values: readonly string[]): string[] {
-  return values
-    .map((value) => ({ value, key: value.toLowerCase() }))
-    .sort((a, b) => a.key.localeCompare(b.key) || a.value.localeCompare(b.value))
-    .map(({ value }) => value);
+/** Case-insensitively, then as written. */
+function compareText(a: { value: string; key: string }, b: { value: string; key: string }): number {
+  return a.key.localeCompare(b.key) || a.value.localeCompare(b.value);
+}
+
+/**
+ * Sorts lists of text (compareText) by the rank of each value in one sort of the distinct values of
+ * every list: the hosts of a migration group name the same peers, so the large benchmark's 503 lists
+ * hold about 2,000 distinct values among 29,000, and one sort of those replaces 503 sorts.
+ */
+function textSorter(lists: Iterable<readonly string[]>): (values: readonly string[]) => string[] {
+  const ranks = new Map<string, number>();
+  for (const values of lists) for (const value of values) ranks.set(value, 0);
+  const sorted = [...ranks.keys()].map((value) => ({ value, key: value.toLowerCase() })).sort(compareText);
+  // Values that compare equal share a rank, so a list keeps their order as the stable sort would.
+  let rank = 0;
+  sorted.forEach((entry, i) => {
+    if (i > 0 && compareText(sorted[i - 1]!, entry) !== 0) rank = i;
+    ranks.set(entry.value, rank);
+  });
+  return (values) => values.slice().sort((a, b) => ranks.get(a)! - ranks.get(b)!);
 }
 
 /** The peers a host's resource-based delegation names (by SID), by sAMAccountName. */
@@ -26,6 +41,7 @@ function rbcdFromPeers(host: AuditModel['hosts'][number]): string[] {
 export function buildReport(model: AuditModel, findings: Finding[], generatedAt: Date = new Date(), rules?: readonly Rule[]): Report {
   const { directory } = model;
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Report['summary']['findings'];
+  const sortedByText = textSorter(model.hosts.flatMap((host) => [host.account.allowedToDelegateTo, host.extra]));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL.name, version: TOOL.version },
