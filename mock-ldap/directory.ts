@@ -36,6 +36,8 @@ export interface Modification {
 export const DN_ATTRIBUTES: ReadonlySet<string> = new Set(['member', 'manager', 'managedby', 'distinguishedname', 'memberof']);
 /** Attributes the DC maintains itself; stored copies are ignored and writes refused, like AD. */
 const CONSTRUCTED = new Set(['distinguishedname', 'memberof']);
+/** Attributes the DC keeps on each object from others (see withAccountType); written by it alone, like AD's SAM. */
+const MAINTAINED = new Set(['samaccounttype']);
 /** Bind secrets: never served, never matched by filters. */
 const SECRETS = new Set(['userpassword']);
 const NO_VALUES: readonly string[] = Object.freeze([]);
@@ -89,6 +91,7 @@ export class Directory {
     for (const record of records) {
       try {
         const entry = makeEntry(record.dn, record.attributes);
+        withAccountType(entry.attributes);
         if (this.byKey.has(entry.key)) throw new Error(`duplicate entry ${record.dn}`);
         for (const [name, attribute] of entry.attributes) if (DN_ATTRIBUTES.has(name)) attribute.values.forEach((value) => parseDn(value));
         this.byKey.set(entry.key, entry);
@@ -267,7 +270,7 @@ export class Directory {
     for (const modification of modifications) {
       const { operation, name } = modification;
       const lower = name.toLowerCase();
-      if (CONSTRUCTED.has(lower)) return unwillingToPerform(`${name} is maintained by the directory`);
+      if (CONSTRUCTED.has(lower) || MAINTAINED.has(lower)) return unwillingToPerform(`${name} is maintained by the directory`);
       const problem = this.checkValues(name, modification.values);
       if (problem) return problem;
       const values = this.linkTargets(name, modification.values);
@@ -297,6 +300,7 @@ export class Directory {
         working.set(lower, { name: existing?.name ?? name, values: [...values] });
       }
     }
+    withAccountType(working);
     entry.attributes = working;
     this.reindex();
     return SUCCESS;
@@ -314,7 +318,7 @@ export class Directory {
     if (!this.byKey.has(entry.rdns.slice(1).join(','))) return noSuchObject(this.matchedDn(dn));
     for (const { name, values } of attributes) {
       const lower = name.toLowerCase();
-      if (CONSTRUCTED.has(lower)) return unwillingToPerform(`${name} is maintained by the directory`);
+      if (CONSTRUCTED.has(lower) || MAINTAINED.has(lower)) return unwillingToPerform(`${name} is maintained by the directory`);
       const problem = this.checkValues(name, values);
       if (problem) return problem;
       const existing = entry.attributes.get(lower) ?? { name, values: [] };
@@ -325,6 +329,7 @@ export class Directory {
       if (existing.values.length) entry.attributes.set(lower, existing);
     }
     if (!entry.attributes.has('objectclass')) return OBJECT_CLASS_VIOLATION;
+    withAccountType(entry.attributes);
     this.byKey.set(entry.key, entry);
     this.reindex();
     return SUCCESS;
@@ -454,9 +459,43 @@ export class Directory {
   }
 }
 
+/** MS-SAMR's SAM_ACCOUNT_TYPE values (sAMAccountType). */
+const ACCOUNT_TYPE = {
+  GROUP: 0x10000000,
+  NON_SECURITY_GROUP: 0x10000001,
+  ALIAS: 0x20000000,
+  NON_SECURITY_ALIAS: 0x20000001,
+  USER: 0x30000000,
+  MACHINE: 0x30000001,
+  TRUST: 0x30000002,
+} as const;
+
+/**
+ * Sets sAMAccountType from the object's class and its userAccountControl or groupType, as AD's SAM
+ * does on every add and modify (MS-ADTS 3.1.1.5.2.2 and MS-SAMR 3.1.1.8.10): every user-class object
+ * is a user, a machine (workstation or server trust: computers, DCs, gMSAs) or a trust account.
+ */
+function withAccountType(attributes: Map<string, LdifAttribute>): void {
+  const classes = new Set((attributes.get('objectclass')?.values ?? []).map((c) => c.toLowerCase()));
+  let type: number | undefined;
+  if (classes.has('user') || classes.has('computer')) {
+    const uac = Number(attributes.get('useraccountcontrol')?.values[0] ?? 0);
+    if (uac & 0x800) type = ACCOUNT_TYPE.TRUST;
+    else if (uac & (0x1000 | 0x2000) || (!(uac & 0x200) && classes.has('computer'))) type = ACCOUNT_TYPE.MACHINE;
+    else type = ACCOUNT_TYPE.USER;
+  } else if (classes.has('group')) {
+    const groupType = Number(attributes.get('grouptype')?.values[0] ?? 0);
+    const alias = (groupType & 0x4) !== 0 || (groupType & 0x1) !== 0;
+    const security = (groupType & 0x80000000) !== 0;
+    type = alias ? (security ? ACCOUNT_TYPE.ALIAS : ACCOUNT_TYPE.NON_SECURITY_ALIAS) : security ? ACCOUNT_TYPE.GROUP : ACCOUNT_TYPE.NON_SECURITY_GROUP;
+  }
+  if (type === undefined) attributes.delete('samaccounttype');
+  else attributes.set('samaccounttype', { name: 'sAMAccountType', values: [String(type)] });
+}
+
 function makeEntry(dn: string, attributes: readonly LdifAttribute[]): Entry {
   const rdns = parseDn(dn);
-  const stored = attributes.filter((attribute) => !CONSTRUCTED.has(attribute.name.toLowerCase()));
+  const stored = attributes.filter((attribute) => !CONSTRUCTED.has(attribute.name.toLowerCase()) && !MAINTAINED.has(attribute.name.toLowerCase()));
   return {
     dn,
     rdns,

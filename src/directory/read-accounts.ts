@@ -14,7 +14,7 @@ import { indexComputers } from './discover-hosts.js';
 import type { Account, HostSource } from './model.js';
 import type { GroupsRead } from './read-groups.js';
 import { mappedSpn } from './spn-mappings.js';
-import { CIFS_SERVICE_CLASS, MIGRATION_CLASS_KEY, MIGRATION_SERVICE_CLASS, RID } from './well-known.js';
+import { CIFS_SERVICE_CLASS, MIGRATION_CLASS_KEY, MIGRATION_SERVICE_CLASS, RID, SAM_ACCOUNT_TYPE } from './well-known.js';
 
 export const BINARY_ATTRIBUTES = ['objectSid', RBCD_ATTRIBUTE];
 
@@ -45,6 +45,20 @@ export class AccountReader {
 
   /** One search of accounts, every attribute the model needs; the accounts found join the others. */
   async search(base: string, filter: Filter, purpose: string, keepReferences = false, session = this.session): Promise<Account[]> {
+    const found = await this.find(base, filter, purpose, session);
+    this.join(found, keepReferences);
+    return found.accounts;
+  }
+
+  /** The accounts found join the others, in the order given (and the references, when kept). */
+  private join(found: Found, keepReferences: boolean): void {
+    for (const account of found.accounts) this.accounts.set(dnKey(account.dn), account);
+    if (keepReferences) this.references.push(...found.references);
+    this.index = undefined;
+  }
+
+  /** One search of accounts, every attribute the model needs; the caller joins them (join). */
+  private async find(base: string, filter: Filter, purpose: string, session: LdapSession): Promise<Found> {
     // Each account is made as its page arrives (while the server sends the next), and joins the others
     // in the order of the result once the search is done.
     const found: Account[] = [];
@@ -62,33 +76,54 @@ export class AccountReader {
         for (const value of account.allowedToDelegateTo) this.delegationEntries.add(value);
       },
     });
-    if (keepReferences) this.references.push(...result.references);
-    for (const account of found) this.accounts.set(dnKey(account.dn), account);
-    this.index = undefined;
-    return found;
+    return { accounts: found, references: result.references };
   }
 
   /**
    * 5. Accounts with any delegation, a migration SPN, domain controllers, explicitly named hosts, and
-   *    adminCount=1 (for PA004): one scan of the accounts, which the delegation bits need anyway.
+   *    adminCount=1 (for PA004): a scan of the accounts, which the delegation bits need anyway. The
+   *    server tests every account against the bits, so the scan is taken apart by sAMAccountType
+   *    (indexed): the users on this connection, the machines and trust accounts on `side` (a second
+   *    connection to the same DC) at the same time. AD's SAM gives every user-class object one of the
+   *    three types, so the two searches return what one `(objectClass=user)` search would. On the
+   *    benchmark's large Samba domain, 1.3 s in one search; 0.8 s and 0.35 s side by side.
+   *    The accounts join the others users first, whichever answer comes first.
    */
-  async readDelegating(explicitNames: readonly string[], hostsGroupMembers: readonly string[]): Promise<void> {
-    const filter = and([
-      eq('objectClass', 'user'),
-      or([
-        prefix('servicePrincipalName', `${MIGRATION_SERVICE_CLASS}/`),
-        present('msDS-AllowedToDelegateTo'),
-        present(RBCD_ATTRIBUTE),
-        bitsAll('userAccountControl', UAC.TRUSTED_FOR_DELEGATION),
-        bitsAll('userAccountControl', UAC.TRUSTED_TO_AUTH_FOR_DELEGATION),
-        bitsAll('userAccountControl', UAC.SERVER_TRUST_ACCOUNT),
-        bitsAll('userAccountControl', UAC.PARTIAL_SECRETS_ACCOUNT),
-        eq('adminCount', '1'),
-        ...explicitNames.flatMap(explicitHostFilter),
-        ...hostsGroupMembers.map((dn) => eq('distinguishedName', dn)),
-      ]),
+  async readDelegating(
+    explicitNames: readonly string[],
+    hostsGroupMembers: readonly string[],
+    side: LdapSession | Promise<LdapSession> = this.session,
+  ): Promise<void> {
+    const wanted = or([
+      prefix('servicePrincipalName', `${MIGRATION_SERVICE_CLASS}/`),
+      present('msDS-AllowedToDelegateTo'),
+      present(RBCD_ATTRIBUTE),
+      bitsAll('userAccountControl', UAC.TRUSTED_FOR_DELEGATION),
+      bitsAll('userAccountControl', UAC.TRUSTED_TO_AUTH_FOR_DELEGATION),
+      bitsAll('userAccountControl', UAC.SERVER_TRUST_ACCOUNT),
+      bitsAll('userAccountControl', UAC.PARTIAL_SECRETS_ACCOUNT),
+      eq('adminCount', '1'),
+      ...explicitNames.flatMap(explicitHostFilter),
+      ...hostsGroupMembers.map((dn) => eq('distinguishedName', dn)),
     ]);
-    await this.search(this.baseDN, filter, 'accounts with delegation and Hyper-V hosts', true);
+    const ofType = (...types: number[]): Filter =>
+      and([
+        eq('objectClass', 'user'),
+        types.length === 1 ? eq('sAMAccountType', String(types[0])) : or(types.map((t) => eq('sAMAccountType', String(t)))),
+        wanted,
+      ]);
+    const [users, machines] = await Promise.all([
+      this.find(this.baseDN, ofType(SAM_ACCOUNT_TYPE.USER), 'accounts with delegation and Hyper-V hosts: users', this.session),
+      (async () =>
+        this.find(
+          this.baseDN,
+          ofType(SAM_ACCOUNT_TYPE.MACHINE, SAM_ACCOUNT_TYPE.TRUST),
+          'accounts with delegation and Hyper-V hosts: machines and trusts',
+          await side,
+        ))(),
+    ]);
+    this.join(users, true);
+    this.join(machines, true);
     for (const name of explicitNames) {
       const key = withoutDollar(name.trim()).toLowerCase();
       const account = this.names.get(key) ?? this.names.get(shortHostKey(key));
@@ -168,6 +203,12 @@ export class AccountReader {
     const filter = targets.length === 0 ? privileged : or([privileged, ...targets]);
     await this.search(this.baseDN, filter, targets.length === 0 ? 'privileged accounts' : 'privileged accounts and delegation targets', false, session);
   }
+}
+
+/** The accounts one search found, and the continuation references it returned. */
+interface Found {
+  accounts: Account[];
+  references: string[];
 }
 
 /** What searches 7 and 8 look for beyond their own terms (AccountReader.referenced). */

@@ -2,10 +2,11 @@
  * The audit's query plan: a fixed handful of paged searches, whatever the size of the domain.
  *
  *   1. RootDSE                               naming contexts
- *   2. the domain object (base)              domain SID
+ *   2. the domain object (base)              domain SID; read by 3 when the base is the domain head
  *   3. security groups                       their nesting (memberOf), computed in the client
  *   4. members of the privileged groups, Protected Users and --hosts-group (nested ones included)
- *   5. accounts with delegation, a migration SPN, DCs, explicitly named hosts, adminCount=1
+ *   5. accounts with delegation, a migration SPN, DCs, explicitly named hosts, adminCount=1: two
+ *      searches at once, the users and the machines (with trust accounts), by sAMAccountType
  *   6. computers in --hosts-ou               (only with --hosts-ou)
  *   7. computers named by migration and cifs entries that 5 and 6 did not return, by name (if any)
  *   8. the user-type members found in 4 that 5 and 6 did not return, by DN; primaryGroupID; RID 500;
@@ -13,6 +14,7 @@
  *      by SPN (and its sPNMappings form) or resource-based SID. 7 and 8 run side by side.
  *
  * No search depends on the number of hosts or accounts; large OR filters replace per-object lookups.
+ * With the default base, 2 rides with 3 and 5 is two searches: eight at most, as before 5 was split.
  *
  * Group membership is read where it is small. A group's `member` list can hold every user of the
  * domain ("All Staff"): AD returns it 1500 values at a time (MaxValRange), so reading every group's
@@ -23,7 +25,7 @@
  * 0.02 s for search 4 and 0.1 s for an OR of DNs. Group.members holds the nested groups of every
  * group and the full member lists of the groups search 4 reads.
  */
-import { parentDn } from '../ldap/codecs/dn.js';
+import { dnKey, parentDn } from '../ldap/codecs/dn.js';
 import { present } from '../ldap/filter.js';
 import type { LdapSession } from '../ldap/session.js';
 import { DirectoryReadError } from '../errors.js';
@@ -59,8 +61,8 @@ export const READ_ATTRIBUTES = ACCOUNT_ATTRIBUTES;
 /**
  * Reads the directory. `side`, when given, is a second connection to the same DC (LdapSession.sibling)
  * for the searches that do not wait for the accounts: the domain object, the groups, their privileged
- * members and sPNMappings go there, side by side with the accounts search on `session`. Should it not
- * open, everything goes on `session`.
+ * members, sPNMappings and the machines' half of the accounts scan go there, side by side with the
+ * users' half on `session`. Should it not open, everything goes on `session`.
  */
 export async function readDirectory(session: LdapSession, options: ReadDirectoryOptions = {}, side?: Promise<LdapSession | undefined>): Promise<Directory> {
   // 1. and 2.: the naming contexts and the domain SID.
@@ -83,33 +85,25 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   const second = (async () => (await side) ?? session)();
   const sidAndGroups = (async () => {
     const session = await second;
-    const domain = await session.search({
-      base: domainDN,
-      scope: 'base',
-      filter: present('objectClass'),
-      attributes: ['objectSid'],
-      binaryAttributes: BINARY_ATTRIBUTES,
-      purpose: 'the domain object',
-    });
-    const sid = domain.entries[0] ? readSid(domain.entries[0]) : undefined;
-    if (sid === undefined) throw new DirectoryReadError(`${session.url}: ${domainDN} has no objectSid: is this an Active Directory domain?`);
+    // The groups search reads the domain head too when it is in its scope (the default base): one search less.
+    const sid = dnKey(baseDN) === dnKey(domainDN) ? undefined : await readDomainSid(session, domainDN);
     const read = await readGroups({
       session,
       baseDN,
-      domainSid: sid,
+      domain: { dn: domainDN, sid },
       privilegedGroups: options.privilegedGroups ?? [],
       hostsGroup: options.hostsGroup,
       warnings: groupWarnings,
       references: groupReferences,
     });
-    return { domainSid: sid, groups: read };
+    return { domainSid: read.domainSid, groups: read };
   })();
   // 5. needs the hosts group's members (4) only with --hosts-group; otherwise it starts now.
-  const delegating = options.hostsGroup === undefined ? reader.readDelegating(options.hosts ?? [], []) : undefined;
+  const delegating = options.hostsGroup === undefined ? reader.readDelegating(options.hosts ?? [], [], second) : undefined;
   //    AD's own sPNMappings say which classes the HOST/ SPN serves: read once, for the inventory only.
   const mappings = options.delegationTargets === true ? second.then((on) => readSpnMappings(on, configurationDN, mappingWarnings)) : undefined;
   const [{ domainSid, groups }, spnMappings] = await Promise.all([sidAndGroups, mappings, delegating]);
-  if (delegating === undefined) await reader.readDelegating(options.hosts ?? [], groups.hostsGroupMembers);
+  if (delegating === undefined) await reader.readDelegating(options.hosts ?? [], groups.hostsGroupMembers, second);
   if (options.hostsOu !== undefined) await reader.readHostsOu(options.hostsOu);
   // 7. and 8. build their filters from what is read so far before either answer arrives.
   const referenced = reader.referenced(spnMappings);
@@ -135,6 +129,21 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
     ...(options.delegationTargets === true ? { delegationTargetsRead: true } : {}),
     ...(spnMappings === undefined ? {} : { spnMappings }),
   };
+}
+
+/** The domain SID, from the domain head (when the groups search cannot read it: a base below it). */
+async function readDomainSid(session: LdapSession, domainDN: string): Promise<string> {
+  const domain = await session.search({
+    base: domainDN,
+    scope: 'base',
+    filter: present('objectClass'),
+    attributes: ['objectSid'],
+    binaryAttributes: BINARY_ATTRIBUTES,
+    purpose: 'the domain object',
+  });
+  const sid = domain.entries[0] ? readSid(domain.entries[0]) : undefined;
+  if (sid === undefined) throw new DirectoryReadError(`${session.url}: ${domainDN} has no objectSid: is this an Active Directory domain?`);
+  return sid;
 }
 
 /**

@@ -11,9 +11,12 @@ import { MembershipGraph } from './membership.js';
 import type { Group } from './model.js';
 import { privilegedRoots, type PrivilegedRoot } from './privileged.js';
 import { RID } from './well-known.js';
+import { DirectoryReadError } from '../errors.js';
 
 /** What the group searches found, for the account searches that follow. */
 export interface GroupsRead {
+  /** The domain SID (read by the groups search when the caller had not). */
+  domainSid: string;
   groups: Map<string, Group>;
   graph: MembershipGraph;
   /** The privileged groups, each with the groups that nest in it. */
@@ -28,7 +31,11 @@ export interface GroupsRead {
 export interface GroupSearchOptions {
   session: LdapSession;
   baseDN: string;
-  domainSid: string;
+  /**
+   * The domain head and its SID. Without the SID, the groups search also reads the domain head's
+   * objectSid, which needs the head in its scope: `baseDN` must be it.
+   */
+  domain: { dn: string; sid: string | undefined };
   privilegedGroups: readonly string[];
   hostsGroup: string | undefined;
   warnings: string[];
@@ -54,24 +61,31 @@ class MemberLists {
 }
 
 export async function readGroups(options: GroupSearchOptions): Promise<GroupsRead> {
-  const { session, baseDN, domainSid, warnings } = options;
+  const { session, baseDN, domain, warnings } = options;
   // 3. Security groups: only they carry privilege and Protected Users membership. Their memberOf
   //    gives the nesting, without reading member lists that can hold the whole domain.
+  const securityGroups = and([eq('objectClass', 'group'), bitsAll('groupType', GROUP_TYPE.SECURITY_ENABLED)]);
+  const withHead = domain.sid === undefined;
   const groupResult = await session.search({
     base: baseDN,
     scope: 'sub',
-    filter: and([eq('objectClass', 'group'), bitsAll('groupType', GROUP_TYPE.SECURITY_ENABLED)]),
+    filter: withHead ? or([securityGroups, eq('distinguishedName', domain.dn)]) : securityGroups,
     attributes: ['objectSid', 'sAMAccountName', 'memberOf'],
     binaryAttributes: ['objectSid'],
-    purpose: 'security groups',
+    purpose: withHead ? 'the domain object and the security groups' : 'security groups',
   });
   options.references.push(...groupResult.references);
+  const headKey = dnKey(domain.dn);
+  const head = withHead ? groupResult.entries.find((entry) => dnKey(entry.dn) === headKey) : undefined;
+  const domainSid = domain.sid ?? (head === undefined ? undefined : readSid(head));
+  if (domainSid === undefined) throw new DirectoryReadError(`${session.url}: ${domain.dn} has no objectSid: is this an Active Directory domain?`);
+  const groupEntries = head === undefined ? groupResult.entries : groupResult.entries.filter((entry) => entry !== head);
   const groups = new Map<string, Group>();
-  for (const entry of groupResult.entries) {
+  for (const entry of groupEntries) {
     groups.set(dnKey(entry.dn), { dn: entry.dn, sid: readSid(entry), sAMAccountName: entry.string('sAMAccountName') ?? entry.dn, members: [] });
   }
   const members = new MemberLists(groups);
-  for (const entry of groupResult.entries) for (const parent of entry.strings('memberOf')) members.add(dnKey(parent), entry.dn);
+  for (const entry of groupEntries) for (const parent of entry.strings('memberOf')) members.add(dnKey(parent), entry.dn);
   const graph = new MembershipGraph(groups, domainSid);
 
   // 4. The member lists the rules need: every group in a privileged closure or in Protected Users'
@@ -106,5 +120,5 @@ export async function readGroups(options: GroupSearchOptions): Promise<GroupsRea
   }
   const isGroup = (dn: string): boolean => groups.has(dnKey(dn));
   const hostsGroupMembers = hostsGroupKey === undefined ? [] : groups.get(hostsGroupKey)!.members.filter((dn) => !isGroup(dn));
-  return { groups, graph, roots, closure, hostsGroupMembers, isGroup };
+  return { domainSid, groups, graph, roots, closure, hostsGroupMembers, isGroup };
 }

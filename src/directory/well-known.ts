@@ -24,6 +24,17 @@ export const PRIVILEGED_DOMAIN_RIDS = [
   527, // Enterprise Key Admins
 ] as const;
 
+/**
+ * sAMAccountType (MS-SAMR 2.2.1.9), which AD's SAM keeps on every user-class object from its
+ * userAccountControl: a user, a machine (computers, DCs, managed service accounts) or a trust account.
+ * Indexed on AD and Samba, so a search can take the users and the machines apart.
+ */
+export const SAM_ACCOUNT_TYPE = {
+  USER: 0x30000000,
+  MACHINE: 0x30000001,
+  TRUST: 0x30000002,
+} as const;
+
 export const RID = {
   ADMINISTRATOR: 500,
   KRBTGT: 502,

@@ -3,13 +3,14 @@
  * a real AD implementation (Samba). Where they differ, the mock is wrong.
  */
 import { expect } from 'chai';
-import { Change, Attribute, Client, NoSuchAttributeError, TypeOrValueExistsError, InsufficientAccessError } from 'ldapts';
+import { Change, Attribute, Client, NoSuchAttributeError, TypeOrValueExistsError, InsufficientAccessError, UnwillingToPerformError } from 'ldapts';
 import { AuthError } from '../../src/errors.js';
 import { LdapSession } from '../../src/ldap/session.js';
 import { eq, present } from '../../src/ldap/filter.js';
 import { sidToString } from '../../src/ldap/codecs/sid.js';
 import { forEachTarget, readLabPassword, type Target, type TargetUser } from '../helpers/targets.js';
 import { errorText } from '../../src/cli/flag-advice.js';
+import { SAM_ACCOUNT_TYPE } from '../../src/directory/well-known.js';
 
 const MIG = 'Microsoft Virtual System Migration Service';
 
@@ -170,6 +171,25 @@ forEachTarget('directory contract', (label, target) => {
     });
   });
 
+  describe('account types', () => {
+    it(`[${label}] gives every user-class object a sAMAccountType, so users and machines split (objectClass=user) exactly`, async () => {
+      const t = target();
+      await withClient(t, t.reader, async (client) => {
+        const all = await names(client, t.baseDN, '(objectClass=user)');
+        const users = await names(client, t.baseDN, `(&(objectClass=user)(sAMAccountType=${SAM_ACCOUNT_TYPE.USER}))`);
+        const machines = await names(
+          client,
+          t.baseDN,
+          `(&(objectClass=user)(|(sAMAccountType=${SAM_ACCOUNT_TYPE.MACHINE})(sAMAccountType=${SAM_ACCOUNT_TYPE.TRUST})))`,
+        );
+        expect(users).to.include.members(['Administrator', 'krbtgt', 'svc-sql', 'admin.protected']);
+        expect(machines).to.include.members(['DC01$', 'HV01$', 'HV02$', 'HV03$']);
+        expect(users.filter((name) => machines.includes(name))).to.deep.equal([]);
+        expect([...users, ...machines].sort()).to.deep.equal(all);
+      });
+    });
+  });
+
   describe('writes (each rejected, nothing changes)', () => {
     const hv02 = (t: Target) => `CN=HV02,OU=Hyper-V,${t.baseDN}`;
     const modify = (client: Client, dn: string, changes: Array<['add' | 'delete', string, string]>) =>
@@ -219,6 +239,19 @@ forEachTarget('directory contract', (label, target) => {
         expect(after).to.deep.equal(before);
       });
     });
+    it(`[${label}] refuses a write of sAMAccountType, which the SAM keeps, with unwillingToPerform`, async () => {
+      const t = target();
+      await withClient(t, t.admin, async (client) => {
+        const error = await modify(client, hv02(t), [['add', 'sAMAccountType', String(SAM_ACCOUNT_TYPE.USER)]]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).to.be.instanceOf(UnwillingToPerformError);
+        const { searchEntries } = await client.search(hv02(t), { scope: 'base', attributes: ['sAMAccountType'] });
+        expect(searchEntries[0]?.sAMAccountType).to.equal(String(SAM_ACCOUNT_TYPE.MACHINE));
+      });
+    });
+
     it(`[${label}] refuses writes from an ordinary user with insufficientAccessRights`, async () => {
       const t = target();
       await withClient(t, t.reader, async (client) => {

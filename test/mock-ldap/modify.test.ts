@@ -10,6 +10,7 @@ import {
   NotAllowedOnNonLeafError,
   OperationsError,
   TypeOrValueExistsError,
+  UnwillingToPerformError,
 } from 'ldapts';
 
 import type { MockLdap } from '../../mock-ldap/index.js';
@@ -161,6 +162,21 @@ describe('mock-ldap writes', () => {
     expect(mock.getEntry(hv04)).to.equal(undefined);
     expect(mock.getEntry(dn.hypervOperators)?.get('member')).to.deep.equal([dn.alice]);
     expect(await rejection(() => admin.del(hv04))).to.be.instanceOf(NoSuchObjectError);
+  });
+
+  it("keeps sAMAccountType from the object's class and userAccountControl, as AD's SAM does, and refuses writes to it", async () => {
+    const type = (entry: string): string[] | undefined => mock.getEntry(entry)?.get('sAMAccountType');
+    expect(type(dn.alice)).to.deep.equal(['805306368']);
+    expect(type(dn.hv01)).to.deep.equal(['805306369']);
+    expect(type(dn.domainAdmins)).to.deep.equal(['268435456']);
+    const hv04 = `CN=HV04,OU=Hyper-V,${DOMAIN}`;
+    await admin.add(hv04, { objectClass: ['top', 'person', 'organizationalPerson', 'user', 'computer'], sAMAccountName: 'HV04$', userAccountControl: '4096' });
+    expect(type(hv04)).to.deep.equal(['805306369']);
+    await admin.modify(dn.alice, [change('replace', 'userAccountControl', ['2048'])]);
+    expect(type(dn.alice)).to.deep.equal(['805306370']);
+    const refused = await rejection(() => admin.modify(dn.hv01, [change('replace', 'sAMAccountType', ['805306368'])]));
+    expect(refused).to.be.instanceOf(UnwillingToPerformError);
+    expect(type(dn.hv01)).to.deep.equal(['805306369']);
   });
 
   it('answers compare requests', async () => {

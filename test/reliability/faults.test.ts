@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type FaultAction, type MockLdap, startMockLdap } from '../../mock-ldap/index.js';
 import { audit } from '../../src/index.js';
 import { readJournal } from '../../src/fix/journal.js';
+import { SAM_ACCOUNT_TYPE } from '../../src/directory/well-known.js';
 import { runCli, mockFlags } from '../helpers/run-cli.js';
 import { LAB_LDIF } from '../helpers/targets.js';
 import { tempDir } from '../helpers/temp.js';
@@ -71,8 +72,8 @@ describe('faults we survive [mock]', () => {
   });
 
   it('[mock] gives up after the configured retries with "directory read incomplete", exit 3, and no report file', async () => {
-    // One search of each attempt (the other searches of the read run at the same time and are not made to fail).
-    mock.faults.add({ on: 'search', match: 'adminCount=1', times: 99, action: { type: 'result', code: 51, message: 'busy' } });
+    // One search of each attempt, the users' half of the accounts scan (the other searches of the read run at the same time and are not made to fail).
+    mock.faults.add({ on: 'search', match: `sAMAccountType=${SAM_ACCOUNT_TYPE.USER})`, times: 99, action: { type: 'result', code: 51, message: 'busy' } });
     const output = join(dir, 'report.json');
     const r = await cli(['audit', '--format', 'json', '--output', output, '--retries', '2']);
     expect(r.code).to.equal(3);
@@ -88,7 +89,7 @@ describe('faults we survive [mock]', () => {
     ['sizeLimitExceeded (4)', 4],
   ] as Array<[string, number]>) {
     it(`[mock] stops at once on ${name}: exit 3, naming what was not read`, async () => {
-      // The search of the accounts with delegation (the only one that asks for adminCount=1).
+      // One of the two searches of the accounts with delegation (the only ones that ask for adminCount=1).
       mock.faults.add({ on: 'search', match: 'adminCount=1', times: 1, action: { type: 'result', code, message: 'limit' } });
       const r = await cli(['audit', '--format', 'json']);
       expect(r.code).to.equal(3);
@@ -100,17 +101,19 @@ describe('faults we survive [mock]', () => {
   }
 
   it('[mock] stops on a referral for the base and says to point --url at the right domain', async () => {
-    // The domain object: the first base search of the domain's DN (sPNMappings', under the configuration NC, comes after it).
+    // The domain object, which the search of the security groups reads with the default base.
     mock.faults.add({
       on: 'search',
-      match: 'DC=corp,DC=example,DC=com (objectClass=*)',
+      match: '(distinguishedName=DC=corp,DC=example,DC=com)',
       times: 1,
       action: { type: 'result', code: 10, message: 'referral', referral: 'ldap://other.example.com/DC=corp,DC=example,DC=com' },
     });
     const r = await cli(['audit']);
     expect(r.code).to.equal(3);
     expect(r.stderr).to.contain('directory read incomplete');
-    expect(r.stderr).to.contain('referred the search of the domain object to another server: point --url at a DC of the domain that holds it');
+    expect(r.stderr).to.contain(
+      'referred the search of the domain object and the security groups to another server: point --url at a DC of the domain that holds it',
+    );
     expect(r.stdout).to.equal('');
   });
 
