@@ -37,8 +37,12 @@ export function discoverHosts(accounts: ReadonlyMap<string, Account>, explicit: 
     else if (explicit.has(key)) sources.set(key, explicit.get(key)!);
   }
   const byName = indexComputers(accounts.values());
+  // Each distinct entry once: the peers of a migration group name the same hosts.
+  const seen = new Set<string>();
   for (const account of accounts.values()) {
     for (const entry of account.allowedToDelegateTo) {
+      if (seen.has(entry)) continue;
+      seen.add(entry);
       const spn = hasServiceClass(entry, MIGRATION_CLASS_KEY) ? parseSpn(entry) : undefined;
       if (spn === undefined) continue;
       const target = byName.get(spn.host.toLowerCase());

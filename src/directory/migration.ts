@@ -140,10 +140,16 @@ export function buildMigrationGroups(
     else members.push(host);
   }
 
+  const entryKeys = new Map<string, string>();
+  const keyOf = (entry: string): string => {
+    let key = entryKeys.get(entry);
+    if (key === undefined) entryKeys.set(entry, (key = spnKey(entry)));
+    return key;
+  };
   const groups: MigrationGroup[] = [];
   for (const [name, members] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
     const enabled = members.filter((m) => m.account.enabled).map((m) => m.account);
-    const required: GroupRequirements = { peers: [], owners: new Map() };
+    const required: GroupRequirements = { peers: [], owners: new Map(), keyOf };
     for (const peer of enabled) {
       const key = dnKey(peer.dn);
       const entries = requiredEntriesFor(peer, directory.dnsDomain, services);
@@ -159,7 +165,7 @@ export function buildMigrationGroups(
     groups.push({
       name,
       hosts: members.map(({ account, source }) =>
-        hostState(account, source, name, account.enabled ? required : { peers: [], owners: new Map() }, isProtectedUser(account)),
+        hostState(account, source, name, account.enabled ? required : { peers: [], owners: new Map(), keyOf }, isProtectedUser(account)),
       ),
     });
   }
@@ -176,6 +182,8 @@ interface GroupRequirements {
     /** Upper-case SIDs the peer's resource-based delegation names; only when --accept-rbcd counts it. */
     rbcdFrom: Set<string> | undefined;
   }>;
+  /** spnKey of a host's own entry, worked out once for all the groups (the peers of a group hold the same entries). */
+  keyOf: (entry: string) => string;
   /** spnKey of every required entry → dnKeys of the peers that require it (normally one). */
   owners: Map<string, string[]>;
 }
@@ -205,7 +213,7 @@ function hostState(account: Account, source: HostSource, group: string, required
  */
 function compareWithPeers(account: Account, required: GroupRequirements): PeerComparison {
   const self = dnKey(account.dn);
-  const keys = account.allowedToDelegateTo.map(spnKey);
+  const keys = account.allowedToDelegateTo.map(required.keyOf);
   const present = new Set(keys);
   const peers: Account[] = [];
   const requiredByPeer = new Map<string, RequiredEntry[]>();

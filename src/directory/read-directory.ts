@@ -14,7 +14,7 @@
  *      by SPN (and its sPNMappings form) or resource-based SID. 7 and 8 run side by side.
  *
  * No search depends on the number of hosts or accounts; large OR filters replace per-object lookups.
- * With the default base, 2 rides with 3 and 5 is two searches: eight at most, as before 5 was split.
+ * With the default base, 2 rides with 3 and 5 takes two searches: eight at most, as with 5 in one.
  *
  * Group membership is read where it is small. A group's `member` list can hold every user of the
  * domain ("All Staff"): AD returns it 1500 values at a time (MaxValRange), so reading every group's
