@@ -19,7 +19,7 @@ async function inventorySearchesFor(hosts: number): Promise<{ ours: number; serv
   }
 }
 
-async function searchesFor(hosts: number): Promise<{ ours: number; served: number; hosts: number }> {
+async function searchesFor(hosts: number, baseDN?: string) {
   const mock = await startMockLdap({ entries: labWithHosts(hosts) });
   try {
     const { stats, report } = await audit({
@@ -27,8 +27,9 @@ async function searchesFor(hosts: number): Promise<{ ours: number; served: numbe
       caFile: mock.caFile,
       tlsServername: mock.servername,
       credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
+      ...(baseDN === undefined ? {} : { baseDN }),
     });
-    return { ours: stats.searches, served: mock.stats.searches, hosts: report.summary.hosts };
+    return { ours: stats.searches, served: mock.stats.searches, hosts: report.summary.hosts, log: mock.stats.searchLog, domainSid: report.directory.domainSid };
   } finally {
     await mock.close();
   }
@@ -58,25 +59,10 @@ describe('query plan [mock]', () => {
 describe('the accounts scan and the domain head [mock]', () => {
   const DOMAIN = 'DC=corp,DC=example,DC=com';
 
-  async function searchLogFor(baseDN?: string) {
-    const mock = await startMockLdap({ entries: labWithHosts(3) });
-    try {
-      const { stats, report } = await audit({
-        url: mock.ldapsUrl!,
-        caFile: mock.caFile,
-        tlsServername: mock.servername,
-        credentials: { user: 'CORP\\Administrator', password: 'Lab-Admin-Passw0rd' },
-        ...(baseDN === undefined ? {} : { baseDN }),
-      });
-      return { ours: stats.searches, log: mock.stats.searchLog, domainSid: report.directory.domainSid };
-    } finally {
-      await mock.close();
-    }
-  }
   const accountTypes = (filter: string): string[] => [...filter.matchAll(/sAMAccountType=(\d+)/g)].map((m) => m[1]!);
 
   it('[mock] reads the domain head with the security groups, and the accounts with delegation as users and as machines', async () => {
-    const { ours, log } = await searchLogFor();
+    const { ours, log } = await searchesFor(3);
     expect(log.filter((s) => s.scope === 'base' && s.baseDN === DOMAIN)).to.deep.equal([]);
     const groups = log.filter((s) => s.filter.includes('groupType'));
     expect(groups).to.have.length(1);
@@ -90,8 +76,8 @@ describe('the accounts scan and the domain head [mock]', () => {
   });
 
   it('[mock] reads the domain head apart, for its SID, when the base is below it', async () => {
-    const whole = await searchLogFor();
-    const { ours, log, domainSid } = await searchLogFor(`OU=Hyper-V,${DOMAIN}`);
+    const whole = await searchesFor(3);
+    const { ours, log, domainSid } = await searchesFor(3, `OU=Hyper-V,${DOMAIN}`);
     expect(log.filter((s) => s.scope === 'base' && s.baseDN === DOMAIN).map((s) => s.attributes)).to.deep.equal([['objectSid']]);
     expect(log.find((s) => s.filter.includes('groupType'))!.filter).not.to.include('distinguishedName=');
     expect(log.filter((s) => s.filter.includes('(adminCount=1)'))).to.have.length(2);
