@@ -92,7 +92,7 @@ export class AccountReader {
   async readDelegating(
     explicitNames: readonly string[],
     hostsGroupMembers: readonly string[],
-    side: LdapSession | Promise<LdapSession> = this.session,
+    side: () => LdapSession | Promise<LdapSession> = () => this.session,
   ): Promise<void> {
     const wanted = or([
       prefix('servicePrincipalName', `${MIGRATION_SERVICE_CLASS}/`),
@@ -119,7 +119,7 @@ export class AccountReader {
           this.baseDN,
           ofType(SAM_ACCOUNT_TYPE.MACHINE, SAM_ACCOUNT_TYPE.TRUST),
           'accounts with delegation and Hyper-V hosts: machines and trusts',
-          await side,
+          await side(),
         ))(),
     ]);
     this.join(users, true);

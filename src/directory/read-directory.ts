@@ -59,12 +59,21 @@ export interface ReadDirectoryOptions {
 export const READ_ATTRIBUTES = ACCOUNT_ATTRIBUTES;
 
 /**
- * Reads the directory. `side`, when given, is a second connection to the same DC (LdapSession.sibling)
- * for the searches that do not wait for the accounts: the domain object, the groups, their privileged
- * members, sPNMappings and the machines' half of the accounts scan go there, side by side with the
- * users' half on `session`. Should it not open, everything goes on `session`.
+ * Reads the directory. `openSide`, when given, opens a second connection to the same DC
+ * (LdapSession.sibling) for the searches that do not wait for the accounts: the domain object, the
+ * groups, their privileged members, sPNMappings and the machines' half of the accounts scan go there,
+ * side by side with the users' half on `session`. Should it not open, everything goes on `session`.
+ *
+ * It is asked for once the users' search has gone out on `session`: Samba's prefork model gives each
+ * connection to one of a few worker processes, each answering its connections one request at a time,
+ * and a worker busy with that scan cannot take the new connection too (opened any earlier, both often
+ * landed on one worker, which then answered the two halves one after the other).
  */
-export async function readDirectory(session: LdapSession, options: ReadDirectoryOptions = {}, side?: Promise<LdapSession | undefined>): Promise<Directory> {
+export async function readDirectory(
+  session: LdapSession,
+  options: ReadDirectoryOptions = {},
+  openSide?: () => Promise<LdapSession | undefined>,
+): Promise<Directory> {
   // 1. and 2.: the naming contexts and the domain SID.
   const rootDse = await session.rootDse(['defaultNamingContext', 'configurationNamingContext', 'dnsHostName']);
   const domainDN = rootDse.string('defaultNamingContext');
@@ -82,9 +91,17 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
   const readerReferences: string[] = [];
   const mappingWarnings: string[] = [];
   const reader = new AccountReader(session, baseDN, readerWarnings, readerReferences);
-  const second = (async () => (await side) ?? session)();
+  let opened: Promise<LdapSession> | undefined;
+  const second = (): Promise<LdapSession> =>
+    (opened ??= (async () => {
+      // After this turn of the event loop: the users' search, sent in it, is on the wire.
+      await new Promise((resolve) => setImmediate(resolve));
+      return (await openSide?.()) ?? session;
+    })());
+  // 5. needs the hosts group's members (4) only with --hosts-group; otherwise it starts now, first.
+  const delegating = options.hostsGroup === undefined ? reader.readDelegating(options.hosts ?? [], [], second) : undefined;
   const sidAndGroups = (async () => {
-    const session = await second;
+    const session = await second();
     // The groups search reads the domain head too when it is in its scope (the default base): one search less.
     const sid = dnKey(baseDN) === dnKey(domainDN) ? undefined : await readDomainSid(session, domainDN);
     const read = await readGroups({
@@ -98,16 +115,14 @@ export async function readDirectory(session: LdapSession, options: ReadDirectory
     });
     return { domainSid: read.domainSid, groups: read };
   })();
-  // 5. needs the hosts group's members (4) only with --hosts-group; otherwise it starts now.
-  const delegating = options.hostsGroup === undefined ? reader.readDelegating(options.hosts ?? [], [], second) : undefined;
   //    AD's own sPNMappings say which classes the HOST/ SPN serves: read once, for the inventory only.
-  const mappings = options.delegationTargets === true ? second.then((on) => readSpnMappings(on, configurationDN, mappingWarnings)) : undefined;
+  const mappings = options.delegationTargets === true ? second().then((on) => readSpnMappings(on, configurationDN, mappingWarnings)) : undefined;
   const [{ domainSid, groups }, spnMappings] = await Promise.all([sidAndGroups, mappings, delegating]);
   if (delegating === undefined) await reader.readDelegating(options.hosts ?? [], groups.hostsGroupMembers, second);
   if (options.hostsOu !== undefined) await reader.readHostsOu(options.hostsOu);
   // 7. and 8. build their filters from what is read so far before either answer arrives.
   const referenced = reader.referenced(spnMappings);
-  await Promise.all([reader.readReferenced(referenced), reader.readPrivileged(groups, domainSid, referenced, await second)]);
+  await Promise.all([reader.readReferenced(referenced), reader.readPrivileged(groups, domainSid, referenced, await second())]);
   const missingNames = reader.missingNames(referenced);
   const warnings = [...groupWarnings, ...readerWarnings, ...mappingWarnings];
   const references = [...groupReferences, ...readerReferences];

@@ -35,15 +35,18 @@ export async function readWithRetries(options: ReadOptions, progress: (line: str
       `connecting to ${connect.url}${connect.url.includes(`//${dc}`) ? '' : ` (${dc})`}${connect.startTls ? ' (StartTLS)' : ''}${how}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
     );
     const session = await LdapSession.open({ ...connect, onFailover: connect.onFailover ?? progress }, options.credentials);
-    // A second connection to the same DC, opened while the first searches run: Samba answers one
-    // connection's searches one after the other, so the groups and the accounts are read side by side.
-    // Should it fail to open, the read goes on the first alone, and says so (a slower read, not a partial one).
-    const side = session.sibling(options.credentials).catch((error: unknown) => {
-      progress(`a second connection to ${session.dcName || session.url} did not open (${(error as Error).message}); reading on one`);
-      return undefined;
-    });
+    // A second connection to the same DC, opened when the read asks for it (once its first search is
+    // out): Samba answers one connection's searches one after the other, so the groups and the halves
+    // of the accounts scan are read side by side. Should it fail to open, the read goes on the first
+    // alone, and says so (a slower read, not a partial one).
+    let side: Promise<LdapSession | undefined> | undefined;
+    const openSide = (): Promise<LdapSession | undefined> =>
+      (side ??= session.sibling(options.credentials).catch((error: unknown) => {
+        progress(`a second connection to ${session.dcName || session.url} did not open (${(error as Error).message}); reading on one`);
+        return undefined;
+      }));
     try {
-      const directory = await readDirectory(session, options, side);
+      const directory = await readDirectory(session, options, openSide);
       progress(`read ${session.stats.entries} entries in ${session.stats.searches} searches from ${directory.dc}`);
       return { directory, stats: { ...session.stats } };
     } catch (error) {
@@ -61,7 +64,7 @@ export async function readWithRetries(options: ReadOptions, progress: (line: str
       }
       throw error;
     } finally {
-      await Promise.all([session.close(), side.then((other) => other?.close())]);
+      await Promise.all([session.close(), side?.then((other) => other?.close())]);
     }
   }
 }
