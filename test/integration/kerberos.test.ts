@@ -71,9 +71,16 @@ describe('Kerberos sign-in [samba]', function kerberos() {
     const device = /\bdev (\S+)/.exec(route)?.[1] ?? 'any';
     const captured = async (extra: string[]): Promise<Buffer> => {
       const file = join(dir, `${extra.length === 0 ? 'signed' : 'sealed'}.pcap`);
-      const tcpdump = spawn('tcpdump', ['-Z', 'root', '-i', device, '-U', '-w', file, 'host', new URL(t.url).hostname, 'and', 'tcp', 'port', '389'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      // --immediate-mode: without it libpcap hands packets over a block at a time, when the block fills or
+      // its timer (tcpdump's 1 s) runs out, and a block not yet handed over when tcpdump is stopped is lost:
+      // the capture then held the file header alone (24 bytes), in some runs.
+      const tcpdump = spawn(
+        'tcpdump',
+        ['-Z', 'root', '-i', device, '--immediate-mode', '-U', '-w', file, 'host', new URL(t.url).hostname, 'and', 'tcp', 'port', '389'],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       // tcpdump says "listening on" once it captures; -Z root: it would drop to its own user, who cannot write into the test's 0700 folder.
       await new Promise<void>((resolve) => tcpdump.stderr.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve()));
       await new Promise((resolve) => setTimeout(resolve, 300));
