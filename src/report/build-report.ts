@@ -14,14 +14,14 @@ function compareText(a: { value: string; key: string }, b: { value: string; key:
   return a.key.localeCompare(b.key) || a.value.localeCompare(b.value);
 }
 
+/** More than any list's length (a host's msDS-AllowedToDelegateTo), and rank × POSITIONS stays an exact integer. */
+const POSITIONS = 2 ** 24;
+
 /**
  * Sorts lists of text (compareText) by the rank of each value in one sort of the distinct values of
  * every list: the hosts of a migration group name the same peers, so the large benchmark's 503 lists
  * hold about 2,000 distinct values among 29,000, and one sort of those replaces 503 sorts.
  */
-/** More than any list's length (a host's msDS-AllowedToDelegateTo), and rank × POSITIONS stays an exact integer. */
-const POSITIONS = 2 ** 24;
-
 export function textSorter(lists: Iterable<readonly string[]>): (values: readonly string[]) => string[] {
   const ranks = new Map<string, number>();
   for (const values of lists) for (const value of values) ranks.set(value, 0);
