@@ -16,6 +16,9 @@ import { registerRollbackCommand } from './commands/rollback.js';
 import { EXIT } from './exit-codes.js';
 import { errorText } from './flag-advice.js';
 import { processIo } from './io.js';
+import { tuneTiering } from './tiering.js';
+
+tuneTiering();
 
 const io = processIo();
 const debug = process.argv.includes('--debug');
