@@ -263,6 +263,22 @@ function gnuTime(file: string): { rssMb: number; userS: number; sysS: number } {
   return { rssMb: (rssKb ?? NaN) / 1024, userS: user ?? NaN, sysS: sys ?? NaN };
 }
 
+/**
+ * How fast the machine runs now: the user CPU of `delegaudit --version` (Node's start and the bundle),
+ * median of 5. The same build's CPU moved by a quarter within one session on this shared machine, so
+ * each size's table says the pace it was measured at; compare CPU figures at the same pace.
+ */
+async function pace(): Promise<number> {
+  const timeFile = join(BENCH_DIR, 'time.out');
+  const cpu: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    const { code, stderr } = await timed(GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, process.execPath, CLI, '--version']);
+    if (code !== 0) throw new Error(`delegaudit --version failed (exit ${code}):\n${stderr}`);
+    cpu.push(gnuTime(timeFile).userS);
+  }
+  return median(cpu);
+}
+
 async function runAudit(server: Server, groupBy: 'ou' | 'all', out: string): Promise<Sample> {
   const timeFile = join(BENCH_DIR, 'time.out');
   const args = [
@@ -435,6 +451,8 @@ interface ScaleResult {
   results: Record<Measure, Sample[]>;
   ready: Record<string, number>;
   load: { before: number; after: number };
+  /** The machine's pace (see pace()) before and after the runs, in seconds of user CPU. */
+  pace: { before: number; after: number };
   completeness?: { complete: boolean; missing: string[]; extra: string[] };
   /** Samba's sam.ldb backend (samba only). */
   backendStore?: BackendStore;
@@ -538,6 +556,8 @@ async function benchScale(scale: Preset, target: string, settings: Settings): Pr
   const server = backendStore === undefined ? await startMock(ldif) : await startSambaLab(samba, scale, summary.seed, settings.keep, backendStore);
   const results = Object.fromEntries(MEASURES.map((m) => [m, [] as Sample[]])) as Record<Measure, Sample[]>;
   let plan: SearchLogEntry[] = [];
+  let paceBefore = NaN;
+  let paceAfter = NaN;
   try {
     plan = await capturePlan(server);
     log(
@@ -552,7 +572,8 @@ async function benchScale(scale: Preset, target: string, settings: Settings): Pr
       inventory: () => runInventory(server, `${out}.inventory.json`),
     };
     const measures = settings.measured.map((name) => [name, all[name]] as const);
-    log(`${scale}: warm-up run (not counted)`);
+    paceBefore = await pace();
+    log(`${scale}: warm-up run (not counted); the machine's pace: delegaudit --version took ${paceBefore.toFixed(2)} s of user CPU`);
     for (const [, measure] of measures) await measure();
     for (let run = 0; run < settings.runs; run += 1) {
       const order = [...measures.slice(run % measures.length), ...measures.slice(0, run % measures.length)];
@@ -566,6 +587,7 @@ async function benchScale(scale: Preset, target: string, settings: Settings): Pr
         );
       }
     }
+    paceAfter = await pace();
   } finally {
     await server.stop();
   }
@@ -577,6 +599,7 @@ async function benchScale(scale: Preset, target: string, settings: Settings): Pr
     results,
     ready: server.ready,
     load: { before, after: loadavg()[0]! },
+    pace: { before: paceBefore, after: paceAfter },
     ...(backendStore === undefined ? {} : { backendStore }),
     ...(settings.measured.includes('inventory') ? { completeness: completeness(delegating, results.inventory) } : {}),
   };
@@ -617,6 +640,7 @@ function scaleReport(r: ScaleResult, settings: Settings, tools: Record<string, s
       .join(
         '; ',
       )}; ${tools['samba']}${r.backendStore === undefined ? '' : ` (sam.ldb on ${r.backendStore === 'mdb' ? 'lmdb' : 'TDB'})`}; ${tools['ldapsearch']}.`,
+    `Pace: \`delegaudit --version\` took ${r.pace.before.toFixed(2)} s of user CPU before the runs, ${r.pace.after.toFixed(2)} s after (medians of 5); compare CPU figures taken at the same pace.`,
     `Load average (1 min) ${r.load.before.toFixed(2)} before, ${r.load.after.toFixed(2)} after; spread (max-min)/median: ${settings.measured.map(spread).join(', ')}.`,
     '',
     '| what | wall s | user CPU s | peak RSS MB | searches | entries |',
@@ -671,11 +695,11 @@ function scalingReport(done: readonly ScaleResult[], target: string): string {
     '',
     `## Across the sizes, on ${target} (medians)`,
     '',
-    '| size | objects | hosts | delegation values | searches | entries | ldapsearch s | audit s | × | audit CPU s | audit MB | inventory s | × | inventory CPU s | inventory MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| size | objects | hosts | delegation values | searches | entries | ldapsearch s | audit s | × | audit CPU s | audit MB | inventory s | × | inventory CPU s | inventory MB | pace s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...figures.map(
       (f) =>
-        `| ${f.r.scale} | ${f.r.summary.objects} | ${f.r.summary.hosts} | ${f.values} | ${f.searches} | ${f.entries} | ${cell(f.plan)} | ${cell(f.audit.wall)} | ${cell(f.audit.wall / f.plan)} | ${cell(f.audit.cpu)} | ${cell(f.audit.rss, 0)} | ${cell(f.inventory.wall)} | ${cell(f.inventory.wall / f.plan)} | ${cell(f.inventory.cpu)} | ${cell(f.inventory.rss, 0)} |`,
+        `| ${f.r.scale} | ${f.r.summary.objects} | ${f.r.summary.hosts} | ${f.values} | ${f.searches} | ${f.entries} | ${cell(f.plan)} | ${cell(f.audit.wall)} | ${cell(f.audit.wall / f.plan)} | ${cell(f.audit.cpu)} | ${cell(f.audit.rss, 0)} | ${cell(f.inventory.wall)} | ${cell(f.inventory.wall / f.plan)} | ${cell(f.inventory.cpu)} | ${cell(f.inventory.rss, 0)} | ${cell(f.r.pace.before)}-${cell(f.r.pace.after)} |`,
     ),
     '',
   ];
