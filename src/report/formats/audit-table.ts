@@ -13,7 +13,7 @@ import { withoutDollar } from '../../text/names.js';
 import { terminalSafe } from '../../text/quote.js';
 import { joinWithin, MATRIX_MAX_HOSTS, rulesRan, whereRead, yesNo } from './words.js';
 import { wrapCommands } from '../../text/wrap.js';
-import { newTable } from './boxed-table.js';
+import { fillingWidths, newTable } from './boxed-table.js';
 
 export interface TextReportOptions {
   /** ANSI colours. Default: false (the CLI turns them on for a TTY without NO_COLOR). */
@@ -61,18 +61,11 @@ function cell(text: string): string {
   return text.length <= MAX_CELL ? text : `${text.slice(0, MAX_CELL)}… (${text.length - MAX_CELL} more characters: see --format json)`;
 }
 
-/** Column widths that fill `width`: fixed ones first, the last column takes the rest. */
-function widths(width: number, fixed: number[]): number[] {
-  const borders = fixed.length + 2;
-  const used = fixed.reduce((a, b) => a + b, 0);
-  return [...fixed, Math.max(30, width - used - borders)];
-}
-
 /** One row per finding, then its remediation across the table, wrapped between words only. */
 function findingsTable(findings: Report['findings'], width: number, paint: (style: Style | undefined, text: string) => string): string {
   // Under 100 columns the rule's id goes under the severity and its name above the finding.
   const narrow = width < 100;
-  const colWidths = narrow ? widths(width, [10, 16]) : widths(width, [10, 29, 16]);
+  const colWidths = narrow ? fillingWidths(width, [10, 16]) : fillingWidths(width, [10, 29, 16]);
   const table = newTable(narrow ? ['severity', 'subject', 'finding'] : ['severity', 'rule', 'subject', 'finding'], colWidths);
   // Inside the full-width row: the table's width less its two borders and a space of padding each side.
   const fixWidth = colWidths.reduce((a, b) => a + b, 0) + colWidths.length - 1 - 2;
@@ -148,7 +141,10 @@ export function formatTable(report: Report, options: TextReportOptions = {}): st
   const gaps = report.privilegedAccounts.filter((p) => flagged.has(p.dn));
   out.push('', paint('bold', `Privileged accounts with gaps (${gaps.length} of ${report.privilegedAccounts.length})`));
   if (gaps.length > 0) {
-    const table = newTable(['account', 'sensitive flag', 'Protected Users', 'privileged through'], widths(width, width < 100 ? [20, 11, 11] : [22, 16, 17]));
+    const table = newTable(
+      ['account', 'sensitive flag', 'Protected Users', 'privileged through'],
+      fillingWidths(width, width < 100 ? [20, 11, 11] : [22, 16, 17]),
+    );
     for (const p of gaps) {
       table.push([
         terminalSafe(p.sAMAccountName),

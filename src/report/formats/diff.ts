@@ -5,7 +5,7 @@
 import { terminalSafe } from '../../text/quote.js';
 import type { FlagChange, ReportDiff } from '../../diff/diff-reports.js';
 import { isEmptyDiff } from '../../diff/diff-reports.js';
-import { newTable } from './boxed-table.js';
+import { fillingWidths, newTable } from './boxed-table.js';
 
 const FLAG_NAMES: Record<string, string> = {
   enabled: 'enabled',
@@ -29,12 +29,6 @@ function flagLine(change: FlagChange): string {
   return `${FLAG_NAMES[change.flag] ?? change.flag}: ${value(change.before)} → ${value(change.after)}`;
 }
 
-/** Column widths that fill `width`: fixed ones first, the last column takes the rest. */
-function widths(width: number, fixed: number[]): number[] {
-  const used = fixed.reduce((a, b) => a + b, 0) + fixed.length + 2;
-  return [...fixed, Math.max(30, width - used)];
-}
-
 /** The drift as tables, `width` columns wide (default 120). */
 export function formatDiffTable(diff: ReportDiff, names: { old: string; new: string }, width = 120): string {
   const w = Math.max(80, width);
@@ -52,7 +46,7 @@ export function formatDiffTable(diff: ReportDiff, names: { old: string; new: str
   if (isEmptyDiff(diff)) return `${out.join('\n')}\nNo drift.\n`;
 
   if (findings.appeared.length + findings.resolved.length + findings.changed.length > 0) {
-    const table = newTable(['change', 'severity', 'rule', 'subject', 'finding'], widths(w, [10, 20, 29, 18]));
+    const table = newTable(['change', 'severity', 'rule', 'subject', 'finding'], fillingWidths(w, [10, 20, 29, 18]));
     for (const f of findings.appeared)
       table.push(['appeared', f.severity, `${f.rule}\n${f.name}`, terminalSafe(f.subject.sAMAccountName), terminalSafe(f.message)]);
     for (const f of findings.resolved)
@@ -65,7 +59,7 @@ export function formatDiffTable(diff: ReportDiff, names: { old: string; new: str
   }
 
   if (hosts.added.length + hosts.removed.length + hosts.changed.length > 0) {
-    const table = newTable(['host', 'change'], widths(w, [22]));
+    const table = newTable(['host', 'change'], fillingWidths(w, [22]));
     for (const h of hosts.added) table.push([terminalSafe(h.sAMAccountName), `added (group ${terminalSafe(h.group)})`]);
     for (const h of hosts.removed) table.push([terminalSafe(h.sAMAccountName), `removed (was in group ${terminalSafe(h.group)})`]);
     for (const h of hosts.changed) {
@@ -76,7 +70,7 @@ export function formatDiffTable(diff: ReportDiff, names: { old: string; new: str
   }
 
   if (privilegedAccounts.added.length + privilegedAccounts.removed.length + privilegedAccounts.changed.length > 0) {
-    const table = newTable(['account', 'change'], widths(w, [22]));
+    const table = newTable(['account', 'change'], fillingWidths(w, [22]));
     for (const a of privilegedAccounts.added) table.push([terminalSafe(a.sAMAccountName), 'now privileged']);
     for (const a of privilegedAccounts.removed) table.push([terminalSafe(a.sAMAccountName), 'no longer privileged (or deleted)']);
     for (const a of privilegedAccounts.changed) table.push([terminalSafe(a.account), a.flags.map(flagLine).join('\n')]);
