@@ -4,7 +4,7 @@
  *
  * V8 11.3 (Node 20) optimizes a function with TurboFan once it has run 66 KiB of bytecode
  * (`--interrupt-budget`). The rules' checks, which walk the 500 hosts of the benchmark's large domain
- * once, qualify, and TurboFan compiles each of them on a background thread for 10 to 40 ms, some twice
+ * once, qualify, and TurboFan compiles each of them on a background thread for 13 to 40 ms, some twice
  * (on-stack replacement, then the whole function). With eight times the budget, the audit of that
  * domain took 0.15 s less user CPU (0.71 s to 0.56 s, medians of 12 alternating runs), the inventory
  * 0.13 s less, the audit of the huge mock domain 0.33 s less, and wall times did not grow (the
