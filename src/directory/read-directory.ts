@@ -25,14 +25,14 @@
  * 0.02 s for search 4 and 0.1 s for an OR of DNs. Group.members holds the nested groups of every
  * group and the full member lists of the groups search 4 reads.
  */
-import { dnKey, parentDn } from '../ldap/codecs/dn.js';
+import { parentDn } from '../ldap/codecs/dn.js';
 import { present } from '../ldap/filter.js';
 import type { LdapSession } from '../ldap/session.js';
 import { DirectoryReadError } from '../errors.js';
-import { ACCOUNT_ATTRIBUTES, readSid } from './account.js';
+import { ACCOUNT_ATTRIBUTES } from './account.js';
 import { discoverHosts } from './discover-hosts.js';
 import type { Directory } from './model.js';
-import { AccountReader, BINARY_ATTRIBUTES } from './read-accounts.js';
+import { AccountReader } from './read-accounts.js';
 import { readGroups } from './read-groups.js';
 import { DEFAULT_SPN_MAPPINGS, parseSpnMappings } from './spn-mappings.js';
 
@@ -103,11 +103,10 @@ export async function readDirectory(
   const sidAndGroups = (async () => {
     const session = await second();
     // The groups search reads the domain head too when it is in its scope (the default base): one search less.
-    const sid = dnKey(baseDN) === dnKey(domainDN) ? undefined : await readDomainSid(session, domainDN);
     const read = await readGroups({
       session,
       baseDN,
-      domain: { dn: domainDN, sid },
+      domainDN,
       privilegedGroups: options.privilegedGroups ?? [],
       hostsGroup: options.hostsGroup,
       warnings: groupWarnings,
@@ -144,21 +143,6 @@ export async function readDirectory(
     ...(options.delegationTargets === true ? { delegationTargetsRead: true } : {}),
     ...(spnMappings === undefined ? {} : { spnMappings }),
   };
-}
-
-/** The domain SID, from the domain head (when the groups search cannot read it: a base below it). */
-async function readDomainSid(session: LdapSession, domainDN: string): Promise<string> {
-  const domain = await session.search({
-    base: domainDN,
-    scope: 'base',
-    filter: present('objectClass'),
-    attributes: ['objectSid'],
-    binaryAttributes: BINARY_ATTRIBUTES,
-    purpose: 'the domain object',
-  });
-  const sid = domain.entries[0] ? readSid(domain.entries[0]) : undefined;
-  if (sid === undefined) throw new DirectoryReadError(`${session.url}: ${domainDN} has no objectSid: is this an Active Directory domain?`);
-  return sid;
 }
 
 /**

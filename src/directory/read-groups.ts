@@ -1,10 +1,12 @@
 /**
- * Searches 3 and 4 of the query plan (read-directory.ts): the security groups with their nesting,
- * then the member lists of the few groups the rules need.
+ * Searches 2 to 4 of the query plan (read-directory.ts): the domain head for its SID (read by the
+ * groups search when the base is the head), the security groups with their nesting, then the member
+ * lists of the few groups the rules need.
  */
 import { GROUP_TYPE } from '../ldap/codecs/group-type.js';
 import { dnKey } from '../ldap/codecs/dn.js';
-import { and, bitsAll, eq, or } from '../ldap/filter.js';
+import { and, bitsAll, eq, or, present } from '../ldap/filter.js';
+import type { LdapEntry } from '../ldap/entry.js';
 import type { LdapSession } from '../ldap/session.js';
 import { readSid } from './account.js';
 import { MembershipGraph } from './membership.js';
@@ -15,7 +17,7 @@ import { DirectoryReadError } from '../errors.js';
 
 /** What the group searches found, for the account searches that follow. */
 export interface GroupsRead {
-  /** The domain SID (read by the groups search when the caller had not). */
+  /** The domain SID, from the domain head. */
   domainSid: string;
   groups: Map<string, Group>;
   graph: MembershipGraph;
@@ -32,10 +34,10 @@ export interface GroupSearchOptions {
   session: LdapSession;
   baseDN: string;
   /**
-   * The domain head and its SID. Without the SID, the groups search also reads the domain head's
-   * objectSid, which needs the head in its scope: `baseDN` must be it.
+   * The domain head, whose objectSid is the domain SID. When `baseDN` is the head (the default), the
+   * groups search reads it too; below the head, one base search reads it first.
    */
-  domain: { dn: string; sid: string | undefined };
+  domainDN: string;
   privilegedGroups: readonly string[];
   hostsGroup: string | undefined;
   warnings: string[];
@@ -61,25 +63,27 @@ class MemberLists {
 }
 
 export async function readGroups(options: GroupSearchOptions): Promise<GroupsRead> {
-  const { session, baseDN, domain, warnings } = options;
+  const { session, baseDN, domainDN, warnings } = options;
   // 3. Security groups: only they carry privilege and Protected Users membership. Their memberOf
   //    gives the nesting, without reading member lists that can hold the whole domain.
   const securityGroups = and([eq('objectClass', 'group'), bitsAll('groupType', GROUP_TYPE.SECURITY_ENABLED)]);
-  const withHead = domain.sid === undefined;
+  const withHead = dnKey(baseDN) === dnKey(domainDN);
+  const readApart = withHead ? undefined : await readDomainHead(session, domainDN);
   const groupResult = await session.search({
     base: baseDN,
     scope: 'sub',
-    filter: withHead ? or([securityGroups, eq('distinguishedName', domain.dn)]) : securityGroups,
+    filter: withHead ? or([securityGroups, eq('distinguishedName', domainDN)]) : securityGroups,
     attributes: ['objectSid', 'sAMAccountName', 'memberOf'],
     binaryAttributes: ['objectSid'],
     purpose: withHead ? 'the domain object and the security groups' : 'security groups',
   });
   options.references.push(...groupResult.references);
-  const headKey = dnKey(domain.dn);
-  const head = withHead ? groupResult.entries.find((entry) => dnKey(entry.dn) === headKey) : undefined;
-  const domainSid = domain.sid ?? (head === undefined ? undefined : readSid(head));
-  if (domainSid === undefined) throw new DirectoryReadError(`${session.url}: ${domain.dn} has no objectSid: is this an Active Directory domain?`);
-  const groupEntries = head === undefined ? groupResult.entries : groupResult.entries.filter((entry) => entry !== head);
+  const headKey = dnKey(domainDN);
+  const found = withHead ? groupResult.entries.find((entry) => dnKey(entry.dn) === headKey) : undefined;
+  const head = found ?? readApart;
+  const domainSid = head === undefined ? undefined : readSid(head);
+  if (domainSid === undefined) throw new DirectoryReadError(`${session.url}: ${domainDN} has no objectSid: is this an Active Directory domain?`);
+  const groupEntries = found === undefined ? groupResult.entries : groupResult.entries.filter((entry) => entry !== found);
   const groups = new Map<string, Group>();
   for (const entry of groupEntries) {
     groups.set(dnKey(entry.dn), { dn: entry.dn, sid: readSid(entry), sAMAccountName: entry.string('sAMAccountName') ?? entry.dn, members: [] });
@@ -121,4 +125,17 @@ export async function readGroups(options: GroupSearchOptions): Promise<GroupsRea
   const isGroup = (dn: string): boolean => groups.has(dnKey(dn));
   const hostsGroupMembers = hostsGroupKey === undefined ? [] : groups.get(hostsGroupKey)!.members.filter((dn) => !isGroup(dn));
   return { domainSid, groups, graph, roots, closure, hostsGroupMembers, isGroup };
+}
+
+/** The domain head alone (a base search), when the groups search cannot read it: a base below it. */
+async function readDomainHead(session: LdapSession, domainDN: string): Promise<LdapEntry | undefined> {
+  const result = await session.search({
+    base: domainDN,
+    scope: 'base',
+    filter: present('objectClass'),
+    attributes: ['objectSid'],
+    binaryAttributes: ['objectSid'],
+    purpose: 'the domain object',
+  });
+  return result.entries[0];
 }
